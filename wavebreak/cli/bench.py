@@ -1,0 +1,1 @@
+"""CLI commands for bench (registered on wavebreak.cli.groups)."""

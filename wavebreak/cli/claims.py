@@ -1,0 +1,1 @@
+"""CLI commands for veracity and claim retrieval (registered on wavebreak.cli.groups)."""

@@ -1,0 +1,1 @@
+"""CLI commands for demo (registered on wavebreak.cli.groups)."""

@@ -1,0 +1,1 @@
+"""CLI commands for ingest (registered on wavebreak.cli.groups)."""

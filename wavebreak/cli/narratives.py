@@ -1,0 +1,1 @@
+"""CLI commands for narratives (registered on wavebreak.cli.groups)."""

@@ -1,0 +1,1 @@
+"""CLI commands for policy (registered on wavebreak.cli.groups)."""

@@ -1,0 +1,1 @@
+"""CLI commands for review (registered on wavebreak.cli.groups)."""

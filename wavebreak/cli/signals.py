@@ -1,0 +1,1 @@
+"""CLI commands for signals (registered on wavebreak.cli.groups)."""

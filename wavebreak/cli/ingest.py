@@ -1,1 +1,79 @@
-"""CLI commands for ingest (registered on wavebreak.cli.groups)."""
+"""``wavebreak replay`` and ``wavebreak ingest``: streams in, decisions (or just records) out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wavebreak.cli.groups import app
+from wavebreak.core import constants as C
+
+FORMAT_HELP = "Input format: jetstream, mastodon, x-v2, twitter-v1, jsonl, csv or parquet."
+
+
+def _check_format(fmt: str) -> str:
+    from wavebreak.ingest import FORMATS
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    return fmt
+
+
+def _default_db(db: str | None) -> str:
+    return db or "sqlite:///wavebreak.db"
+
+
+@app.command()
+def replay(
+    files: Annotated[list[str], typer.Argument(help="Input files (gzip/zstd detected); '-' reads stdin.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "jsonl",
+    db: Annotated[
+        str | None,
+        typer.Option(help="Storage URL: a SQLite path/URL (default ./wavebreak.db) or postgresql://..."),
+    ] = None,
+    summary: Annotated[Path | None, typer.Option(help="Write summary.json here.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write a report.html here.")] = None,
+    pack: Annotated[
+        Path | None, typer.Option(help="Policy pack YAML (default: the shipped default pack).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="Posts per micro-batch.")] = C.BATCH_SIZE,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No live lines, only the final counts.")
+    ] = False,
+) -> None:
+    """Replay a stream through the whole pipeline: signals, narratives, policy, recorded decisions.
+
+    Malformed records go to quarantine (a table and quarantine.jsonl beside the summary) with their
+    position and reason; the stream goes on. Pipe a live feed in with '-':
+
+        websocat wss://jetstream.../subscribe | wavebreak replay - --format jetstream
+    """
+    from wavebreak.demo.live import run_stream
+
+    _check_format(fmt)
+    run_stream(
+        files,
+        fmt,
+        db=_default_db(db),
+        summary_path=summary,
+        report_path=report,
+        pack=pack,
+        batch_size=batch_size,
+        quiet=quiet,
+    )
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[str], typer.Argument(help="Input files (gzip/zstd detected); '-' reads stdin.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "jsonl",
+    db: Annotated[str | None, typer.Option(help="Storage URL (default ./wavebreak.db).")] = None,
+    batch_size: Annotated[int, typer.Option(help="Records per batch.")] = C.BATCH_SIZE,
+) -> None:
+    """Validate and load records only (no signals, no policy): quarantine counts are printed at the end."""
+    from wavebreak.demo.live import run_stream
+
+    _check_format(fmt)
+    run_stream(files, fmt, db=_default_db(db), batch_size=batch_size, quiet=True, analyse=False)

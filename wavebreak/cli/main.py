@@ -12,6 +12,7 @@ from wavebreak.cli import (  # noqa: F401  (imported for their command registrat
     review,
     signals,
     simulate,
+    stance,
     transparency,
 )
 from wavebreak.cli.groups import app

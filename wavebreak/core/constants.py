@@ -20,6 +20,68 @@ well under a minute at demo rates."""
 ACCOUNT_CACHE_SIZE = 500_000
 """Latest account snapshots kept in memory (LRU); bounds memory on long replays."""
 
+DEDUPE_WINDOW = 1_000_000
+"""Recent post ids remembered to drop replayed duplicates; a bounded window
+because a replayed firehose repeats records within minutes, not months."""
+
+# ----------------------------------------------------------------- storage
+# (owned by wavebreak/storage/ and wavebreak/decisions/)
+STORAGE_ANCHOR_EVERY = 1000
+"""Write an anchor (seq, hash) every this many events. An anchor is the digest a
+platform publishes (transparency report, public timestamping) so that rewriting the
+whole chain after it is detectable; at demo rates (~1k events per run) this yields a
+handful of anchors per run, and the decisions stage also anchors the head at close."""
+
+STORAGE_IN_CHUNK = 500
+"""Maximum ids per ``IN (...)`` query: below SQLite's historical 999-variable limit and
+small enough for PostgreSQL to plan an index scan; the gate batches its look-ups in these."""
+
+STORAGE_EVENT_PAGE = 2000
+"""Events read per query when iterating the log, so verifying millions of events runs
+in flat memory."""
+
+STORAGE_PURGE_DELETED_CONTENT = True
+"""When a source reports a post deleted, blank its stored text and raw record (keeping
+id, times and the deletion mark). Platforms' terms (X, Bluesky) require honouring
+deletions; decisions stay explainable because their ``facts`` are self-sufficient."""
+
+DECISIONS_SIGNAL_KEEP_MIN = 0.5
+"""The decisions stage stores a post's signals only if a toxicity, identity-claim, rumour
+or claim-match score reaches this (or its stance is not ``comment``): those are the posts
+a statement of reasons or an investigation may quote; storing every post's signals would
+multiply the database size for no audit value."""
+
+SUMMARY_MAX_NARRATIVES = 50
+"""Narratives listed in summary.json: the alerted and acted-on ones come first;
+the long tail of chatter clusters is counted, not listed."""
+
+SUMMARY_DETAILED_NARRATIVES = 12
+"""Narratives whose origin, amplifiers and coordination are spelled out."""
+
+SUMMARY_EXAMPLES_PER_RULE = 5
+"""Example decisions kept per rule in summary.json; the rest are counted."""
+
+REPORT_MAX_MARKERS = 40
+"""Alert/decision markers drawn on a run report's timeline; more would hide the curves."""
+
+REPORT_TOP_NARRATIVES = 6
+"""Narratives drawn on a run report's timeline chart."""
+
+# ----------------------------------------------------------------- demo
+DEMO_CRISIS_CONFIRM_MINUTES = 10
+"""The scripted duty officer confirms an engine-proposed crisis after this
+review delay (stream time): a person decides, and deciding takes minutes."""
+
+DEMO_AUTHORITY_DOMAIN = "marlowe-bay-police.example"
+"""Fictional domain of the demo's police force (statement URL)."""
+
+DEMO_SCORING_TOP_NARRATIVES = 5
+"""Detected narratives considered per true narrative when scoring lead time."""
+
+DEMO_SCORING_MIN_SHARE = 0.05
+"""A detected narrative counts for a true one only if it holds at least this
+share of the true narrative's posts (tiny fragments do not define lead time)."""
+
 # ----------------------------------------------------------------- ingest
 MAX_LINE_BYTES = 4 * 1024 * 1024
 """A single source line above this is quarantined rather than parsed (a 4 MiB
@@ -31,9 +93,419 @@ cap posts far below this; the raw record still holds the original."""
 
 # ----------------------------------------------------------------- signals
 
+# --- signals A: toxicity, language ID, the signals stage (wavebreak/signals/{toxicity,lang,stage}.py)
+SIGNALS_MODEL_RELEASE = "2026.11"
+"""Release tag written into every shipped signals model version ("toxicity-2026.11-<hash>"), so a
+decision names the model generation as well as the exact weights."""
+
+SIGNALS_TOXICITY_FLAG = 0.5
+"""Score from which a toxicity signal carries its label and an explanation. 0.5 is the logistic
+decision boundary the heads were trained for (class weights balance positives); policy packs set
+their own, usually higher, action thresholds per rule."""
+
+SIGNALS_EXPLAIN_TOP = 4
+"""Words quoted per positive score in explanations: enough to show what fired, short enough for a
+statement of reasons."""
+
+SIGNALS_LANG_MIN_CONFIDENCE = 0.55
+"""Below this language-ID confidence the label is "und" (undetermined): on 3-word posts the model
+is often near-uniform, and a wrong language routes a post to the wrong lexicons and reviewers."""
+
+SIGNALS_REPOST_CACHE_SIZE = 200_000
+"""Recent post signals kept (LRU) so that reposts, which carry no text, inherit the signals of the
+post they amplify; a crisis wave's originals are minutes to hours old, well inside this window."""
+
+SIGNALS_SLOW_PATH_TOXICITY = 0.5
+"""Fast toxicity score (any head) from which a post is a slow-path (embedding) candidate."""
+
+SIGNALS_SLOW_PATH_IDENTITY = 0.5
+"""identity_claim score from which a post is a slow-path candidate (the Southport claim shape)."""
+
+SIGNALS_SLOW_PATH_FOLLOWERS = 100_000
+"""Authors above this follower count always get the slow path: their posts are the ones that
+seed waves (the 2.8M-follower account), and they are few."""
+
+# --- claim matching (wavebreak/signals/claim_match.py)
+CLAIM_MATCH_LEXICAL_WEIGHT = 1.5
+"""Weight of the saturated BM25 part added to the embedding cosine. Tuned on the
+dev half of CLEF 2020 train (MAP@5); lexical overlap on names/numbers is strong
+evidence in English, but the cosine must keep the scale so that French posts
+(no shared words) still reach the threshold."""
+
+CLAIM_MATCH_BM25_SATURATION = 40.0
+"""BM25 score at which the lexical part reaches half its weight (bm25/(bm25+K)).
+Tuned on CLEF dev together with the weight; keeps one long query from dominating."""
+
+CLAIM_MATCH_BM25_K1 = 1.2
+"""BM25 term-frequency saturation: the textbook value (Robertson); statements are short."""
+
+CLAIM_MATCH_BM25_B = 0.75
+"""BM25 length normalisation: textbook value; dev tuning moved MAP@5 by < 0.005."""
+
+CLAIM_MATCH_THRESHOLD = 0.7
+"""Fused score from which ``ClaimMatcher.best`` emits a claim_match signal. Chosen on
+CLEF dev so that most correct top-1 matches pass while unrelated posts do not;
+a match is a risk factor and a context-note trigger, never a removal alone."""
+
+CLAIM_MATCH_QUERY_CHUNK = 512
+"""Queries scored per dense block: bounds memory at chunk x registry floats."""
+
+CLAIM_MATCH_EMBED_THREADS = 1
+"""BLAS threads for the USE forward pass: the engine runs on shared cores."""
+
+# --- signals B: identity claims (wavebreak/signals/identity_claims.py)
+IDENTITY_ATTRIBUTED_SCORE = 0.8
+"""Score of one identity term attributed to a person (role word, pronoun subject or name in
+the text): "he is an asylum seeker". High because the pattern is the Southport claim shape;
+each further identity raises it (1 - (1-s) * 0.7^(k-1))."""
+
+IDENTITY_NAME_SCORE = 0.85
+"""Score of a capitalised name attached to a role ("the attacker was X", "the suspect is
+named X"): naming a suspect (often a minor) is the most harmful single element of the wave."""
+
+IDENTITY_MENTION_SCORE = 0.35
+"""Score of an identity term or a name with nobody it is attributed to ("asylum seekers
+deserve protection"): below the claim threshold on purpose, topical not a claim."""
+
+IDENTITY_ROLE_ONLY_SCORE = 0.1
+"""Score of a bare role word ("the attacker", "the victims"): incident talk, no identity."""
+
+IDENTITY_NEGATED_SCORE = 0.25
+"""Cap for negated/refuted mentions ("police say he is NOT an asylum seeker"): kept visible
+in data for narrative linking, never labelled a claim so policy does not restrict a refutation."""
+
+IDENTITY_CLAIM_THRESHOLD = 0.5
+"""Score from which the label "identity_claim" is set: above every mention-only score and
+below every attributed one, so the label is the attribution decision."""
+
+# --- signals B: rumour markers (wavebreak/signals/rumour.py)
+RUMOUR_BASE_PRIOR = 0.05
+"""Rumour prior of a post with no marker: a small floor, most posts are not rumours."""
+
+RUMOUR_QUERY_WEIGHT = 0.6
+"""Weight of one enquiry marker ("is this true?", "c'est vrai ?"): enquiry tweets are an
+early rumour signal (Zhao, Resnick & Mei 2015, "Enquiring minds")."""
+
+RUMOUR_CORRECTION_WEIGHT = 0.6
+"""Weight of one correction marker ("debunked", "intox"): corrections cluster around
+rumours as much as enquiries do (same paper), so the same weight."""
+
+RUMOUR_HEDGE_WEIGHT = 0.3
+"""Weight of a hedge ("reportedly", "unconfirmed", "apparemment"): weaker, also common in
+ordinary careful news writing."""
+
+# --- signals B: stance (wavebreak/signals/stance.py)
+STANCE_HASH_FEATURES = 2**18
+"""Hashed n-gram space of the stance model: RumourEval has ~5k posts so collisions are
+negligible at 2^18, and the shipped coefficient file stays small once compressed."""
+
+STANCE_LEXICON_BLEND = 0.6
+"""How far a strong EN/FR refutation or enquiry lexicon hit pulls the stance probabilities
+toward deny/query. RumourEval is English only, so French denials ("c'est faux", "intox")
+have no learned weights; 0.6 makes the lexicon win over a "comment" prior of up to ~0.8."""
+
+# --- signals B: credibility (wavebreak/signals/credibility.py)
+CREDIBILITY_NEW_ACCOUNT_DAYS = 30
+"""Accounts younger than this are "new": throwaway accounts created for a wave are
+typically days old; a month keeps ordinary new users from being singled out for long."""
+
+CREDIBILITY_RATE_HALF_LIFE_S = 3600.0
+"""Half-life of the per-author posting-rate EWMA: an hour tracks a burst during a crisis
+without forgetting it between two batches."""
+
+CREDIBILITY_HIGH_RATE_PER_HOUR = 30.0
+"""Posting rate (EWMA, posts/hour) from which an author looks automated or campaign-like:
+one post every two minutes sustained is beyond ordinary human use."""
+
+CREDIBILITY_MAX_TRACKED_AUTHORS = 200_000
+"""Bound on per-author state in the tracker (least recently seen evicted first)."""
+
+CREDIBILITY_LOW_THRESHOLD = 0.35
+"""Score under which an ordinary account is labelled "low_credibility"."""
+
 # ----------------------------------------------------------------- narratives
+# --- veracity prior (wavebreak/narratives/veracity.py)
+VERACITY_DUP_COSINE = 0.5
+"""Source texts with char-3-gram TF-IDF cosine above this are one near-duplicate group
+for grouped CV: Twitter15 repeats claims with small edits, and at 0.5 the pairs read
+as the same claim while distinct claims on one topic stay apart."""
+
+VERACITY_CV_FOLDS = 5
+"""Folds of the reported cross-validation: 5 keeps ~300 test cascades per fold on Twitter15."""
+
+VERACITY_INNER_FOLDS = 5
+"""Inner folds for out-of-fold text probabilities fed to the booster (stacking)."""
+
+VERACITY_TEXT_C = 4.0
+"""Inverse L2 strength of the text logistic regression: short tweets with sparse
+n-grams need weak regularisation; chosen on grouped CV of Twitter15 only."""
+
+VERACITY_GB_ITERS = 200
+"""Boosting rounds of the structure+text booster: enough to converge on ~10k rows
+(cascades x cut-offs) while training stays well under a minute on one core."""
+
+# --- narratives: clustering (wavebreak/narratives/stage.py)
+NARR_TICK_MINUTES = 5
+"""Event-time step at which bursts, risk and alerts are evaluated inside a batch: a 2048-post
+batch can span 20+ minutes of a quiet stream, and the early-detection target is 30 minutes."""
+
+NARR_SERIES_MINUTES = 10
+"""Width of the chart buckets returned by ``series``: readable over a 36 h crisis (216 points)."""
+
+NARR_SERIES_MAX_BUCKETS = 1008
+"""Chart buckets kept per narrative (7 days at 10 min): bounds memory on long replays."""
+
+NARR_VELOCITY_WINDOW_MIN = 10
+"""Window of the live ``velocity`` (posts/min) and of ``acceleration`` (change vs the window
+before): short enough to see a surge within minutes, long enough to smooth single posts."""
+
+NARR_MINHASH_PERMS = 18
+"""MinHash permutations over word bigrams (6 bands x 3 rows): a pair with Jaccard 0.8 collides
+in some band with p = 0.99, at 0.3 with p = 0.15, so copy-paste variants join cheaply and
+loosely related posts fall through to the term index."""
+
+NARR_LSH_BANDS = 6
+"""LSH bands of the MinHash signature (see NARR_MINHASH_PERMS)."""
+
+NARR_MATCH_THRESHOLD = 0.30
+"""TF-IDF cosine between a post and a narrative centroid from which the post joins it. Set on
+seed 7 of the demo scenario: paraphrases of one claim score 0.35-0.7, unrelated crisis chatter
+sharing only the town name scores below 0.25."""
+
+NARR_ENTITY_WEIGHT = 2.5
+"""Weight multiplier of entities (capitalised names, hashtags, URL domains) over plain words:
+a false name or a pseudo-news link is the strongest sign two posts carry the same claim, and
+it survives translation."""
+
+NARR_CENTROID_TERMS = 64
+"""Terms kept per narrative centroid (largest weights): bounds memory and matching cost."""
+
+NARR_POSTINGS_PER_TERM = 12
+"""Narratives indexed per term (most recent win): a term shared by hundreds of narratives is
+not discriminative anyway, and the cap keeps scoring a few microseconds per post."""
+
+NARR_IDF_TABLE_BITS = 20
+"""Hashed document-frequency table size (2^20 floats): collisions are rare at crisis vocab."""
+
+NARR_IDF_HALF_LIFE_DOCS = 200_000
+"""Document frequencies are halved after this many posts so IDF follows the current stream."""
+
+NARR_POST_LRU = 300_000
+"""Posts remembered (id -> narrative, author, reach) for parent joins and cascades; replies to
+older posts fall back to content matching."""
+
+NARR_MAX_NARRATIVES = 20_000
+"""Live narratives kept; beyond this the smallest dormant ones are evicted first."""
+
+NARR_DORMANT_AFTER_MIN = 360
+"""Minutes without a post after which a narrative is dormant (6 h: a news cycle)."""
+
+NARR_EVICT_MAX_POSTS = 25
+"""Dormant narratives at most this big are evicted (chatter singletons); bigger ones stay
+queryable for reports."""
+
+NARR_EMBED_MATCH = 0.72
+"""USE-multilingual cosine from which a candidate post (or a young narrative) is merged into a
+risky narrative: translations of the same sentence score 0.75-0.9 with USE-m, related but
+different claims 0.5-0.65."""
+
+NARR_EMBED_MAX_PER_BATCH = 64
+"""Embedding calls per batch are capped so the slow path never stalls the stream."""
+
+NARR_EMBED_CANDIDATE_FOLLOWERS = 100_000
+"""Authors with at least this many followers are embedding candidates (high reach)."""
+
+NARR_EMBED_TARGETS = 40
+"""Narratives (the riskiest/fastest growing) whose centroid embeddings candidates are matched to."""
+
+# --- narratives: burst detection
+NARR_BURST_TABLE_BITS = 20
+"""SigniTrend hash table size for terms and term pairs."""
+
+NARR_BURST_ALPHA = 0.05
+"""EWMA weight per tick (5 min): a ~100-minute memory (SigniTrend uses a half-life of a few
+periods), so a burst is judged against the last hour or two."""
+
+NARR_BURST_BETA = 2.0
+"""Noise floor added to the standard deviation (SigniTrend's beta): without it a term never
+seen before scores infinite z on its first two posts."""
+
+NARR_BURST_Z = 4.0
+"""Z-score from which a term, pair or narrative is bursting."""
+
+NARR_BURST_MIN_ACCOUNTS = 5
+"""Distinct accounts needed in one tick for a burst: one spammer cannot trigger a trend alert."""
+
+NARR_BURST_MIN_COUNT = 8
+"""Posts needed in one tick for a narrative burst alert."""
+
+NARR_BURST_COOLDOWN_MIN = 60
+"""Minimum minutes between two burst alerts of the same narrative."""
+
+# --- narratives: risk
+NARR_SIGNAL_POSITIVE = 0.5
+"""Signal score from which a post counts towards a share (identity_claim, incitement, hate...)."""
+
+NARR_RISK_WEIGHTS = {
+    "identity_claim": 0.85,
+    "incitement": 0.95,
+    "threat": 0.8,
+    "hate": 0.55,
+    "rumour": 0.25,
+    "pseudo_news": 0.35,
+    "new_account": 0.15,
+    "coordination": 0.3,
+    "veracity": 0.35,
+}
+"""Weight of each risk factor in risk = 1 - prod(1 - w * f). Identity claims about a suspect and
+incitement dominate (the Southport harms); pseudo-news, new accounts and coordination only add
+to content risk, never create it alone (a new account posting about a goal is not a risk)."""
+
+NARR_RISK_PRIOR_POSTS = 2.0
+"""Pseudo-posts added to every shrunk share's denominator (``NarrativeState.share``)."""
+
+NARR_RISK_FULL_ACCOUNTS = 4
+"""Distinct accounts carrying a content flag (identity claim, incitement...) at which that
+factor's account evidence saturates. Three accounts give 0.75: enough, with a 0.85 weight, to
+alert on the third account naming a suspect; one spammer alone only reaches 0.25."""
+
+NARR_RISK_REFUTING_FULL = 0.6
+"""Share of refuting posts (stance deny or a correction marker) at which a narrative's
+identity-claim factor drops to zero: refutations repeat the false name to deny it, and the
+counter-speech must not be restricted as if it were the claim."""
+
+NARR_RISK_FULL_SHARE = 0.25
+"""Share of a narrative's posts carrying a flag at which that factor's share evidence saturates.
+A false claim keeps ~40 % identity-claim posts even diluted by replies; a sport burst with a few
+classifier misfires stays near 1 %, so its factor stays near 0.04."""
+
+NARR_RISK_ALERT = 0.45
+"""Risk from which a "risk" alert is raised. Background bursts (sport, weather) sit below 0.15
+on seed 7; 3 identity-claim posts reach ~0.5."""
+
+NARR_RISK_MIN_POSTS = 3
+"""Posts a narrative needs before a risk alert."""
+
+NARR_RISK_MIN_ACCOUNTS = 3
+"""Distinct accounts a narrative needs before a risk alert: one account cannot raise it."""
+
+# --- narratives: origin, amplifiers, bridges
+NARR_ORIGIN_POOL = 40
+"""Earliest posts kept per narrative as patient-zero candidates."""
+
+NARR_ORIGIN_TAU_MIN = 90.0
+"""Time scale of the origin prior: confidence decays as exp(-minutes after first post / tau)."""
+
+NARR_AMPLIFIER_POOL = 2_000
+"""Accounts tracked per narrative for amplifier ranking (pruned to the top half by reach)."""
+
+NARR_BRIDGE_MIN_REACH = 10_000
+"""Downstream reach (followers + views of descendants) from which an account can be a bridge."""
+
+NARR_BRIDGE_MIN_RATIO = 3.0
+"""A bridge's downstream reach must exceed its own reach by this factor: it carried the claim
+to audiences much larger than its own (a small pseudo-news site quoted by a megaphone)."""
+
+NARR_CASCADE_MAX_EDGES = 5_000
+"""Cascade edges kept per narrative (the earliest): enough to draw the start of a wave."""
+
+# --- narratives: coordination
+NARR_COORD_WINDOW_S = 30.0
+"""Co-share window: coordinated networks post within seconds (CooRnet estimates ~10-60 s)."""
+
+NARR_COORD_MIN_REPEATS = 3
+"""Distinct items a pair must co-share within the window: one coincidence is common."""
+
+NARR_COORD_MIN_ACCOUNTS = 4
+"""Accounts a coordinated cluster needs to be reported."""
+
+NARR_COORD_ALPHA = 1e-4
+"""Poisson tail probability under the random-timing null below which a co-share edge is kept
+(many pairs are tested, so far below 0.05)."""
+
+NARR_COORD_NULL_SPAN_S = 3600.0
+"""Floor of an item's sharing span in the random-timing null: two shares of an item are placed
+uniformly over max(observed span, 1 h), so a pair lands within the window with probability
+2 x window / span. A text posted only by a network within seconds has a tiny observed span; the
+floor says what "random timing" would have been for an organic item."""
+
+NARR_COORD_EVERY_MIN = 15
+"""Event-time minutes between two coordination recomputations (connected components)."""
+
 
 # ----------------------------------------------------------------- policy
+POLICY_REFUTING_STANCE_MIN = 0.5
+"""A post counts as refuting (and is protected from being demoted with the claim
+it quotes) when its stance label is ``deny`` with at least this confidence: the
+stance classifier's decision point; below it the label is a coin toss."""
+
+POLICY_REFUTING_CLAIM_MATCH_MIN = 0.6
+"""A post whose claim-match similarity to an authority statement reaches this is
+treated as repeating the authority's refutation (unless its stance is
+``support``). Set where TF-IDF / sentence-embedding matches stop being topical
+neighbours and start being restatements."""
+
+POLICY_NARRATIVE_REEVAL_GROWTH = 0.2
+"""Narrative rules are re-evaluated when a narrative's post, account or reach
+count has grown by this fraction since the last evaluation (or its status,
+alert, risk band or crisis scope changed): 20 % growth is enough to cross any
+threshold meaningfully, and re-evaluating on every post would cost O(posts)."""
+
+POLICY_NARRATIVE_REEVAL_RISK_DELTA = 0.05
+"""A change of narrative risk of at least this much also triggers re-evaluation
+(risk thresholds in packs are set in steps of 0.05-0.1)."""
+
+POLICY_MAX_DECISION_DAYS = 90
+"""A rule ``duration`` above this is rejected: restrictions must be reviewed at
+least quarterly (same bound as a crisis declaration)."""
+
+CRISIS_MAX_DAYS = 90
+"""A crisis declaration lasts at most 3 months and must then be renewed by a
+person (EU DSA art. 36 crisis-response measures are limited to 3 months)."""
+
+CRISIS_DEFAULT_DAYS = 7
+"""Default duration of a declared crisis when none is given: a riot wave like
+Southport 2024 ran for about a week; renewal extends it."""
+
+CRISIS_PROPOSE_MIN_RISK = 0.6
+"""A narrative must reach at least this risk before Wavebreak proposes a crisis
+(proposals go to a duty officer: too low floods them, too high is too late)."""
+
+CRISIS_PROPOSE_MIN_ZSCORE = 4.0
+"""...and have burst: raised a narratives-stage alert, or be at least this many
+standard deviations above its baseline volume (a 4-sigma burst is rare in
+ordinary news traffic)."""
+
+CRISIS_PROPOSE_MIN_ACCOUNTS = 50
+"""...carried by at least this many distinct accounts, so a single spammer
+cannot trigger crisis mode."""
+
+CRISIS_REACH_VIEWS_PER_FOLLOWER = 0.05
+"""Reach-avoided estimate: algorithmic surfaces (trends, search, recommendations,
+notifications) would have shown an excluded post to about 5 % of its author's
+followers' worth of extra viewers (order of magnitude of published out-of-network
+impression shares); used only for the crisis facts sheet, never for decisions."""
+
+HOLD_MIN_TERM_CHARS = 3
+"""Legal-hold terms shorter than this (after folding) are refused: they would
+match inside ordinary words and withhold unrelated posts."""
+
+GATE_CACHE_TTL_S = 5.0
+"""The gate caches decisions looked up from storage for this many seconds:
+fresh enough that a new decision reaches every surface within seconds, long
+enough that a hot item costs no SQL on repeated requests."""
+
+GATE_TREND_EXCLUDED_SHARE = 0.5
+"""A trend candidate is ineligible when at least this share of its sample posts
+is excluded (or worse) from trends: a term carried mostly by restricted posts
+would amplify them."""
+
+REFUTATION_MATCH_MIN = 0.35
+"""Narrative-to-statement similarity (TF-IDF cosine fallback or ClaimMatcher
+score) from which a narrative counts as refuted by an authority statement.
+Narrative texts (title + keywords + representative posts) are short; 0.35 keeps
+topical neighbours out on the Southport demo while matching paraphrases."""
+
 
 # ----------------------------------------------------------------- review
 

@@ -75,3 +75,16 @@ class Storage(Protocol):
         """Active (not reversed, not expired at ``at``) decisions on these targets."""
 
     def revoke_decision(self, decision_id: str, at: datetime) -> None: ...
+
+    # anchors: published digests of the event chain (added by the storage owner)
+    def event_head(self) -> tuple[int, str]:
+        """(seq, hash) of the last appended event; (0, 64 zeros) for an empty log."""
+
+    def list_anchors(self) -> list[dict[str, Any]]:
+        """Every anchor ``{seq, hash, at, algorithm}`` in seq order."""
+
+    def latest_anchor(self) -> dict[str, Any]:
+        """The most recent anchor (a digest that can be published); ``{}`` if none yet."""
+
+    def anchor_head(self, at: datetime | None = None) -> dict[str, Any]:
+        """Write an anchor at the current head (idempotent); ``{}`` when the log is empty."""

@@ -1,0 +1,242 @@
+"""Bluesky Jetstream v1 events, real shapes (as served by jetstream*.bsky.network/subscribe)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import orjson
+
+from wavebreak.core.records import PostKind
+from wavebreak.ingest import read_records
+
+from .helpers import read_all, write_jsonl
+
+DID = "did:plc:z72i7hdynmk6r22z27h6tvur"
+DID2 = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
+T0 = 1722265200123456  # 2024-07-29T15:00:00.123456Z
+
+
+def commit(did: str, coll: str, rkey: str, record: dict | None, op: str = "create", t: int = T0) -> dict:
+    c: dict = {"rev": "3l3qo2vutsw2b", "operation": op, "collection": coll, "rkey": rkey}
+    if record is not None:
+        c["record"] = record
+        c["cid"] = "bafyreidfayvfuwqa7qlnopdjiqrxzs6blmoeu4rujcjtnci5beludirz2a"
+    return {"did": did, "time_us": t, "kind": "commit", "commit": c}
+
+
+def post_record(text: str, **extra: object) -> dict:
+    return {
+        "$type": "app.bsky.feed.post",
+        "createdAt": "2024-07-29T15:00:00.000Z",
+        "langs": ["en"],
+        "text": text,
+    } | extra
+
+
+PARENT = f"at://{DID2}/app.bsky.feed.post/3l3qnzf2xyz2a"
+
+
+def sample_events() -> list[dict]:
+    facets = [
+        {
+            "index": {"byteStart": 0, "byteEnd": 12},
+            "features": [{"$type": "app.bsky.richtext.facet#mention", "did": DID2}],
+        },
+        {
+            "index": {"byteStart": 13, "byteEnd": 30},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://example.news/story"}],
+        },
+        {
+            "index": {"byteStart": 31, "byteEnd": 41},
+            "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "southport"}],
+        },
+    ]
+    image = {"$type": "blob", "ref": {"$link": "bafkreiabc123"}, "mimeType": "image/jpeg", "size": 1000}
+    return [
+        commit(
+            DID,
+            "app.bsky.feed.post",
+            "3l3qo2vuowo2b",
+            post_record("@bob.bsky.social example.news/story #southport", facets=facets),
+        ),
+        commit(
+            DID,
+            "app.bsky.feed.post",
+            "3l3qo2vuowo2c",
+            post_record(
+                "replying", reply={"root": {"uri": PARENT, "cid": "x"}, "parent": {"uri": PARENT, "cid": "x"}}
+            ),
+        ),
+        commit(
+            DID,
+            "app.bsky.feed.post",
+            "3l3qo2vuowo2d",
+            post_record(
+                "look at this",
+                embed={
+                    "$type": "app.bsky.embed.recordWithMedia",
+                    "record": {"$type": "app.bsky.embed.record", "record": {"uri": PARENT, "cid": "y"}},
+                    "media": {"$type": "app.bsky.embed.images", "images": [{"alt": "", "image": image}]},
+                },
+            ),
+        ),
+        commit(
+            DID,
+            "app.bsky.feed.post",
+            "3l3qo2vuowo2e",
+            post_record(
+                "link card",
+                embed={
+                    "$type": "app.bsky.embed.external",
+                    "external": {"uri": "https://pseudo.news/a", "title": "t", "description": "d"},
+                },
+            ),
+        ),
+        commit(
+            DID,
+            "app.bsky.feed.like",
+            "3l3qo2vuowo2f",
+            {
+                "$type": "app.bsky.feed.like",
+                "subject": {"uri": PARENT, "cid": "z"},
+                "createdAt": "2024-07-29T15:00:00.000Z",
+            },
+        ),
+        commit(
+            DID,
+            "app.bsky.graph.follow",
+            "3l3qo2vuowo2g",
+            {"$type": "app.bsky.graph.follow", "subject": DID2, "createdAt": "2024-07-29T15:00:00.000Z"},
+        ),
+        commit(
+            DID,
+            "app.bsky.feed.repost",
+            "3l3qo2vuowo2h",
+            {
+                "$type": "app.bsky.feed.repost",
+                "subject": {"uri": PARENT, "cid": "z"},
+                "createdAt": "2024-07-29T15:00:00.000Z",
+            },
+        ),
+        commit(DID, "app.bsky.feed.post", "3l3qo2vuowo2b", None, op="delete"),
+        {
+            "did": DID,
+            "time_us": T0,
+            "kind": "identity",
+            "identity": {
+                "did": DID,
+                "handle": "alice.bsky.social",
+                "seq": 1409752997,
+                "time": "2024-07-29T15:00:00.000Z",
+            },
+        },
+        {
+            "did": DID2,
+            "time_us": T0,
+            "kind": "account",
+            "account": {
+                "active": False,
+                "did": DID2,
+                "seq": 1409753013,
+                "status": "deactivated",
+                "time": "2024-07-29T15:00:00.000Z",
+            },
+        },
+        {
+            "did": DID2,
+            "time_us": T0,
+            "kind": "account",
+            "account": {
+                "active": False,
+                "did": DID2,
+                "seq": 1409753014,
+                "status": "deleted",
+                "time": "2024-07-29T15:00:00.000Z",
+            },
+        },
+        commit(
+            DID,
+            "app.bsky.actor.profile",
+            "self",
+            {"$type": "app.bsky.actor.profile", "displayName": "Alice", "description": "news junkie"},
+        ),
+    ]
+
+
+def test_jetstream_sample_maps_every_event_kind(tmp_path):
+    path = write_jsonl(tmp_path / "js.jsonl", sample_events())
+    out, stats = read_all(path, "jetstream")
+    posts = {p.id: p for p in out["posts"]}
+    first = posts[f"bluesky:at://{DID}/app.bsky.feed.post/3l3qo2vuowo2b"]
+    assert first.author_id == f"bluesky:{DID}"
+    assert first.created_at == datetime(2024, 7, 29, 15, 0, 0, 123456, tzinfo=UTC)
+    assert first.mentions == (f"bluesky:{DID2}",)
+    assert first.urls == ("https://example.news/story",)
+    assert first.hashtags == ("southport",)
+    assert first.lang == "en" and first.kind == PostKind.POST
+    assert first.position is not None and first.position.line == 1
+    assert orjson.loads(first.raw)["commit"]["rkey"] == "3l3qo2vuowo2b"
+
+    reply = posts[f"bluesky:at://{DID}/app.bsky.feed.post/3l3qo2vuowo2c"]
+    assert reply.kind == PostKind.REPLY and reply.reply_to == f"bluesky:{PARENT}"
+    quote = posts[f"bluesky:at://{DID}/app.bsky.feed.post/3l3qo2vuowo2d"]
+    assert quote.kind == PostKind.QUOTE and quote.quote_of == f"bluesky:{PARENT}"
+    assert quote.media_hashes == ("bafkreiabc123",)
+    assert posts[f"bluesky:at://{DID}/app.bsky.feed.post/3l3qo2vuowo2e"].urls == ("https://pseudo.news/a",)
+    repost = posts[f"bluesky:at://{DID}/app.bsky.feed.repost/3l3qo2vuowo2h"]
+    assert repost.kind == PostKind.REPOST and repost.repost_of == f"bluesky:{PARENT}"
+
+    assert [d.target_id for d in out["deletions"]] == [
+        f"bluesky:at://{DID}/app.bsky.feed.post/3l3qo2vuowo2b",
+        f"bluesky:{DID2}",
+    ]
+    accounts = out["accounts"]
+    assert any(a.handle == "alice.bsky.social" for a in accounts)
+    assert any(a.id == f"bluesky:{DID2}" and not a.active for a in accounts)
+    assert any(a.name == "Alice" and a.description == "news junkie" for a in accounts)
+    assert stats == {"read": 12, "accepted": 10, "skipped": 2, "quarantined": 0, "records": 10}
+    assert not out["quarantined"]
+
+
+def test_invalid_line_in_the_middle_is_quarantined_and_stream_continues(tmp_path):
+    events = sample_events()[:3]
+    path = write_jsonl(
+        tmp_path / "js.jsonl",
+        [
+            events[0],
+            b'{"did": "did:plc:x", "kind": "commit" "commit": {}}',
+            events[1],
+            {"kind": "commit"},
+            events[2],
+        ],
+    )
+    out, stats = read_all(path, "jetstream")
+    assert len(out["posts"]) == 3
+    q = out["quarantined"]
+    assert [x.line for x in q] == [2, 4]
+    assert q[0].reason.startswith("invalid JSON:") and q[0].format == "jetstream"
+    assert q[1].reason == "missing field 'did'"
+    assert stats["read"] == 5 and stats["accepted"] == 3 and stats["quarantined"] == 2
+
+
+def test_bad_structures_give_clear_reasons(tmp_path):
+    bad_time = commit(DID, "app.bsky.feed.post", "r1", post_record("x", createdAt="yesterday"))
+    del bad_time["time_us"]
+    bad_text = commit(DID, "app.bsky.feed.post", "r2", post_record("x"))
+    bad_text["commit"]["record"]["text"] = ["not", "text"]
+    no_record = commit(DID, "app.bsky.feed.post", "r3", None)
+    path = write_jsonl(tmp_path / "js.jsonl", [bad_time, bad_text, no_record, "[1, 2]"])
+    out, _ = read_all(path, "jetstream")
+    reasons = [q.reason for q in out["quarantined"]]
+    assert reasons[0] == "createdAt not ISO 8601: 'yesterday'"
+    assert reasons[1] == "commit.record.text is not a string"
+    assert reasons[2] == "missing field 'commit.record'"
+    assert len(reasons) == 4 and not out["posts"]
+
+
+def test_created_at_falls_back_to_record_when_no_time_us(tmp_path):
+    ev = commit(DID, "app.bsky.feed.post", "r1", post_record("x", createdAt="2024-07-29T16:00:00+01:00"))
+    del ev["time_us"]
+    [post] = [r for r in read_records(write_jsonl(tmp_path / "a.jsonl", [ev]), "jetstream")]
+    assert post.created_at == datetime(2024, 7, 29, 15, 0, tzinfo=UTC)
+    assert post.created_at.tzinfo is not None

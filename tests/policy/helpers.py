@@ -1,0 +1,63 @@
+"""Small builders for hand-made batches (no models, no data files)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from wavebreak.core.records import Account, AccountKind, Narrative, NarrativeStatus, Post, Signal
+from wavebreak.pipeline.stage import Batch
+
+T0 = datetime(2024, 7, 29, 12, 0, tzinfo=UTC)
+
+
+def account(
+    aid: str, followers: int, kind: AccountKind = AccountKind.PERSON, region: str | None = None
+) -> Account:
+    return Account(id=aid, platform="demo", handle=aid, followers=followers, kind=kind, region=region)
+
+
+def post(pid: str, text: str, author: Account, minutes: int = 0, lang: str = "en") -> Post:
+    return Post(
+        id=pid,
+        platform="demo",
+        author_id=author.id,
+        created_at=T0 + timedelta(minutes=minutes),
+        text=text,
+        lang=lang,
+        author=author,
+    )
+
+
+def sig(name: str, score: float, label: str | None = None, data: dict[str, Any] | None = None) -> Signal:
+    return Signal(name=name, score=score, label=label, data=data)
+
+
+def batch(posts: list[Post], signals: dict[str, dict[str, Signal]] | None = None, **kw: Any) -> Batch:
+    b = Batch(posts=posts, signals=signals or {}, **kw)
+    b.watermark = max(p.created_at for p in posts) if posts else T0
+    return b
+
+
+class FakeNarratives:
+    """The narratives service interface (get, metrics) over fixed data."""
+
+    def __init__(self) -> None:
+        self.narratives: dict[str, Narrative] = {}
+        self.m: dict[str, dict[str, Any]] = {}
+
+    def add(self, nid: str, title: str, keywords: list[str], **metrics: Any) -> Narrative:
+        n = Narrative(id=nid, title=title, first_seen=T0, last_seen=T0, keywords=keywords)
+        n.risk = float(metrics.get("risk", 0.0))
+        n.status = NarrativeStatus.ACTIVE
+        if metrics.pop("alerted", False):
+            n.alerted_at = T0
+        self.narratives[nid] = n
+        self.m[nid] = {"posts": 10, "accounts": 10, "reach": 1000, **metrics}
+        return n
+
+    def get(self, nid: str) -> Narrative:
+        return self.narratives[nid]
+
+    def metrics(self, nid: str) -> dict[str, Any]:
+        return self.m[nid]

@@ -1,0 +1,267 @@
+"""The default pack through the policy stage, on small hand-built batches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from wavebreak.core.records import (
+    AccountKind,
+    Action,
+    AuthorityStatement,
+    LegalHold,
+    NarrativeStatus,
+    Surface,
+)
+from wavebreak.pipeline.context import PipelineContext
+from wavebreak.policy.crisis import CrisisManager
+from wavebreak.policy.engine import PolicyEngine
+from wavebreak.policy.holds import HoldRegistry
+from wavebreak.policy.pack import loads_pack
+from wavebreak.policy.refutations import RefutationRegistry, TfidfClaimMatcher
+from wavebreak.policy.stage import PolicyStage
+
+from .helpers import T0, FakeNarratives, account, batch, post, sig
+
+BIG = account("demo:big", 2_800_000)
+SMALL = account("demo:small", 40)
+
+
+def by_target(decisions):
+    return {d.target_id: d for d in decisions}
+
+
+def run_one(b, stage=None, ctx=None):
+    stage = stage or PolicyStage()
+    ctx = ctx or PipelineContext()
+    stage.process(b, ctx)
+    return by_target(b.decisions), stage, ctx
+
+
+def test_reach_scaling_holds_big_account_not_small() -> None:
+    words = "everyone to the mosque tonight, burn it"
+    b = batch(
+        [post("demo:1", words, BIG), post("demo:2", words, SMALL)],
+        {
+            "demo:1": {"incitement": sig("incitement", 0.66)},
+            "demo:2": {"incitement": sig("incitement", 0.66)},
+        },
+    )
+    ds, _, _ = run_one(b)
+    d = ds["demo:1"]
+    assert d.item_action == Action.HOLD_FOR_REVIEW
+    assert d.actions[Surface.RECOMMENDATIONS] == Action.HOLD_FOR_REVIEW
+    cmp = d.facts["by_rule"]["incitement-hold-reach"][0]
+    assert cmp["value"] == 0.66 and cmp["scaled_for_followers"] == 2_800_000 and cmp["threshold"] < 0.6
+    assert "demo:2" not in ds  # same words at 40 followers: below every bar
+
+
+def test_incitement_held_and_most_severe_wins_with_all_rule_ids() -> None:
+    b = batch(
+        [post("demo:1", "attack them", BIG)],
+        {"demo:1": {"incitement": sig("incitement", 0.9), "hate": sig("hate", 0.65)}},
+    )
+    d = run_one(b)[0]["demo:1"]
+    assert set(d.facts["rules"]) == {"incitement-hold-reach", "incitement-restrict", "hate-demote"}
+    assert d.rule_id == "incitement-hold-reach"
+    # recommendations: hold_for_review (6) beats exclude (4) beats demote (3)
+    assert d.actions[Surface.RECOMMENDATIONS] == Action.HOLD_FOR_REVIEW
+    assert d.facts["surface_rules"]["recommendations"] == "incitement-hold-reach"
+    assert d.actions[Surface.TRENDS] == Action.EXCLUDE
+    assert "incitement-hold-reach" in d.explanation and "0.9" in d.explanation
+
+
+def test_tie_goes_to_higher_priority_rule() -> None:
+    text = """
+name: t
+rules:
+  - {id: low, description: d, target: post, when: signals.hate >= 0.1, priority: 1,
+     actions: {search: demote}, grounds: {platform_policy: low}}
+  - {id: high, description: d, target: post, when: signals.hate >= 0.1, priority: 9,
+     actions: {search: demote}, grounds: {platform_policy: high}}
+"""
+    st = PolicyStage(loads_pack(text))
+    b = batch([post("demo:1", "x", SMALL)], {"demo:1": {"hate": sig("hate", 0.5)}})
+    d = run_one(b, st)[0]["demo:1"]
+    assert d.facts["surface_rules"]["search"] == "high" and d.grounds.platform_policy == "high"
+    assert d.facts["rules"] == ["high", "low"]
+
+
+def test_refuting_post_never_demoted_with_the_claim() -> None:
+    claim = {"identity_claim": sig("identity_claim", 0.9, data={"role": "suspect", "name": "Ali"})}
+    deny = {**claim, "stance": sig("stance", 0.8, "deny")}
+    b = batch(
+        [
+            post("demo:1", "the attacker is Ali, came by boat", SMALL),
+            post("demo:2", "Police: the name Ali is FALSE", SMALL),
+        ],
+        {"demo:1": claim, "demo:2": deny},
+    )
+    ds = run_one(b)[0]
+    assert ds["demo:1"].actions[Surface.TRENDS] == Action.EXCLUDE
+    d = ds["demo:2"]
+    assert not any(a.restrictive for a in d.actions.values()) and not d.item_action.restrictive
+    assert d.facts["boost_as_context"] is True and "identity-claim-post" in d.facts["protected_from"]
+    assert "never demoted" in d.explanation
+
+
+def test_refuting_post_still_restricted_for_its_own_incitement() -> None:
+    s = {"stance": sig("stance", 0.9, "deny"), "incitement": sig("incitement", 0.95)}
+    b = batch([post("demo:1", "fake news, now go burn their houses", SMALL)], {"demo:1": s})
+    d = run_one(b)[0]["demo:1"]
+    assert d.actions[Surface.RECOMMENDATIONS] >= Action.EXCLUDE and d.facts["refuting"] is True
+
+
+def test_authority_account_is_refuting() -> None:
+    police = account("demo:police", 300_000, kind=AccountKind.AUTHORITY)
+    b = batch(
+        [post("demo:1", "Name circulating is wrong", police)],
+        {"demo:1": {"identity_claim": sig("identity_claim", 0.8)}},
+    )
+    d = run_one(b)[0]["demo:1"]
+    assert Surface.TRENDS not in d.actions and "authority" in " ".join(d.facts["refuting_reasons"])
+
+
+def _narrative_setup():
+    nars = FakeNarratives()
+    nars.add(
+        "n1",
+        "suspect named as asylum seeker",
+        ["asylum", "boat", "ali"],
+        identity_claim_share=0.6,
+        risk=0.7,
+        alerted=True,
+        reach=5_000_000,
+        accounts=400,
+        zscore=2.0,
+    )
+    ctx = PipelineContext(services={"narratives": nars})
+    return nars, ctx
+
+
+def test_identity_claim_narrative_excluded_from_trends_and_search_and_refutation_protects() -> None:
+    _, ctx = _narrative_setup()
+    st = PolicyStage()
+    deny = {"stance": sig("stance", 0.85, "deny")}
+    b = batch(
+        [
+            post("demo:1", "the attacker was an asylum seeker", SMALL),
+            post("demo:2", "this is false, police say", SMALL),
+        ],
+        {"demo:2": deny},
+        narrative_of={"demo:1": "n1", "demo:2": "n1"},
+    )
+    ds = run_one(b, st, ctx)[0]
+    nd = ds["n1"]
+    assert nd.target_kind == "narrative" and nd.rule_id == "identity-claim-narrative"
+    assert nd.actions[Surface.TRENDS] == Action.EXCLUDE and nd.actions[Surface.SEARCH] == Action.EXCLUDE
+    assert nd.facts["by_rule"]["identity-claim-narrative"][0]["value"] == 0.6
+    prot = ds["demo:2"]
+    assert prot.rule_id == "engine.refutation-protection" and prot.facts["boost_as_context"]
+    assert "demo:1" not in ds
+
+
+def test_narrative_not_reevaluated_without_material_change_and_reissued_on_refutation() -> None:
+    nars, ctx = _narrative_setup()
+    reg = RefutationRegistry(TfidfClaimMatcher())
+    st = PolicyStage(refutations=reg)
+
+    def mk(i: int):
+        return batch(
+            [post(f"demo:{i}", "asylum boat ali", SMALL, minutes=i)], narrative_of={f"demo:{i}": "n1"}
+        )
+
+    b1 = mk(1)
+    st.process(b1, ctx)
+    first = next(d for d in b1.decisions if d.target_id == "n1")
+    b2 = mk(2)
+    st.process(b2, ctx)
+    assert not [d for d in b2.decisions if d.target_id == "n1"]  # identical: not re-issued
+    reg.add(
+        AuthorityStatement(
+            "st1",
+            T0,
+            "Merseyside Police",
+            "The suspect is not an asylum seeker and did not come by boat; the name Ali is false",
+            claim="suspect asylum seeker boat ali",
+        )
+    )
+    b3 = mk(3)
+    st.process(b3, ctx)
+    again = [d for d in b3.decisions if d.target_id == "n1"]
+    assert again and again[0].supersedes == first.id
+    assert nars.get("n1").status == NarrativeStatus.REFUTED and nars.get("n1").refuted_by == ["st1"]
+    assert (
+        again[0].item_action == Action.CONTEXT_NOTE and "refuted-narrative-context" in again[0].facts["rules"]
+    )
+    assert again[0].facts["refutation"]["statement_id"] == "st1"
+
+
+def test_crisis_tightens_named_thresholds_and_demotes_pseudo_news() -> None:
+    crises = CrisisManager()
+    c, _ = crises.declare(
+        "Southport", T0 - timedelta(hours=1), by="duty", terms=["southport"], regions=["GB"]
+    )
+    site = account("demo:site", 20_000)
+    s = {"demo:1": {"hate": sig("hate", 0.55)}, "demo:2": {"hate": sig("hate", 0.55)}, "demo:3": {}}
+    b = batch(
+        [
+            post("demo:1", "southport: they are vermin", SMALL),
+            post("demo:2", "leeds: they are vermin", SMALL),
+            post("demo:3", "BREAKING southport attacker named", site),
+        ],
+        s,
+        account_signals={"demo:site": {"credibility": sig("credibility", 0.1, "pseudo_news")}},
+    )
+    ds = run_one(b, PolicyStage(crises=crises))[0]
+    assert (
+        ds["demo:1"].facts["crisis"] == c.id
+        and ds["demo:1"].actions[Surface.RECOMMENDATIONS] == Action.DEMOTE
+    )
+    assert "demo:2" not in ds  # out of the crisis' terms: normal threshold 0.6 applies
+    assert (
+        ds["demo:3"].rule_id == "pseudo-news-crisis"
+        and ds["demo:3"].actions[Surface.TRENDS] == Action.EXCLUDE
+    )
+    f = crises.facts(c.id)
+    assert f["decisions"] == 2 and f["reach_avoided_estimate"] > 0
+
+
+def test_legal_hold_geo_withholds_in_jurisdiction() -> None:
+    holds = HoldRegistry(
+        [
+            LegalHold(
+                "hold-1",
+                "YJCEA s.45",
+                ("Axel Rudakubana",),
+                ("GB",),
+                "Youth Justice and Criminal Evidence Act 1999 s.45",
+                T0,
+            )
+        ]
+    )
+    b = batch(
+        [post("demo:1", "his name is #AxelRudakubana", SMALL), post("demo:2", "pray for southport", SMALL)]
+    )
+    ds = run_one(b, PolicyStage(holds=holds))[0]
+    d = ds["demo:1"]
+    assert d.item_action == Action.GEO_WITHHOLD and d.territorial_scope == ("GB",)
+    assert d.actions[Surface.TRENDS] == Action.EXCLUDE and d.actions[Surface.SEARCH] == Action.EXCLUDE
+    assert d.facts["holds"][0]["legal_basis"].startswith("Youth Justice") and d.grounds.illegal
+    assert "demo:2" not in ds
+
+
+def test_crisis_proposed_when_risky_narrative_bursts() -> None:
+    nars = FakeNarratives()
+    nars.add("n9", "riot call", ["southport", "mosque"], risk=0.8, zscore=9.0, accounts=500)
+    ctx = PipelineContext(services={"narratives": nars})
+    st = PolicyStage()
+    b = batch([post("demo:1", "southport mosque", SMALL)], narrative_of={"demo:1": "n9"})
+    st.process(b, ctx)
+    evs = b.extras["events"]
+    assert [e.kind for e in evs] == ["crisis.proposed"] and evs[0].payload["evidence"]["narrative_id"] == "n9"
+    assert st.crises.pending() and not st.crises.active(T0)  # needs a person to confirm
+
+
+def test_engine_is_reusable_without_stage() -> None:
+    eng = PolicyEngine(loads_pack("name: e\nrules: []\n"))
+    assert eng.decide("post", "x", [], T0) is None

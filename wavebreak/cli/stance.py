@@ -1,0 +1,1 @@
+"""CLI commands for stance evaluation (registered on wavebreak.cli.groups)."""

@@ -1,0 +1,163 @@
+"""The decisions stage: record everything, *then* announce it.
+
+Runs after the policy stage and before sinks. For each batch it writes, in this
+order: content (posts, account snapshots, deletions, quarantine, the signals worth
+keeping, narrative assignments, narratives and their points when the batch
+carries them); then the event log (``alert.raised``, ``decision.applied``) and the
+decisions projection the gate reads; and only then calls the ``ctx.on_alert`` /
+``ctx.on_decision`` listeners. "Recorded before announced" means no notification,
+trend change or API answer can cite a decision that the audit log does not hold;
+a listener that raises is logged and skipped, it never un-records anything or stops
+the other listeners.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from wavebreak.core import constants as C
+from wavebreak.core.records import Account, Signal, SignalName, Stance
+from wavebreak.decisions.log import alert_event, decision_event
+
+if TYPE_CHECKING:
+    from wavebreak.pipeline.context import PipelineContext
+    from wavebreak.pipeline.stage import Batch
+    from wavebreak.storage.base import Storage
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+KEEP_SIGNALS: frozenset[str] = frozenset(
+    {
+        SignalName.HATE,
+        SignalName.INCITEMENT,
+        SignalName.THREAT,
+        SignalName.ABUSE,
+        SignalName.IDENTITY_CLAIM,
+        SignalName.RUMOUR,
+        SignalName.CLAIM_MATCH,
+    }
+)
+"""Signals whose score can make a post's signals worth storing (toxicity, identity, rumour)."""
+
+
+def signals_worth_keeping(
+    signals: dict[str, dict[str, Signal]], threshold: float = C.DECISIONS_SIGNAL_KEEP_MIN
+) -> list[tuple[str, dict[str, Signal]]]:
+    """Posts whose signals are kept: a toxicity/identity/rumour/claim score ≥ ``threshold``,
+    or a stance other than ``comment`` (support/deny/query are what narratives are made of)."""
+    kept = []
+    for post_id, sigs in signals.items():
+        keep = any(s.score >= threshold for name, s in sigs.items() if name in KEEP_SIGNALS)
+        if not keep:
+            stance = sigs.get(SignalName.STANCE)
+            keep = stance is not None and stance.label not in (None, "", Stance.COMMENT)
+        if keep:
+            kept.append((post_id, sigs))
+    return kept
+
+
+class DecisionsStage:
+    """Persist the batch and the moderation events, then notify listeners.
+
+    ``storage`` defaults to ``ctx.storage``. ``anchor_on_close`` writes an anchor at the
+    chain head when the pipeline closes, so the last events of a run are covered by a
+    publishable digest, not only those up to the last periodic anchor.
+    """
+
+    name = "decisions"
+
+    def __init__(self, storage: Storage | None = None, *, anchor_on_close: bool = True) -> None:
+        self.storage = storage
+        self.anchor_on_close = anchor_on_close
+        self.stats: dict[str, int] = {
+            "posts": 0,
+            "accounts": 0,
+            "signals_kept": 0,
+            "alerts": 0,
+            "decisions": 0,
+            "events": 0,
+            "listener_errors": 0,
+        }
+
+    def _storage(self, ctx: PipelineContext) -> Storage:
+        storage = self.storage or ctx.storage
+        if storage is None:
+            raise RuntimeError(
+                "DecisionsStage needs a storage (ctx.storage or DecisionsStage(storage)): decisions "
+                "must be recorded before they are announced"
+            )
+        return storage
+
+    def process(self, batch: Batch, ctx: PipelineContext) -> None:
+        storage = self._storage(ctx)
+        self._persist_content(batch, storage)
+        recorded = self._record(batch, storage)
+        self.stats["events"] += recorded
+        # Only now, with everything committed, may anyone hear about it.
+        self._announce(batch.alerts, ctx.on_alert, "alert")
+        self._announce(batch.decisions, ctx.on_decision, "decision")
+
+    def _persist_content(self, batch: Batch, storage: Storage) -> None:
+        accounts: dict[str, Account] = {}
+        for p in batch.posts:
+            if p.author is not None:
+                accounts[p.author.id] = p.author
+        for a in batch.accounts:  # explicit snapshots win over embedded ones
+            accounts[a.id] = a
+        if accounts:
+            storage.add_accounts(list(accounts.values()))
+        if batch.posts:
+            storage.add_posts(batch.posts)
+        if batch.deletions:
+            storage.add_deletions(batch.deletions)
+        if batch.quarantined:
+            storage.add_quarantined(batch.quarantined)
+        kept = signals_worth_keeping(batch.signals)
+        if kept:
+            storage.add_signals(kept)
+        if batch.narrative_of:
+            storage.set_post_narratives(list(batch.narrative_of.items()))
+        narratives = batch.extras.get("narratives")
+        if narratives:
+            storage.upsert_narratives(list(narratives))
+        points = batch.extras.get("narrative_points")
+        if points:
+            storage.add_narrative_points(list(points))
+        self.stats["posts"] += len(batch.posts)
+        self.stats["accounts"] += len(accounts)
+        self.stats["signals_kept"] += len(kept)
+
+    def _record(self, batch: Batch, storage: Storage) -> int:
+        events = [alert_event(a) for a in batch.alerts]
+        events += [decision_event(d) for d in batch.decisions]
+        if not events:
+            return 0
+        storage.append_events(events)
+        if batch.decisions:
+            storage.put_decisions(batch.decisions)
+        self.stats["alerts"] += len(batch.alerts)
+        self.stats["decisions"] += len(batch.decisions)
+        return len(events)
+
+    def _announce(self, items: Iterable[T], listeners: list[Callable[[T], Any]], what: str) -> None:
+        for item in items:
+            for listener in listeners:
+                try:
+                    listener(item)
+                except Exception:
+                    self.stats["listener_errors"] += 1
+                    log.exception(
+                        "%s listener %r failed (the %s is recorded regardless)", what, listener, what
+                    )
+
+    def close(self, ctx: PipelineContext) -> None:
+        storage = self.storage or ctx.storage
+        if storage is None or not self.anchor_on_close:
+            return
+        anchor = storage.anchor_head()
+        if anchor:
+            log.info("event log anchored at seq %s: %s", anchor["seq"], anchor["hash"])

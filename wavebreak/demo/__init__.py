@@ -1,0 +1,1 @@
+"""The crisis demo and the live replay driver: the main job a new user runs first."""

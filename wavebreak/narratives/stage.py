@@ -1,0 +1,1419 @@
+"""The narratives stage: streaming clustering, bursts, risk, origin, amplifiers, coordination.
+
+Per post, in event-time order:
+
+1. **Assignment.** A repost, quote or reply joins its parent's narrative when the
+   parent is remembered (bounded LRU). Otherwise content decides: a MinHash-LSH
+   near-duplicate hit (vectorised per batch) joins the duplicate's narrative; else
+   a TF-IDF cosine against narrative centroids found through a streaming inverted
+   index (term -> a few narratives) joins the best one above
+   ``NARR_MATCH_THRESHOLD``; else a shared URL joins the URL's narrative; else the
+   post founds a new narrative. Entities (names, hashtags, link domains) weigh
+   more, so a French post repeating the false name joins the English narrative.
+2. **Slow path (optional).** The ``embedder`` (USE-multilingual) is called only on
+   candidates - posts that founded a narrative and carry risky signals or come
+   from high-reach accounts, and young risky narratives - against the centroids of
+   the riskiest narratives; a match merges the young narrative into the
+   established one (paraphrase and translation merges), ids stay stable.
+3. **Ticks.** Every ``NARR_TICK_MINUTES`` of event time: SigniTrend-style EWMA
+   z-scores over hashed terms and term pairs (counted once per account) and per
+   narrative, risk from the posts' signals, and alerts ("burst", "risk",
+   "coordination") with their evidence. Every ``NARR_COORD_EVERY_MIN``: the
+   co-sharing graph is re-clustered against its random-timing null.
+
+All state is bounded (LRUs, capped pools, eviction of small dormant narratives),
+so a 10 M-post replay runs in flat memory.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from wavebreak.core import constants as C
+from wavebreak.core.records import (
+    Account,
+    Alert,
+    Narrative,
+    NarrativeStatus,
+    Post,
+    PostKind,
+    Signal,
+)
+from wavebreak.narratives.coordination import CoShareDetector
+from wavebreak.narratives.state import (
+    AmplifierStats,
+    NarrativeState,
+    OriginCandidate,
+)
+from wavebreak.narratives.text import Features, Featurizer, MinHasher, fold
+
+if TYPE_CHECKING:
+    from wavebreak.pipeline.context import PipelineContext
+    from wavebreak.pipeline.stage import Batch
+
+Embedder = Callable[[list[str]], np.ndarray]
+
+_FLAG_BITS = {
+    "identity_claim": 1,
+    "incitement": 2,
+    "hate": 4,
+    "threat": 8,
+    "rumour": 16,
+    "refuting": 32,
+    "pseudo_news": 64,
+    "new_account": 128,
+}
+_CONTENT_BITS = 1 | 2 | 4 | 8
+
+
+@dataclass
+class NarrativeConfig:
+    """Tunables of the stage; defaults come from ``wavebreak.core.constants`` (narratives section)."""
+
+    match_threshold: float = C.NARR_MATCH_THRESHOLD
+    entity_weight: float = C.NARR_ENTITY_WEIGHT
+    tick_minutes: int = C.NARR_TICK_MINUTES
+    risk_alert: float = C.NARR_RISK_ALERT
+    risk_min_posts: int = C.NARR_RISK_MIN_POSTS
+    risk_min_accounts: int = C.NARR_RISK_MIN_ACCOUNTS
+    burst_z: float = C.NARR_BURST_Z
+    burst_min_accounts: int = C.NARR_BURST_MIN_ACCOUNTS
+    burst_min_count: int = C.NARR_BURST_MIN_COUNT
+    embed_match: float = C.NARR_EMBED_MATCH
+    embed_max_per_batch: int = C.NARR_EMBED_MAX_PER_BATCH
+    post_lru: int = C.NARR_POST_LRU
+    max_narratives: int = C.NARR_MAX_NARRATIVES
+    coord_window_s: float = C.NARR_COORD_WINDOW_S
+    coord_every_min: int = C.NARR_COORD_EVERY_MIN
+    veracity_prior: Callable[[Narrative, dict[str, Any]], float] | None = None
+    """Hook: probability the narrative's claim is false (e.g. the veracity model); a risk factor."""
+    id_prefix: str = "n"
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _jsonable(x: Any) -> Any:
+    """Datetimes to ISO 8601 UTC strings, tuples/sets to lists, recursively."""
+    if isinstance(x, datetime):
+        return _iso(x)
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple | set):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, float):
+        return round(x, 6) if math.isfinite(x) else None
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+class NarrativeStage:
+    """Groups posts into narratives and watches them; see the module docstring."""
+
+    name = "narratives"
+
+    def __init__(self, config: NarrativeConfig | None = None, embedder: Embedder | None = None) -> None:
+        self.config = config or NarrativeConfig()
+        self.embedder = embedder
+        self._feat = Featurizer()
+        self._mh = MinHasher(C.NARR_MINHASH_PERMS, C.NARR_LSH_BANDS)
+        self._live: dict[str, NarrativeState] = {}
+        self._archived: OrderedDict[str, Narrative] = OrderedDict()  # merged/evicted records, bounded
+        self._redirect: dict[str, str] = {}
+        self._seq = 0
+        self._alert_seq = 0
+        # post id -> (nid, author_id, reach, parent_id, ts, flagbits)
+        self._posts: OrderedDict[str, tuple[str, str, int, str | None, float, int]] = OrderedDict()
+        self._lsh: OrderedDict[int, tuple[str, str]] = OrderedDict()
+        self._urls: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._postings: dict[str, list[str]] = {}
+        self._df = array("d", bytes(8 * (1 << C.NARR_IDF_TABLE_BITS)))
+        self._df_mask = (1 << C.NARR_IDF_TABLE_BITS) - 1
+        self._ndocs = 0.0
+        self._docs_since_halving = 0
+        self._cred: OrderedDict[str, str] = OrderedDict()
+        self._origin_of: dict[str, OriginCandidate] = {}
+        # SigniTrend tables over hashed terms / pairs
+        bits = C.NARR_BURST_TABLE_BITS
+        self._bt_mask = (1 << bits) - 1
+        self._bt_mean = np.zeros(1 << bits, dtype=np.float32)
+        self._bt_var = np.zeros(1 << bits, dtype=np.float32)
+        self._bt_last = np.zeros(1 << bits, dtype=np.int32)
+        self._tick_terms: list[int] = []
+        self._tick_accs: list[int] = []
+        self._tick_names: dict[int, str] = {}
+        self._tick_index = 0
+        self._tick_end: datetime | None = None
+        self._last_coord: datetime | None = None
+        self._last_evict: datetime | None = None
+        self._coord = CoShareDetector(
+            window_s=self.config.coord_window_s,
+            min_repeats=C.NARR_COORD_MIN_REPEATS,
+            min_accounts=C.NARR_COORD_MIN_ACCOUNTS,
+            alpha=C.NARR_COORD_ALPHA,
+            null_span_s=C.NARR_COORD_NULL_SPAN_S,
+        )
+        self._coord_seen: set[frozenset[str]] = set()
+        self._now: datetime | None = None
+        self._pending_alerts: list[Alert] = []
+        self.stats: dict[str, int] = {
+            "posts": 0,
+            "by_parent": 0,
+            "by_near_dup": 0,
+            "by_terms": 0,
+            "by_url": 0,
+            "founded": 0,
+            "embedded": 0,
+            "embed_merges": 0,
+            "evicted": 0,
+            "alerts": 0,
+        }
+
+    # ================================================================== Stage protocol
+    def process(self, batch: Batch, ctx: PipelineContext) -> None:
+        """Assign every post of ``batch`` to a narrative, update state, raise alerts into ``batch.alerts``."""
+        ctx.services["narratives"] = self
+        posts = batch.posts
+        if not posts:
+            return
+        signals = batch.signals
+        for acc_id, sigs in batch.account_signals.items():
+            cred = sigs.get("credibility")
+            if cred is not None and cred.label:
+                self._remember_cred(acc_id, cred.label)
+        feats: list[Features | None] = []
+        for p in posts:
+            if p.text and p.kind is not PostKind.REPOST:
+                sig = signals.get(p.id)
+                name = None
+                if sig is not None:
+                    ic = sig.get("identity_claim")
+                    if ic is not None and ic.data and ic.score >= C.NARR_SIGNAL_POSITIVE:
+                        name = ic.data.get("name")
+                feats.append(self._feat.features(p.text, p.urls, p.hashtags, name))
+            else:
+                feats.append(None)
+        bands = self._mh.band_keys([f.hashes if f is not None else [] for f in feats])
+        founded: list[tuple[int, str]] = []
+        tick = timedelta(minutes=self.config.tick_minutes)
+        self._pending_alerts = batch.alerts
+        for i, p in enumerate(posts):
+            t = p.created_at
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=UTC)
+            if self._tick_end is None:
+                base = datetime.fromtimestamp(
+                    (t.timestamp() // tick.total_seconds()) * tick.total_seconds(), UTC
+                )
+                self._tick_end = base + tick
+            while t >= self._tick_end:
+                self._tick(self._tick_end)
+                self._tick_end += tick
+            self._now = t if self._now is None or t > self._now else self._now
+            nid, how = self._assign_one(p, t, feats[i], bands[i], signals.get(p.id), ctx)
+            batch.narrative_of[p.id] = nid
+            if how == "founded":
+                founded.append((i, nid))
+        if self.embedder is not None:
+            self._slow_path(posts, feats, founded, signals)
+        # merges may have happened: resolve the batch's assignments
+        if self._redirect:
+            no = batch.narrative_of
+            for pid, nid in no.items():
+                if nid in self._redirect:
+                    no[pid] = self._resolve(nid)
+
+    def close(self, ctx: PipelineContext) -> None:
+        """Flush the last open tick (its alerts go to ``ctx.on_alert`` listeners, if any)."""
+        if self._tick_end is not None and self._now is not None:
+            pending: list[Alert] = []
+            self._pending_alerts = pending
+            self._tick(max(self._tick_end, self._now))
+            for a in pending:
+                for cb in ctx.on_alert:
+                    cb(a)
+
+    # ================================================================== assignment
+    def _remember_cred(self, acc_id: str, label: str) -> None:
+        self._cred[acc_id] = label
+        self._cred.move_to_end(acc_id)
+        if len(self._cred) > 500_000:
+            self._cred.popitem(last=False)
+
+    def _resolve(self, nid: str) -> str:
+        r = self._redirect
+        root = nid
+        while root in r:
+            root = r[root]
+        while nid in r and r[nid] != root:  # path compression
+            nxt = r[nid]
+            r[nid] = root
+            nid = nxt
+        return root
+
+    def _idf(self, h: int) -> float:
+        return 1.0 + math.log((self._ndocs + 1.0) / (self._df[h & self._df_mask] + 1.0))
+
+    def _weights(self, f: Features) -> dict[str, float]:
+        idf = self._idf
+        q: dict[str, float] = {}
+        for t, h in zip(f.terms, f.hashes, strict=True):
+            q[t] = q.get(t, 0.0) + idf(h)
+        ew = self.config.entity_weight
+        hh = self._feat.hash
+        for e in f.entities:
+            q[e] = idf(hh(e)) * ew
+        return q
+
+    def _observe_df(self, f: Features) -> None:
+        df = self._df
+        m = self._df_mask
+        for h in set(f.hashes):
+            df[h & m] += 1.0
+        hh = self._feat.hash
+        for e in f.entities:
+            df[hh(e) & m] += 1.0
+        self._ndocs += 1.0
+        self._docs_since_halving += 1
+        if self._docs_since_halving >= C.NARR_IDF_HALF_LIFE_DOCS:
+            np.frombuffer(df, dtype=np.float64)[:] *= 0.5
+            self._ndocs *= 0.5
+            self._docs_since_halving = 0
+
+    def _match_terms(self, q: dict[str, float]) -> tuple[str | None, float]:
+        postings = self._postings
+        live = self._live
+        scores: dict[str, float] = {}
+        for t, w in q.items():
+            lst = postings.get(t)
+            if not lst:
+                continue
+            for nid in lst:
+                st = live.get(nid)
+                if st is None:
+                    continue
+                cw = st.centroid.get(t)
+                if cw:
+                    scores[nid] = scores.get(nid, 0.0) + w * cw
+        if not scores:
+            return None, 0.0
+        qn = math.sqrt(sum(w * w for w in q.values())) or 1.0
+        best, best_s = None, 0.0
+        for nid, s in scores.items():
+            cos = s / (qn * (math.sqrt(live[nid].cnorm2) or 1.0))
+            if cos > best_s:
+                best, best_s = nid, cos
+        return best, best_s
+
+    def _index(self, nid: str, q: dict[str, float]) -> None:
+        postings = self._postings
+        live = self._live
+        cap = C.NARR_POSTINGS_PER_TERM
+        for t in q:
+            lst = postings.get(t)
+            if lst is None:
+                postings[t] = [nid]
+                continue
+            if nid in lst:
+                continue
+            if len(lst) >= cap:
+                # evict the smallest (or dead) narrative: big stories keep their terms indexed
+                worst, worst_n = 0, 1 << 62
+                for j, other in enumerate(lst):
+                    st = live.get(other)
+                    n = st.nar.posts_total if st is not None else -1
+                    if n < worst_n:
+                        worst, worst_n = j, n
+                lst.pop(worst)
+            lst.append(nid)
+        if len(postings) > 2_000_000:
+            self._postings = {k: v for k, v in postings.items() if any(x in live for x in v)}
+
+    def _new_narrative(self, t: datetime) -> NarrativeState:
+        self._seq += 1
+        nid = f"{self.config.id_prefix}{self._seq:06d}"
+        st = NarrativeState(nar=Narrative(id=nid, title="", first_seen=t, last_seen=t))
+        self._live[nid] = st
+        self.stats["founded"] += 1
+        if len(self._live) > self.config.max_narratives:
+            self._evict(force=True)
+        return st
+
+    def _account(self, p: Post, ctx: PipelineContext) -> Account | None:
+        return p.author if p.author is not None else ctx.accounts.get(p.author_id)
+
+    def _flags(self, sig: dict[str, Signal] | None, author_id: str) -> tuple[int, str | None, str | None]:
+        """(flag bits, stance label, language label) of one post."""
+        bits = 0
+        stance = lang = None
+        pos = C.NARR_SIGNAL_POSITIVE
+        if sig:
+            s = sig.get("identity_claim")
+            if s is not None and s.score >= pos:
+                bits |= 1
+            s = sig.get("incitement")
+            if s is not None and s.score >= pos:
+                bits |= 2
+            s = sig.get("hate")
+            if s is not None and s.score >= pos:
+                bits |= 4
+            s = sig.get("threat")
+            if s is not None and s.score >= pos:
+                bits |= 8
+            s = sig.get("rumour")
+            if s is not None:
+                if s.label == "query":
+                    bits |= 16
+                elif s.label == "correction":
+                    bits |= 32
+            s = sig.get("stance")
+            if s is not None and s.label:
+                stance = s.label
+                if stance == "deny":
+                    bits |= 32
+            s = sig.get("lang")
+            if s is not None and s.label:
+                lang = s.label
+        cred = self._cred.get(author_id)
+        if cred == "pseudo_news":
+            bits |= 64
+        elif cred == "new_account":
+            bits |= 128
+        return bits, stance, lang
+
+    def _assign_one(
+        self,
+        p: Post,
+        t: datetime,
+        f: Features | None,
+        bands: np.ndarray,
+        sig: dict[str, Signal] | None,
+        ctx: PipelineContext,
+    ) -> tuple[str, str]:
+        self.stats["posts"] += 1
+        parent = p.repost_of or p.quote_of or p.reply_to
+        nid: str | None = None
+        how = ""
+        implicit_parent: str | None = None
+        if parent is not None:
+            meta = self._posts.get(parent)
+            if meta is not None:
+                nid = self._resolve(meta[0])
+                if nid not in self._live:
+                    nid = None
+                else:
+                    how = "parent"
+        q: dict[str, float] | None = None
+        if f is not None:
+            q = self._weights(f)
+        if nid is None and f is not None and q is not None:
+            if bands[0] != -1:
+                lsh = self._lsh
+                for k in bands.tolist():
+                    hit = lsh.get(k)
+                    if hit is not None:
+                        cand = self._resolve(hit[0])
+                        if cand in self._live:
+                            nid, implicit_parent, how = cand, hit[1], "near_dup"
+                            break
+            if nid is None:
+                best, score = self._match_terms(q)
+                if best is not None and score >= self.config.match_threshold:
+                    nid, how = best, "terms"
+            if nid is None and p.urls:
+                for u in p.urls:
+                    hit = self._urls.get(u)
+                    if hit is not None:
+                        cand = self._resolve(hit[0])
+                        if cand in self._live:
+                            nid, implicit_parent, how = cand, hit[1], "url"
+                            break
+        if nid is None:
+            st = self._new_narrative(t)
+            nid = st.nar.id
+            how = "founded"
+        else:
+            st = self._live[nid]
+            self.stats["by_" + ("parent" if how == "parent" else how)] += 1
+        if f is not None:
+            self._observe_df(f)
+        # content posts shape the centroid and the index; replies/quotes joined by parent do not
+        if q is not None and how != "parent":
+            st.add_centroid(q)
+            self._index(nid, q)
+            if bands[0] != -1:
+                lsh = self._lsh
+                for k in bands.tolist():
+                    if k not in lsh:
+                        lsh[k] = (nid, p.id)
+                while len(lsh) > self.config.post_lru:
+                    lsh.popitem(last=False)
+        if p.urls:
+            for u in p.urls:
+                if u not in self._urls:
+                    self._urls[u] = (nid, p.id)
+            while len(self._urls) > self.config.post_lru // 4:
+                self._urls.popitem(last=False)
+        self._update(st, p, t, f, q, sig, ctx, parent if how == "parent" else implicit_parent, how)
+        return nid, how
+
+    # ================================================================== state update
+    def _update(
+        self,
+        st: NarrativeState,
+        p: Post,
+        t: datetime,
+        f: Features | None,
+        q: dict[str, float] | None,
+        sig: dict[str, Signal] | None,
+        ctx: PipelineContext,
+        parent: str | None,
+        how: str,
+    ) -> None:
+        nar = st.nar
+        nid = nar.id
+        acc = self._account(p, ctx)
+        followers = acc.followers if acc is not None else 0
+        reach = followers + (p.metrics.views if p.metrics is not None else 0)
+        bits, stance, lang = self._flags(sig, p.author_id)
+        lang = lang or p.lang
+        ts = t.timestamp()
+        nar.posts_total += 1
+        if st.accounts.add(p.author_id):
+            nar.accounts_total += 1
+        else:
+            nar.accounts_total = len(st.accounts)
+        nar.reach_total += reach
+        if t > nar.last_seen:
+            nar.last_seen = t
+        if t < nar.first_seen:
+            nar.first_seen = t
+        if nar.status in (NarrativeStatus.DORMANT,):
+            nar.status = NarrativeStatus.ACTIVE
+        if bits:
+            fl = st.flags
+            fa = st.flag_accounts
+            for name, b in _FLAG_BITS.items():
+                if bits & b:
+                    fl[name] += 1
+                    accs = fa.get(name)
+                    if accs is None:
+                        fa[name] = {p.author_id}
+                    elif len(accs) < 64:
+                        accs.add(p.author_id)
+        if stance:
+            nar.stance[stance] = nar.stance.get(stance, 0) + 1
+        if lang:
+            nar.languages[lang] = nar.languages.get(lang, 0) + 1
+        if followers > st.max_author_followers:
+            st.max_author_followers = followers
+        minute = int(ts // 60)
+        st.add_minute(minute)
+        st.add_series(int(ts // (60 * C.NARR_SERIES_MINUTES)), reach)
+        st.tick_posts += 1
+        st.tick_accounts.add(p.author_id)
+        st.touched = True
+        # cascade / lineage memory
+        self._posts[p.id] = (nid, p.author_id, reach, parent, ts, bits)
+        if len(self._posts) > self.config.post_lru:
+            self._posts.popitem(last=False)
+        if parent is not None and how == "parent" and len(st.cascade) < C.NARR_CASCADE_MAX_EDGES:
+            st.cascade.append((parent, p.id))
+        # amplifiers
+        amp = st.amplifiers.get(p.author_id)
+        if amp is None:
+            handle = acc.handle if acc is not None else ""
+            amp = AmplifierStats(p.author_id, handle, followers, first_post_at=t)
+            st.amplifiers[p.author_id] = amp
+            if len(st.amplifiers) > C.NARR_AMPLIFIER_POOL:
+                self._prune_amplifiers(st)
+        amp.posts += 1
+        amp.contributed_reach += reach
+        if followers > amp.followers:
+            amp.followers = followers
+        # downstream reach credited to ancestors (bridges) and origin candidates
+        anc = parent
+        depth = 0
+        seen_auth: set[str] = {p.author_id}
+        while anc is not None and depth < 4:
+            cand = self._origin_of.get(anc)
+            if cand is not None:
+                cand.descendants += 1
+            meta = self._posts.get(anc)
+            if meta is None:
+                break
+            a_auth = meta[1]
+            if a_auth not in seen_auth:
+                seen_auth.add(a_auth)
+                a = st.amplifiers.get(a_auth)
+                if a is not None:
+                    a.downstream_reach += reach
+            anc = meta[3]
+            depth += 1
+        # origin pool: the earliest posts
+        if len(st.origins) < C.NARR_ORIGIN_POOL:
+            oc = OriginCandidate(
+                p.id,
+                p.author_id,
+                t,
+                str(p.kind.value if hasattr(p.kind, "value") else p.kind),
+                followers,
+                (p.text or "")[:280],
+            )
+            st.origins.append(oc)
+            self._origin_of[p.id] = oc
+        # representative pool: originals with text, first ones and high-reach ones
+        if q is not None and p.text and how != "parent":
+            reps = st.reps
+            if len(reps) < 12:
+                reps.append((p.id, p.text[:280], reach))
+            else:
+                j = min(range(6, 12), key=lambda k: reps[k][2])
+                if reach > reps[j][2]:
+                    reps[j] = (p.id, p.text[:280], reach)
+        # term bursts (content posts only; once per account per tick, deduplicated at tick time)
+        if f is not None:
+            ah = self._feat.hash(p.author_id)
+            terms_seen = self._tick_terms
+            accs = self._tick_accs
+            names = self._tick_names
+            uniq = list(dict.fromkeys(f.hashes))
+            for h, term in zip(f.hashes, f.terms, strict=True):
+                names[h] = term
+            for h in uniq:
+                terms_seen.append(h)
+                accs.append(ah)
+            top = uniq[:5]
+            for a_i in range(len(top)):
+                for b_i in range(a_i + 1, len(top)):
+                    x, y = (top[a_i], top[b_i]) if top[a_i] < top[b_i] else (top[b_i], top[a_i])
+                    ph = (x * 1_000_003 + y) & 0xFFFFFFFF
+                    terms_seen.append(ph)
+                    accs.append(ah)
+                    if ph not in names:
+                        names[ph] = names[x] + "+" + names[y]
+        # a post with a content risk flag may make the narrative risky now: no need to wait for the tick
+        if bits & _CONTENT_BITS and nar.alerted_at is None:
+            self._check_risk(st, t)
+        # coordination: co-post same text, co-link same URL, co-repost same item
+        items: list[tuple[str, str | None]] = []
+        if p.kind is PostKind.REPOST and p.repost_of:
+            items.append(("r" + p.repost_of, nid))
+        elif f is not None and len(f.terms) >= 4:
+            items.append(("t" + " ".join(f.terms), nid))
+        for u in p.urls:
+            items.append(("u" + u, nid))
+        if items:
+            self._coord.observe(ts, p.author_id, items)
+
+    @staticmethod
+    def _prune_amplifiers(st: NarrativeState) -> None:
+        keep = sorted(st.amplifiers.values(), key=lambda a: -max(a.contributed_reach, a.downstream_reach))[
+            : C.NARR_AMPLIFIER_POOL // 2
+        ]
+        st.amplifiers = {a.account_id: a for a in keep}
+
+    # ================================================================== ticks
+    def _tick(self, at: datetime) -> None:
+        """Close one event-time tick: term bursts, narrative z-scores, risk, alerts, upkeep."""
+        self._tick_index += 1
+        bursting = self._term_bursts()
+        cfg = self.config
+        alpha, beta = C.NARR_BURST_ALPHA, C.NARR_BURST_BETA
+        coord_due = self._last_coord is None or at - self._last_coord >= timedelta(
+            minutes=cfg.coord_every_min
+        )
+        if coord_due:
+            self._last_coord = at
+            self._coordination_tick(at)
+        for st in list(self._live.values()):
+            if not st.touched:
+                continue
+            st.decay_to(self._tick_index, alpha)  # the ticks this narrative was silent
+            st.tick(alpha, beta)
+            self._evaluate(st, at, bursting)
+            st.touched = False
+            st.tick_posts = 0
+            st.tick_accounts.clear()
+        if self._last_evict is None or at - self._last_evict >= timedelta(hours=1):
+            self._last_evict = at
+            self._evict(force=False)
+
+    def _term_bursts(self) -> dict[int, tuple[str, float, int, float]]:
+        """SigniTrend over the tick's (term, account) pairs: {hash: (term, z, accounts, baseline)}."""
+        terms, accs, names = self._tick_terms, self._tick_accs, self._tick_names
+        self._tick_terms, self._tick_accs, self._tick_names = [], [], {}
+        if not terms:
+            return {}
+        th = np.asarray(terms, dtype=np.int64)
+        ah = np.asarray(accs, dtype=np.int64)
+        key = np.unique((th << 32) | ah)
+        uterm, counts = np.unique(key >> 32, return_counts=True)
+        idx = (uterm & self._bt_mask).astype(np.int64)
+        alpha, beta = C.NARR_BURST_ALPHA, C.NARR_BURST_BETA
+        # decay the silent ticks since the bucket was last updated (x = 0 for each)
+        gap = (self._tick_index - self._bt_last[idx] - 1).clip(min=0)
+        decay = np.power(1.0 - alpha, gap).astype(np.float32)
+        mean = self._bt_mean[idx] * decay
+        var = self._bt_var[idx] * decay
+        x = counts.astype(np.float32)
+        diff = x - mean
+        z = diff / (np.sqrt(np.maximum(var, 0)) + beta)
+        incr = alpha * diff
+        self._bt_mean[idx] = mean + incr
+        self._bt_var[idx] = (1 - alpha) * (var + diff * incr)
+        self._bt_last[idx] = self._tick_index
+        hot = np.flatnonzero((z >= self.config.burst_z) & (counts >= self.config.burst_min_accounts))
+        out: dict[int, tuple[str, float, int, float]] = {}
+        for j in hot.tolist():
+            h = int(uterm[j])
+            out[h] = (names.get(h, "?"), float(z[j]), int(counts[j]), float(mean[j]))
+        return out
+
+    # ------------------------------------------------------------------ risk
+    def _risk(self, st: NarrativeState) -> tuple[float, dict[str, float]]:
+        """risk = 1 - prod(1 - w_f * f_f) over the narrative's factors (weights in constants)."""
+        w = C.NARR_RISK_WEIGHTS
+        fa, fs = C.NARR_RISK_FULL_ACCOUNTS, C.NARR_RISK_FULL_SHARE
+        f: dict[str, float] = {
+            # counter-speech repeats the name to deny it: a mostly refuting story is not the claim
+            "identity_claim": st.evidence("identity_claim", fa, fs)
+            * max(0.0, 1.0 - st.raw_share("refuting") / C.NARR_RISK_REFUTING_FULL),
+            "incitement": st.evidence("incitement", fa, fs),
+            "threat": st.evidence("threat", fa, fs),
+            "hate": st.evidence("hate", fa, fs),
+            "rumour": st.evidence("rumour", fa, fs),
+            "pseudo_news": min(1.0, 10.0 * st.raw_share("pseudo_news")),
+            "new_account": st.raw_share("new_account"),
+            "coordination": st.coordination,
+            "veracity": st.veracity,
+        }
+        content = max(f["identity_claim"], f["incitement"], f["threat"], f["hate"], f["rumour"])
+        prod = 1.0
+        for k, v in f.items():
+            if k in ("pseudo_news", "new_account", "coordination", "veracity"):
+                # amplification factors only add to content risk, never create it alone
+                v = v * min(1.0, 2.0 * content)
+            prod *= 1.0 - w.get(k, 0.0) * max(0.0, min(1.0, v))
+        return 1.0 - prod, {k: round(v, 4) for k, v in f.items()}
+
+    def _evaluate(
+        self, st: NarrativeState, at: datetime, bursting: dict[int, tuple[str, float, int, float]]
+    ) -> None:
+        cfg = self.config
+        nar = st.nar
+        if (
+            cfg.veracity_prior is not None
+            and nar.posts_total >= cfg.risk_min_posts
+            and nar.posts_total >= 2 * st.veracity_at_posts
+        ):
+            st.veracity_at_posts = nar.posts_total
+            try:
+                st.veracity = float(cfg.veracity_prior(nar, self.metrics(nar.id, at)))
+            except Exception:  # a hook must never stop the stream
+                st.veracity = 0.0
+        risk, factors = self._risk(st)
+        nar.risk = round(risk, 4)
+        nar.risk_factors = factors
+        if nar.status is NarrativeStatus.EMERGING and nar.posts_total >= cfg.risk_min_posts and st.zscore > 0:
+            nar.status = NarrativeStatus.ACTIVE
+        # burst alert
+        tick_acc = len(st.tick_accounts)
+        if (
+            st.zscore >= cfg.burst_z
+            and tick_acc >= cfg.burst_min_accounts
+            and st.tick_posts >= cfg.burst_min_count
+            and (
+                st.last_burst_alert is None
+                or at - st.last_burst_alert >= timedelta(minutes=C.NARR_BURST_COOLDOWN_MIN)
+            )
+        ):
+            st.last_burst_alert = at
+            hot_terms = [v for v in bursting.values() if v[0].split("+")[0] in st.centroid]
+            hot_terms.sort(key=lambda v: -v[1])
+            terms = tuple(v[0] for v in hot_terms[:6]) or tuple(self._keywords(st, 5))
+            self._raise(
+                Alert(
+                    id=self._alert_id(nar.id, "burst"),
+                    at=at,
+                    kind="burst",
+                    narrative_id=nar.id,
+                    message=f"narrative {nar.id} bursting: {st.tick_posts} posts from {tick_acc} accounts "
+                    f"in {cfg.tick_minutes} min (z={st.zscore:.1f})",
+                    terms=terms,
+                    count=float(st.tick_posts),
+                    baseline=round(st.ewma_mean, 3),
+                    zscore=round(st.zscore, 2),
+                    distinct_accounts=tick_acc,
+                    reach=nar.reach_total,
+                    risk=nar.risk,
+                    reasons=tuple(
+                        f"term '{v[0]}' z={v[1]:.1f} from {v[2]} accounts (baseline {v[3]:.2f})"
+                        for v in hot_terms[:6]
+                    ),
+                )
+            )
+        self._check_risk(st, at, risk, factors)
+
+    def _check_risk(
+        self,
+        st: NarrativeState,
+        at: datetime,
+        risk: float | None = None,
+        factors: dict[str, float] | None = None,
+    ) -> None:
+        """Raise the narrative's (single) risk alert when risk, posts and distinct accounts allow."""
+        cfg = self.config
+        nar = st.nar
+        if nar.alerted_at is not None or nar.posts_total < cfg.risk_min_posts:
+            return
+        n_acc = len(st.accounts)
+        if n_acc < cfg.risk_min_accounts:
+            return
+        if risk is None or factors is None:
+            risk, factors = self._risk(st)
+            nar.risk, nar.risk_factors = round(risk, 4), factors
+        if risk < cfg.risk_alert:
+            return
+        nar.alerted_at = at
+        nar.posts_at_alert = nar.posts_total
+        nar.accounts_at_alert = n_acc
+        w = C.NARR_RISK_WEIGHTS
+        reasons = tuple(
+            f"{k}={v:.2f} (weight {w.get(k, 0):.2f})"
+            for k, v in sorted(factors.items(), key=lambda kv: -kv[1] * w.get(kv[0], 0))
+            if v > 0
+        ) + tuple(
+            f"{st.flag_account_count(k)} accounts / {st.flags.get(k, 0)} posts flagged {k}"
+            for k in ("identity_claim", "incitement", "threat", "hate")
+            if st.flags.get(k, 0)
+        )
+        self._refresh(st)
+        self._raise(
+            Alert(
+                id=self._alert_id(nar.id, "risk"),
+                at=at,
+                kind="risk",
+                narrative_id=nar.id,
+                message=f"risky narrative {nar.id} '{nar.title}': risk {risk:.2f} after "
+                f"{nar.posts_total} posts from {n_acc} accounts",
+                terms=tuple(nar.keywords[:6]),
+                count=float(nar.posts_total),
+                baseline=round(st.ewma_mean, 3),
+                zscore=round(st.zscore, 2),
+                distinct_accounts=n_acc,
+                reach=nar.reach_total,
+                risk=round(risk, 4),
+                reasons=reasons,
+            )
+        )
+
+    def _alert_id(self, nid: str, kind: str) -> str:
+        self._alert_seq += 1
+        return f"alert-{self._alert_seq:06d}-{kind}-{nid}"
+
+    def _raise(self, alert: Alert) -> None:
+        self.stats["alerts"] += 1
+        self._pending_alerts.append(alert)
+
+    # ------------------------------------------------------------------ coordination
+    def _coordination_tick(self, at: datetime) -> None:
+        clusters = self._coord.detect()
+        touched: dict[str, float] = {}
+        for c in clusters:
+            for nid in c["narratives"][:3]:
+                r = self._resolve(nid)
+                touched[r] = max(touched.get(r, 0.0), c["score"])
+        for nid, s in touched.items():
+            st = self._live.get(nid)
+            if st is not None:
+                st.coordination = s
+        for c in clusters:
+            sig = frozenset(c["accounts"])
+            if any(len(sig & old) >= 0.8 * len(sig) for old in self._coord_seen):
+                continue
+            self._coord_seen.add(sig)
+            if len(self._coord_seen) > 1000:
+                self._coord_seen.pop()
+            nid = self._resolve(c["narratives"][0]) if c["narratives"] else None
+            st = self._live.get(nid) if nid else None
+            self._raise(
+                Alert(
+                    id=self._alert_id(nid or "none", "coordination"),
+                    at=at,
+                    kind="coordination",
+                    narrative_id=nid,
+                    message=f"{c['size']} accounts co-shared {c['co_shares_observed']} items within "
+                    f"{c['window_s']:.0f} s (expected {c['co_shares_expected_random_timing']:.2f} "
+                    "under random timing)",
+                    terms=tuple(e["item"][1:60] for e in c["evidence"][:3]),
+                    count=float(c["co_shares_observed"]),
+                    baseline=float(c["co_shares_expected_random_timing"]),
+                    zscore=float(c["mean_neg_log10_p"]),
+                    distinct_accounts=c["size"],
+                    reach=st.nar.reach_total if st else 0,
+                    risk=st.nar.risk if st else 0.0,
+                    reasons=tuple(
+                        f"{e['kind']}: {e['co_shared_pairs']} fast co-sharing pairs"
+                        for e in c["evidence"][:5]
+                    ),
+                )
+            )
+
+    # ------------------------------------------------------------------ upkeep
+    def _evict(self, force: bool) -> None:
+        """Drop small dormant narratives; mark big silent ones dormant. ``force``: also enforce the cap."""
+        now = self._now
+        if now is None:
+            return
+        dormant_after = timedelta(minutes=C.NARR_DORMANT_AFTER_MIN)
+        dead: list[str] = []
+        for nid, st in self._live.items():
+            if now - st.nar.last_seen >= dormant_after:
+                if st.nar.posts_total <= C.NARR_EVICT_MAX_POSTS and st.nar.alerted_at is None:
+                    dead.append(nid)
+                elif st.nar.status in (NarrativeStatus.EMERGING, NarrativeStatus.ACTIVE):
+                    st.nar.status = NarrativeStatus.DORMANT
+        if force and len(self._live) - len(dead) > self.config.max_narratives:
+            rest = sorted(
+                (st for nid, st in self._live.items() if nid not in set(dead) and st.nar.alerted_at is None),
+                key=lambda s: (s.nar.posts_total, s.nar.last_seen),
+            )
+            excess = len(self._live) - len(dead) - int(self.config.max_narratives * 0.9)
+            dead.extend(s.nar.id for s in rest[: max(0, excess)])
+        for nid in dead:
+            st = self._live.pop(nid)
+            for oc in st.origins:
+                self._origin_of.pop(oc.post_id, None)
+            self.stats["evicted"] += 1
+
+    # ================================================================== slow path (embeddings)
+    def _slow_path(
+        self,
+        posts: list[Post],
+        feats: list[Features | None],
+        founded: list[tuple[int, str]],
+        signals: dict[str, dict[str, Signal]],
+    ) -> None:
+        """Merge paraphrase/translation narratives into risky ones using the embedder, on candidates only."""
+        targets = sorted(
+            (
+                st
+                for st in self._live.values()
+                if st.nar.posts_total >= 5 and (st.nar.risk >= 0.3 or st.nar.alerted_at)
+            ),
+            key=lambda s: -s.nar.posts_total,
+        )[: C.NARR_EMBED_TARGETS]
+        if not targets:
+            return
+        budget = self.config.embed_max_per_batch
+        # candidates: posts that founded a narrative and look risky or come from a big account
+        cand: list[tuple[str, str]] = []  # (nid, text)
+        pos = C.NARR_SIGNAL_POSITIVE
+        for i, nid in founded:
+            p = posts[i]
+            sig = signals.get(p.id) or {}
+            risky = any(
+                (s := sig.get(k)) is not None and s.score >= pos
+                for k in ("identity_claim", "incitement", "hate", "threat")
+            )
+            big = p.author is not None and p.author.followers >= C.NARR_EMBED_CANDIDATE_FOLLOWERS
+            if (risky or big) and p.text:
+                cand.append((nid, p.text))
+            if len(cand) >= budget:
+                break
+        # young risky narratives not yet compared
+        target_ids = {t.nar.id for t in targets}
+        for st in self._live.values():
+            if len(cand) >= budget:
+                break
+            if st.nar.id in target_ids or st.embedded_at_posts or st.nar.posts_total < 2:
+                continue
+            if st.nar.risk >= 0.3 and st.reps:
+                st.embedded_at_posts = st.nar.posts_total
+                cand.append((st.nar.id, st.reps[0][1]))
+        if not cand:
+            return
+        # refresh target centroid embeddings when they doubled in size
+        stale = [t for t in targets if t.embedding is None or t.nar.posts_total >= 2 * t.embedded_at_posts]
+        texts: list[str] = []
+        spans: list[tuple[NarrativeState, int, int]] = []
+        for t in stale:
+            rep_texts = [r[1] for r in t.reps[:4]] or [t.nar.title]
+            spans.append((t, len(texts), len(texts) + len(rep_texts)))
+            texts.extend(rep_texts)
+        n_t = len(texts)
+        texts.extend(c[1] for c in cand)
+        emb = np.asarray(self.embedder(texts), dtype=np.float32)  # type: ignore[misc]
+        self.stats["embedded"] += len(texts)
+        for t, a, b in spans:
+            v = emb[a:b].mean(axis=0)
+            t.embedding = v / (np.linalg.norm(v) or 1.0)
+            t.embedded_at_posts = t.nar.posts_total
+        T = np.stack([t.embedding for t in targets])
+        sims = emb[n_t:] @ T.T
+        for j, (nid, _text) in enumerate(cand):
+            k = int(np.argmax(sims[j]))
+            if sims[j, k] < self.config.embed_match:
+                continue
+            src = self._resolve(nid)
+            dst = self._resolve(targets[k].nar.id)
+            if src == dst or src not in self._live or dst not in self._live:
+                continue
+            small = self._live[src].nar.posts_total <= max(20, self._live[dst].nar.posts_total // 4)
+            if small:
+                self.merge(dst, src)
+                self.stats["embed_merges"] += 1
+
+    # ================================================================== queries
+    def _state(self, nid: str) -> NarrativeState | None:
+        return self._live.get(self._resolve(nid))
+
+    def _keywords(self, st: NarrativeState, k: int = 8) -> list[str]:
+        words = [t for t, _ in sorted(st.centroid.items(), key=lambda kv: -kv[1]) if t[0] not in "@#~^"]
+        return words[:k]
+
+    def _entities(self, st: NarrativeState, k: int = 8) -> list[str]:
+        out: list[str] = []
+        for t, _ in sorted(st.centroid.items(), key=lambda kv: -kv[1]):
+            if t[0] == "@":
+                out.append(t[1:].title())
+            elif t[0] == "#":
+                out.append(t)
+            elif t[0] == "~":
+                out.append(t[1:])
+            if len(out) >= k:
+                break
+        return out
+
+    def _refresh(self, st: NarrativeState) -> None:
+        """Derived, human-facing fields (title, keywords, entities, representatives): computed on demand."""
+        nar = st.nar
+        if st.derived_at_posts == nar.posts_total and nar.title:
+            return
+        st.derived_at_posts = nar.posts_total
+        nar.keywords = self._keywords(st)
+        nar.entities = self._entities(st)
+        # representative: the pooled original closest to the centroid (term overlap, idf-weighted)
+        c = st.centroid
+        scored: list[tuple[float, str, str]] = []
+        for pid, text, reach in st.reps:
+            toks = set(fold(text).split())
+            s = sum(c.get(tok.strip(".,!?:;\"'()"), 0.0) for tok in toks)
+            scored.append((s + 1e-9 * reach, pid, text))
+        scored.sort(key=lambda x: -x[0])
+        nar.representative_posts = [pid for _, pid, _ in scored[:5]]
+        if scored:
+            text = " ".join(scored[0][2].split())
+            nar.title = text if len(text) <= 90 else text[:87].rsplit(" ", 1)[0] + "…"
+        else:
+            nar.title = ", ".join(nar.keywords[:5]) or nar.id
+
+    def get(self, nid: str) -> Narrative | None:
+        """The narrative record (follows merges to the surviving one? no: a merged id returns its own
+        record with ``status=MERGED`` and ``merged_into`` set, so callers see what happened)."""
+        st = self._live.get(nid)
+        if st is not None:
+            self._refresh(st)
+            return st.nar
+        return self._archived.get(nid)
+
+    def all(self, min_posts: int = 1) -> list[Narrative]:
+        """Live narratives with at least ``min_posts`` posts, biggest first."""
+        out = []
+        for st in self._live.values():
+            if st.nar.posts_total >= min_posts:
+                self._refresh(st)
+                out.append(st.nar)
+        out.sort(key=lambda n: -n.posts_total)
+        return out
+
+    def narrative_of(self, post_id: str) -> str | None:
+        """Current narrative of a remembered post (following merges), else None."""
+        meta = self._posts.get(post_id)
+        return self._resolve(meta[0]) if meta is not None else None
+
+    def metrics(self, nid: str, at: datetime | None = None) -> dict[str, Any]:
+        """Live windowed metrics of a narrative (counts are cumulative; velocity is as of ``at``)."""
+        st = self._state(nid)
+        if st is None:
+            return {}
+        nar = st.nar
+        at = at or self._now or nar.last_seen
+        minute_now = int(at.timestamp() // 60)
+        vel, acc = st.velocity(minute_now)
+        n = nar.posts_total
+        top_reach = max((a.contributed_reach for a in st.amplifiers.values()), default=0)
+        stance = {k: nar.stance.get(k, 0) for k in ("support", "deny", "query", "comment")}
+        return {
+            "id": nar.id,
+            "status": str(nar.status.value),
+            "posts": n,
+            "accounts": len(st.accounts),
+            "reach": nar.reach_total,
+            "velocity": round(vel, 4),
+            "acceleration": round(acc, 4),
+            "top_amplifier_share": round(top_reach / nar.reach_total, 4) if nar.reach_total else 0.0,
+            "pseudo_news_share": round(st.raw_share("pseudo_news"), 4),
+            "new_account_share": round(st.raw_share("new_account"), 4),
+            "stance": stance,
+            "refuting_share": round(st.raw_share("refuting"), 4),
+            "languages": dict(sorted(nar.languages.items(), key=lambda kv: -kv[1])),
+            "identity_claim_share": round(st.raw_share("identity_claim"), 4),
+            "incitement_share": round(st.raw_share("incitement"), 4),
+            "hate_share": round(st.raw_share("hate"), 4),
+            "threat_share": round(st.raw_share("threat"), 4),
+            "rumour_share": round(st.raw_share("rumour"), 4),
+            "max_author_followers": st.max_author_followers,
+            "zscore": round(st.zscore, 3),
+            "risk": nar.risk,
+            "risk_factors": dict(nar.risk_factors),
+            "coordination": st.coordination,
+            "first_seen": nar.first_seen,
+            "last_seen": nar.last_seen,
+            "alerted_at": nar.alerted_at,
+        }
+
+    def series(self, nid: str) -> list[dict[str, Any]]:
+        """Chart buckets of ``NARR_SERIES_MINUTES``: {at, posts, accounts_cum, reach_cum}."""
+        st = self._state(nid)
+        if st is None:
+            return []
+        w = 60 * C.NARR_SERIES_MINUTES
+        return [
+            {"at": datetime.fromtimestamp(b * w, UTC), "posts": n, "accounts_cum": a, "reach_cum": r}
+            for b, n, a, r in st.series
+        ]
+
+    def origin(self, nid: str, k: int = 5) -> list[dict[str, Any]]:
+        """Patient-zero candidates with a confidence that sums to 1 over the pool.
+
+        Score = exp(-minutes after the narrative's first post / tau) x (1 + log1p(descendants))
+        x (2 if an original post, since reposts and replies cannot originate a claim). Descendants
+        count explicit children and posts that joined as near-duplicates of it or by its URL.
+        """
+        st = self._state(nid)
+        if st is None or not st.origins:
+            return []
+        t0 = min(o.at for o in st.origins)
+        scored = []
+        for o in st.origins:
+            dt = (o.at - t0).total_seconds() / 60.0
+            s = math.exp(-dt / C.NARR_ORIGIN_TAU_MIN) * (1.0 + math.log1p(o.descendants))
+            if o.kind in ("post", "quote"):
+                s *= 2.0
+            scored.append((s, o))
+        total = sum(s for s, _ in scored) or 1.0
+        scored.sort(key=lambda x: -x[0])
+        return [
+            {
+                "post_id": o.post_id,
+                "account_id": o.account_id,
+                "at": o.at,
+                "kind": o.kind,
+                "followers": o.followers,
+                "descendants": o.descendants,
+                "minutes_after_first": round((o.at - t0).total_seconds() / 60.0, 2),
+                "confidence": round(s / total, 4),
+                "text": o.text,
+            }
+            for s, o in scored[:k]
+        ]
+
+    def _is_bridge(self, a: AmplifierStats) -> bool:
+        own = max(a.contributed_reach, 1)
+        return (
+            a.downstream_reach >= C.NARR_BRIDGE_MIN_REACH
+            and a.downstream_reach >= C.NARR_BRIDGE_MIN_RATIO * own
+        )
+
+    def amplifiers(self, nid: str, k: int = 10) -> list[dict[str, Any]]:
+        """Accounts ranked by the reach they contributed (followers + views of their posts)."""
+        st = self._state(nid)
+        if st is None:
+            return []
+        top = sorted(st.amplifiers.values(), key=lambda a: -a.contributed_reach)[:k]
+        return [
+            {
+                "account_id": a.account_id,
+                "handle": a.handle,
+                "followers": a.followers,
+                "posts": a.posts,
+                "contributed_reach": a.contributed_reach,
+                "downstream_reach": a.downstream_reach,
+                "is_bridge": self._is_bridge(a),
+                "first_post_at": a.first_post_at,
+            }
+            for a in top
+        ]
+
+    def bridges(self, nid: str) -> list[dict[str, Any]]:
+        """Accounts whose posts were the parent of far more reach than their own (brokers), biggest first."""
+        st = self._state(nid)
+        if st is None:
+            return []
+        br = [a for a in st.amplifiers.values() if self._is_bridge(a)]
+        br.sort(key=lambda a: -a.downstream_reach / max(a.contributed_reach, 1))
+        return [
+            {
+                "account_id": a.account_id,
+                "handle": a.handle,
+                "followers": a.followers,
+                "own_reach": a.contributed_reach,
+                "downstream_reach": a.downstream_reach,
+                "ratio": round(a.downstream_reach / max(a.contributed_reach, 1), 2),
+                "first_post_at": a.first_post_at,
+            }
+            for a in br[:20]
+        ]
+
+    def cascade(self, nid: str, limit: int = 500) -> list[tuple[str, str]]:
+        """(parent_post_id, child_post_id) edges from reposts/quotes/replies, earliest first."""
+        st = self._state(nid)
+        return list(st.cascade[:limit]) if st is not None else []
+
+    def coordination(self, nid: str | None = None) -> list[dict[str, Any]]:
+        """Coordinated co-sharing clusters (all, or those whose items belong to ``nid``)."""
+        clusters = self._coord.clusters
+        if nid is None:
+            return [dict(c) for c in clusters]
+        r = self._resolve(nid)
+        return [dict(c) for c in clusters if any(self._resolve(x) == r for x in c["narratives"])]
+
+    def summary(self, nid: str) -> dict[str, Any]:
+        """Everything about one narrative, JSON-serialisable (datetimes as ISO 8601 UTC strings)."""
+        nar = self.get(nid)
+        if nar is None:
+            return {}
+        st = self._state(nid)
+        rec = {
+            "id": nar.id,
+            "title": nar.title,
+            "status": str(nar.status.value),
+            "first_seen": nar.first_seen,
+            "last_seen": nar.last_seen,
+            "keywords": list(nar.keywords),
+            "entities": list(nar.entities),
+            "representative_posts": list(nar.representative_posts),
+            "languages": dict(nar.languages),
+            "stance": dict(nar.stance),
+            "risk": nar.risk,
+            "risk_factors": dict(nar.risk_factors),
+            "alerted_at": nar.alerted_at,
+            "posts_at_alert": nar.posts_at_alert,
+            "accounts_at_alert": nar.accounts_at_alert,
+            "merged_into": nar.merged_into,
+            "refuted_by": list(nar.refuted_by),
+        }
+        if st is not None:
+            rec.update(
+                {
+                    "metrics": self.metrics(nid),
+                    "series": self.series(nid),
+                    "origin": self.origin(nid),
+                    "amplifiers": self.amplifiers(nid),
+                    "bridges": self.bridges(nid),
+                    "cascade": [list(e) for e in self.cascade(nid, limit=200)],
+                    "coordination": self.coordination(nid),
+                }
+            )
+        return _jsonable(rec)
+
+    # ================================================================== reviewer actions
+    def merge(self, keep: str, other: str) -> None:
+        """Fold ``other`` into ``keep``: ``keep``'s id survives, ``other`` becomes MERGED and redirects."""
+        keep, other = self._resolve(keep), self._resolve(other)
+        if keep == other:
+            return
+        a, b = self._live.get(keep), self._live.get(other)
+        if a is None or b is None:
+            raise KeyError(f"unknown narrative: {keep if a is None else other}")
+        na, nb = a.nar, b.nar
+        na.posts_total += nb.posts_total
+        a.accounts.merge(b.accounts)
+        na.accounts_total = len(a.accounts)
+        na.reach_total += nb.reach_total
+        na.first_seen = min(na.first_seen, nb.first_seen)
+        na.last_seen = max(na.last_seen, nb.last_seen)
+        for k, v in b.flags.items():
+            a.flags[k] = a.flags.get(k, 0) + v
+        for d_a, d_b in ((na.stance, nb.stance), (na.languages, nb.languages)):
+            for k, v in d_b.items():
+                d_a[k] = d_a.get(k, 0) + v
+        a.max_author_followers = max(a.max_author_followers, b.max_author_followers)
+        mins: dict[int, int] = {}
+        for m, n in (*a.minutes, *b.minutes):
+            mins[m] = mins.get(m, 0) + n
+        a.minutes.clear()
+        a.minutes.extend([m, n] for m, n in sorted(mins.items())[-(a.minutes.maxlen or 30) :])
+        ser: dict[int, list[int]] = {}
+        for row in (*a.series, *b.series):
+            r = ser.setdefault(row[0], [row[0], 0, 0, 0])
+            r[1] += row[1]
+        a.series.clear()
+        acc_cum = 0
+        reach_cum = 0
+        # cumulative columns are re-estimated by scaling to the merged totals
+        total_posts = sum(r[1] for r in ser.values()) or 1
+        for bkt in sorted(ser):
+            r = ser[bkt]
+            acc_cum += r[1]
+            reach_cum += r[1]
+            a.series.append(
+                [
+                    bkt,
+                    r[1],
+                    int(na.accounts_total * acc_cum / total_posts),
+                    int(na.reach_total * reach_cum / total_posts),
+                ]
+            )
+        for t, w in b.centroid.items():
+            a.centroid[t] = a.centroid.get(t, 0.0) + w
+        a.centroid_docs += b.centroid_docs
+        a.prune_centroid()
+        for t in a.centroid:
+            lst = self._postings.get(t)
+            if lst is not None and keep not in lst:
+                lst.append(keep)
+        origins = sorted(a.origins + b.origins, key=lambda o: o.at)
+        for o in origins[C.NARR_ORIGIN_POOL :]:
+            self._origin_of.pop(o.post_id, None)
+        a.origins = origins[: C.NARR_ORIGIN_POOL]
+        for acc_id, s in b.amplifiers.items():
+            t_ = a.amplifiers.get(acc_id)
+            if t_ is None:
+                a.amplifiers[acc_id] = s
+            else:
+                t_.posts += s.posts
+                t_.contributed_reach += s.contributed_reach
+                t_.downstream_reach += s.downstream_reach
+                if s.first_post_at and (t_.first_post_at is None or s.first_post_at < t_.first_post_at):
+                    t_.first_post_at = s.first_post_at
+        if len(a.amplifiers) > C.NARR_AMPLIFIER_POOL:
+            self._prune_amplifiers(a)
+        a.cascade = (a.cascade + b.cascade)[: C.NARR_CASCADE_MAX_EDGES]
+        a.reps = (a.reps + b.reps)[:12]
+        a.coordination = max(a.coordination, b.coordination)
+        a.tick_posts += b.tick_posts
+        a.tick_accounts |= b.tick_accounts
+        a.touched = a.touched or b.touched
+        if nb.alerted_at is not None and (na.alerted_at is None or nb.alerted_at < na.alerted_at):
+            na.alerted_at, na.posts_at_alert, na.accounts_at_alert = (
+                nb.alerted_at,
+                nb.posts_at_alert,
+                nb.accounts_at_alert,
+            )
+        na.refuted_by.extend(x for x in nb.refuted_by if x not in na.refuted_by)
+        a.derived_at_posts = -1
+        risk, factors = self._risk(a)
+        na.risk, na.risk_factors = round(risk, 4), factors
+        nb.status = NarrativeStatus.MERGED
+        nb.merged_into = keep
+        del self._live[other]
+        self._redirect[other] = keep
+        self._archive(nb)
+
+    def _archive(self, nar: Narrative) -> None:
+        self._archived[nar.id] = nar
+        if len(self._archived) > 50_000:
+            self._archived.popitem(last=False)
+
+    def split(self, nid: str, post_ids: list[str]) -> str:
+        """Move ``post_ids`` (those still remembered) out of ``nid`` into a new narrative; returns its id.
+
+        Counters are moved from the per-post memory (author, reach, flags); future reposts
+        and replies of the moved posts follow them to the new narrative.
+        """
+        src_id = self._resolve(nid)
+        src = self._live.get(src_id)
+        if src is None:
+            raise KeyError(f"unknown narrative: {nid}")
+        moved = [
+            (pid, self._posts[pid])
+            for pid in post_ids
+            if pid in self._posts and self._resolve(self._posts[pid][0]) == src_id
+        ]
+        if not moved:
+            raise ValueError("none of the given posts is (still) remembered in this narrative")
+        first = datetime.fromtimestamp(min(m[4] for _, m in moved), UTC)
+        dst = self._new_narrative(first)
+        self.stats["founded"] -= 1
+        nd, ns = dst.nar, src.nar
+        moved_ids = {pid for pid, _ in moved}
+        for pid, (_nid, author, reach, parent, ts, bits) in moved:
+            self._posts[pid] = (nd.id, author, reach, parent, ts, bits)
+            t = datetime.fromtimestamp(ts, UTC)
+            nd.posts_total += 1
+            ns.posts_total = max(0, ns.posts_total - 1)
+            dst.accounts.add(author)
+            nd.reach_total += reach
+            ns.reach_total = max(0, ns.reach_total - reach)
+            nd.last_seen = max(nd.last_seen, t)
+            for name, b in _FLAG_BITS.items():
+                if bits & b:
+                    dst.flags[name] += 1
+                    src.flags[name] = max(0, src.flags[name] - 1)
+            st_amp = src.amplifiers.get(author)
+            amp = dst.amplifiers.setdefault(
+                author,
+                AmplifierStats(
+                    author,
+                    st_amp.handle if st_amp else "",
+                    st_amp.followers if st_amp else 0,
+                    first_post_at=t,
+                ),
+            )
+            amp.posts += 1
+            amp.contributed_reach += reach
+            dst.add_series(int(ts // (60 * C.NARR_SERIES_MINUTES)), reach)
+        nd.accounts_total = len(dst.accounts)
+        # origins, representatives and cascade edges follow their posts; the centroid is rebuilt from them
+        dst.origins = [o for o in src.origins if o.post_id in moved_ids]
+        src.origins = [o for o in src.origins if o.post_id not in moved_ids]
+        dst.reps = [r for r in src.reps if r[0] in moved_ids]
+        src.reps = [r for r in src.reps if r[0] not in moved_ids]
+        dst.cascade = [e for e in src.cascade if e[1] in moved_ids]
+        src.cascade = [e for e in src.cascade if e[1] not in moved_ids]
+        for text in [o.text for o in dst.origins] + [r[1] for r in dst.reps]:
+            if text:
+                q = self._weights(self._feat.features(text))
+                dst.add_centroid(q)
+                self._index(nd.id, q)
+        src.derived_at_posts = -1
+        for st in (src, dst):
+            risk, factors = self._risk(st)
+            st.nar.risk, st.nar.risk_factors = round(risk, 4), factors
+        return nd.id
+
+    # ================================================================== introspection
+    def state_size(self) -> dict[str, int]:
+        """Sizes of every bounded structure (used by tests and benchmarks to check flat memory)."""
+        return {
+            "narratives": len(self._live),
+            "archived": len(self._archived),
+            "posts": len(self._posts),
+            "lsh": len(self._lsh),
+            "urls": len(self._urls),
+            "postings": len(self._postings),
+            "origin_index": len(self._origin_of),
+            "coordination_edges": len(self._coord),
+            "redirects": len(self._redirect),
+        }
+
+    def iter_states(self) -> Iterable[NarrativeState]:
+        """Live narrative states (read-only use: eval and reports)."""
+        return self._live.values()

@@ -1,0 +1,227 @@
+"""Per-narrative bounded state: counters, windows, centroid, origin pool, amplifiers.
+
+Everything a query method answers is kept incrementally here so that queries are
+O(size of the answer), never a scan of posts, and so that memory per narrative is
+bounded (ring buffers, capped pools) whatever the length of the replay.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from wavebreak.core import constants as C
+from wavebreak.core.records import Narrative
+
+_HLL_AFTER = 20_000
+
+
+class DistinctCounter:
+    """Exact distinct count up to ``_HLL_AFTER`` items, then a HyperLogLog (datasketch, ~1.6 % error)."""
+
+    __slots__ = ("_hll", "_set")
+
+    def __init__(self) -> None:
+        self._set: set[str] | None = set()
+        self._hll: Any = None
+
+    def add(self, item: str) -> bool:
+        """Add ``item``; returns True when it was certainly new (exact mode) - HLL mode returns False."""
+        s = self._set
+        if s is not None:
+            if item in s:
+                return False
+            s.add(item)
+            if len(s) > _HLL_AFTER:
+                from datasketch import HyperLogLog
+
+                self._hll = HyperLogLog(p=12)
+                for x in s:
+                    self._hll.update(x.encode())
+                self._set = None
+            return True
+        self._hll.update(item.encode())
+        return False
+
+    def __len__(self) -> int:
+        if self._set is not None:
+            return len(self._set)
+        return round(self._hll.count())
+
+    def merge(self, other: DistinctCounter) -> None:
+        if other._set is not None:
+            for x in other._set:
+                self.add(x)
+        else:
+            if self._set is not None:
+                from datasketch import HyperLogLog
+
+                hll = HyperLogLog(p=12)
+                for x in self._set:
+                    hll.update(x.encode())
+                self._hll, self._set = hll, None
+            self._hll.merge(other._hll)
+
+
+FLAGS = (
+    "identity_claim",
+    "incitement",
+    "hate",
+    "threat",
+    "rumour",
+    "refuting",
+    "pseudo_news",
+    "new_account",
+)
+STANCES = ("support", "deny", "query", "comment")
+
+
+@dataclass(slots=True)
+class OriginCandidate:
+    post_id: str
+    account_id: str
+    at: datetime
+    kind: str
+    followers: int
+    text: str
+    descendants: int = 0  # explicit children + near-duplicate / same-URL followers
+
+
+@dataclass(slots=True)
+class AmplifierStats:
+    account_id: str
+    handle: str
+    followers: int
+    posts: int = 0
+    contributed_reach: int = 0
+    downstream_reach: int = 0
+    first_post_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class NarrativeState:
+    """The live state behind one :class:`Narrative` record."""
+
+    nar: Narrative
+    centroid: dict[str, float] = field(default_factory=dict)
+    centroid_docs: int = 0
+    cnorm2: float = 0.0
+    flags: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FLAGS, 0))
+    flag_accounts: dict[str, set[str]] = field(default_factory=dict)  # capped: only small counts matter
+    accounts: DistinctCounter = field(default_factory=DistinctCounter)
+    max_author_followers: int = 0
+    minutes: deque[list[int]] = field(default_factory=lambda: deque(maxlen=3 * C.NARR_VELOCITY_WINDOW_MIN))
+    series: deque[list[Any]] = field(default_factory=lambda: deque(maxlen=C.NARR_SERIES_MAX_BUCKETS))
+    tick_posts: int = 0
+    tick_accounts: set[str] = field(default_factory=set)
+    ewma_mean: float = 0.0
+    ewma_var: float = 0.0
+    zscore: float = 0.0
+    origins: list[OriginCandidate] = field(default_factory=list)
+    amplifiers: dict[str, AmplifierStats] = field(default_factory=dict)
+    cascade: list[tuple[str, str]] = field(default_factory=list)
+    reps: list[tuple[str, str, int]] = field(default_factory=list)  # (post_id, text, reach)
+    embedding: Any = None  # np.ndarray centroid of embedded representative texts
+    embedded_at_posts: int = 0
+    coordination: float = 0.0
+    veracity: float = 0.0
+    veracity_at_posts: int = 0
+    last_tick: int = 0
+    last_burst_alert: datetime | None = None
+    touched: bool = False
+    derived_at_posts: int = -1
+
+    # -------------------------------------------------------------- updates
+    def add_minute(self, minute: int) -> None:
+        m = self.minutes
+        if m and m[-1][0] == minute:
+            m[-1][1] += 1
+        else:
+            m.append([minute, 1])
+
+    def add_series(self, bucket: int, reach: int) -> None:
+        s = self.series
+        nar = self.nar
+        if s and s[-1][0] == bucket:
+            row = s[-1]
+            row[1] += 1
+            row[2] = len(self.accounts)
+            row[3] = nar.reach_total
+        else:
+            s.append([bucket, 1, len(self.accounts), nar.reach_total])
+
+    def add_centroid(self, weights: dict[str, float]) -> None:
+        """Running sum of post vectors, pruned to the ``NARR_CENTROID_TERMS`` heaviest terms."""
+        c = self.centroid
+        n2 = self.cnorm2
+        for t, w in weights.items():
+            old = c.get(t, 0.0)
+            new = old + w
+            c[t] = new
+            n2 += new * new - old * old
+        self.cnorm2 = n2
+        self.centroid_docs += 1
+        if len(c) > 2 * C.NARR_CENTROID_TERMS:
+            self.prune_centroid()
+
+    def prune_centroid(self) -> None:
+        """Keep the heaviest ``NARR_CENTROID_TERMS`` terms and recompute the squared norm."""
+        c = self.centroid
+        if len(c) > C.NARR_CENTROID_TERMS:
+            c = dict(sorted(c.items(), key=lambda kv: -kv[1])[: C.NARR_CENTROID_TERMS])
+            self.centroid = c
+        self.cnorm2 = sum(v * v for v in c.values())
+
+    def decay_to(self, tick_index: int, alpha: float) -> None:
+        """Apply the EWMA updates of the silent ticks (x = 0) since this narrative last had posts."""
+        gap = tick_index - self.last_tick - 1
+        if gap > 0 and self.last_tick:
+            f = (1.0 - alpha) ** gap
+            self.ewma_mean *= f
+            self.ewma_var *= f
+        self.last_tick = tick_index
+
+    def velocity(self, minute_now: int) -> tuple[float, float]:
+        """(posts/min over the last window, change vs the window before)."""
+        w = C.NARR_VELOCITY_WINDOW_MIN
+        cur = prev = 0
+        for m, n in self.minutes:
+            age = minute_now - m
+            if 0 <= age < w:
+                cur += n
+            elif w <= age < 2 * w:
+                prev += n
+        return cur / w, (cur - prev) / w
+
+    def tick(self, alpha: float, beta: float) -> float:
+        """Close one evaluation tick: SigniTrend-style EWMA z-score of this narrative's post count."""
+        x = float(self.tick_posts)
+        diff = x - self.ewma_mean
+        self.zscore = diff / (math.sqrt(max(self.ewma_var, 0.0)) + beta)
+        incr = alpha * diff
+        self.ewma_mean += incr
+        self.ewma_var = (1 - alpha) * (self.ewma_var + diff * incr)
+        return self.zscore
+
+    def share(self, flag: str) -> float:
+        """Shrunk share of posts carrying ``flag`` (see NARR_RISK_PRIOR_POSTS)."""
+        return self.flags.get(flag, 0) / (self.nar.posts_total + C.NARR_RISK_PRIOR_POSTS)
+
+    def flag_account_count(self, flag: str) -> int:
+        s = self.flag_accounts.get(flag)
+        return len(s) if s is not None else 0
+
+    def evidence(self, flag: str, full_accounts: int, full_share: float) -> float:
+        """How strongly the narrative carries ``flag``: needs BOTH several distinct accounts and a
+        meaningful share of posts (min of the two, each saturating at 1). Three accounts naming a
+        suspect in a 5-post story is strong; five misfires in a 1,000-post football burst is not."""
+        by_accounts = min(1.0, self.flag_account_count(flag) / full_accounts)
+        by_share = min(1.0, self.raw_share(flag) / full_share)
+        return min(by_accounts, by_share)
+
+    def raw_share(self, flag: str) -> float:
+        n = self.nar.posts_total
+        return self.flags.get(flag, 0) / n if n else 0.0

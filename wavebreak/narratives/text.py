@@ -1,0 +1,235 @@
+"""Cheap, deterministic text features for narrative clustering and burst detection.
+
+Why a private normaliser rather than a shared one: the narratives fast path must
+cost a few microseconds per post and be deterministic across processes (Python's
+``hash`` is salted per process, so a replay would cluster differently). We hash
+tokens with CRC32 through a bounded vocabulary cache, so each distinct token is
+hashed once and later lookups are a dict hit.
+
+Features per post:
+- ``terms``: lower-cased, accent-folded content tokens (stopwords dropped, EN+FR);
+- ``entities``: capitalised name spans ("Ali Al Shakati"), hashtags, URL domains —
+  these carry a claim across languages (a French post repeating the false name
+  shares the name with the English ones), so they weigh more in matching;
+- token hashes for MinHash near-duplicate detection (vectorised per batch).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import numpy as np
+
+_WORD = re.compile(r"[#@]?[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*", re.UNICODE)
+_URL = re.compile(r"https?://\S+")
+_CAPSPAN = re.compile(
+    r"\b([A-Z][a-zà-ÿ]+(?:[ -](?:[A-Z][a-zà-ÿ]+(?:[A-Z][a-zà-ÿ]+)?|[Aa]l|[Ee]l|[Bb]in|[Ii]bn))+)"
+)
+
+_FOLD = str.maketrans(
+    "àáâäãåçèéêëìíîïñòóôöõùúûüýÿœ’",
+    "aaaaaaceeeeiiiinooooouuuuyyo'",
+)
+
+_STOP_TEXT = """
+    a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can can't cannot could did didn't do does doesn't doing don't
+    down during each few for from further had has have having he he'd he'll he's her here hers
+    herself him himself his how i i'd i'll i'm i've if in into is isn't it it's its itself just
+    let's me more most my myself no nor not now of off on once only or other ought our ours
+    ourselves out over own same she she'd she'll she's should so some such than that that's the
+    their theirs them themselves then there there's these they they'd they'll they're they've this
+    those through to too under until up very was we we'd we'll we're we've were what what's when
+    where which while who who's whom why will with won't would you you'd you'll you're you've your
+    yours yourself rt via amp get got going gonna just like really today still also one two new now
+    via yes oh lol omg u ur im dont cant le la les un une des du de d l et est en au aux ce ces cet
+    cette il elle ils elles on nous vous je tu me te se sa son ses leur leurs mon ma mes ton ta tes
+    qui que qu quoi dont ou où mais donc or ni car pour par sur dans avec sans sous chez pas plus ne
+    n s c j y a été être avoir ont sont était fait faire tout tous toute toutes très bien aussi
+    comme si ça cela ceci là ici
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
+
+_SKIP_TEXT = (
+    "The This That These Those Breaking Just Why What When Where Who How Please Stop Share Never Police "
+    "Le La Les Un Une Des Il Elle Nous Vous Ils"
+)
+_SKIP_CAPS: frozenset[str] = frozenset(_SKIP_TEXT.split())
+
+
+_VOWELS = str.maketrans({c: None for c in "aeiouy -'’."} | {"q": "k", "c": "k", "z": "s"})
+_DOUBLE = re.compile(r"(.)\1+")
+_PARTICLES = ("al", "el", "ul", "bin", "ibn", "abu")
+
+
+def skeleton(name: str) -> str:
+    """Spelling-robust key of a (folded) name: drop vowels/spaces/hyphens, q/c->k, collapse doubles.
+
+    "Idris Al-Qamari", "Idriss Al Qamari", "idris al-qamary", "Idris AlKamari" all map to
+    "drslkmr", so spelling variants of a false name stay one entity.
+    """
+    return _DOUBLE.sub(r"\1", name.translate(_VOWELS))
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip the common Latin accents (EN/FR) with one ``translate``."""
+    return text.lower().translate(_FOLD)
+
+
+def url_domain(url: str) -> str:
+    """``https://www.Example.com/a`` -> ``example.com`` (empty string when unparsable)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+@dataclass(slots=True)
+class Features:
+    """What the narratives stage keeps of one post's text."""
+
+    terms: list[str]
+    entities: list[str]
+    hashes: list[int]
+
+
+class Featurizer:
+    """Tokenise, fold, drop stopwords and hash, with a bounded token->hash cache."""
+
+    def __init__(self, vocab_size: int = 200_000) -> None:
+        self._vocab: OrderedDict[str, int] = OrderedDict()
+        self._vocab_size = vocab_size
+
+    def hash(self, token: str) -> int:
+        """Deterministic 32-bit hash of a token (CRC32), cached."""
+        h = self._vocab.get(token)
+        if h is None:
+            h = zlib.crc32(token.encode("utf-8"))
+            self._vocab[token] = h
+            if len(self._vocab) > self._vocab_size:
+                # Drop the oldest half in one go: amortised O(1), bounded memory.
+                for _ in range(self._vocab_size // 2):
+                    self._vocab.popitem(last=False)
+        return h
+
+    def features(
+        self, text: str, urls: tuple[str, ...] = (), hashtags: tuple[str, ...] = (), name: str | None = None
+    ) -> Features:
+        """Terms, entities and token hashes of one text.
+
+        ``name`` is an attributed name from the identity-claim signal, when the
+        signals stage found one: it becomes an entity even if the text's casing
+        hid it (all-lowercase posts still name the suspect).
+        """
+        if "http" in text:
+            urls = (*urls, *_URL.findall(text))
+            stripped = _URL.sub(" ", text)
+        else:
+            stripped = text
+        entities: list[str] = []
+        spans = [m.group(1) for m in _CAPSPAN.finditer(stripped)]
+        if name:
+            spans.append(name)
+        for span in spans:
+            first = span.split(" ", 1)[0].split("-", 1)[0]
+            if first in _SKIP_CAPS:
+                continue
+            folded = fold(span)
+            entities.append("@" + skeleton(folded))
+            parts = folded.replace("-", " ").split()
+            if len(parts) >= 2:  # the surname alone ("Al-Qamari") also carries the name
+                last = parts[-1]
+                for pfx in _PARTICLES:
+                    if last.startswith(pfx) and len(last) > len(pfx) + 3:
+                        last = last[len(pfx) :]
+                        break
+                if len(last) >= 4:
+                    entities.append("@" + skeleton(last))
+        terms: list[str] = []
+        for tok in _WORD.findall(fold(stripped)):
+            tok = tok.replace("’", "'")
+            if tok[0] == "#":
+                entities.append(tok)
+                tok = tok[1:]
+            elif tok[0] == "@":
+                continue
+            if len(tok) < 2 or tok in STOPWORDS:
+                continue
+            if "'" in tok:  # l'attaquant -> attaquant, suspect's -> suspect
+                head, _, tail = tok.partition("'")
+                tok = tail if len(head) <= 2 and len(tail) > 2 else head
+                if tok in STOPWORDS or len(tok) < 2:
+                    continue
+            terms.append(tok.replace("-", ""))
+        for h in hashtags:
+            tag = "#" + fold(h.lstrip("#"))
+            if tag not in entities:
+                entities.append(tag)
+        for u in urls:
+            d = url_domain(u)
+            if d:
+                entities.append("~" + d)
+                path = u.split("://", 1)[-1].rstrip("/.,;!?)")
+                entities.append("^" + path.lower())
+        h = self.hash
+        return Features(terms=terms, entities=list(dict.fromkeys(entities)), hashes=[h(t) for t in terms])
+
+
+# --------------------------------------------------------------------------- MinHash / LSH
+
+_PRIME = np.uint64((1 << 61) - 1)
+
+
+class MinHasher:
+    """Vectorised MinHash over word-bigram shingles of a whole batch, banded for LSH.
+
+    Why bigrams: single words make every crisis post look alike (they all say
+    "attack", "town"); bigrams keep near-duplicates (copy-paste, light edits)
+    together while paraphrases fall through to the term-index path.
+    """
+
+    def __init__(self, perms: int, bands: int, seed: int = 1) -> None:
+        if perms % bands:
+            raise ValueError("perms must be a multiple of bands")
+        rng = np.random.default_rng(seed)
+        self.perms = perms
+        self.bands = bands
+        self.rows = perms // bands
+        self.a = rng.integers(1, (1 << 31) - 1, size=perms, dtype=np.uint64)
+        self.b = rng.integers(0, (1 << 31) - 1, size=perms, dtype=np.uint64)
+
+    def band_keys(self, hashes: list[list[int]], min_tokens: int = 3) -> np.ndarray:
+        """(n, bands) int64 band keys; rows under ``min_tokens`` tokens get -1 (no near-dup path)."""
+        n = len(hashes)
+        keys = np.full((n, self.bands), -1, dtype=np.int64)
+        lens = np.fromiter((len(h) for h in hashes), dtype=np.int64, count=n)
+        ok = lens >= min_tokens
+        if not ok.any():
+            return keys
+        idx = np.flatnonzero(ok)
+        flat = np.fromiter((x for i in idx for x in hashes[i]), dtype=np.uint64, count=int(lens[idx].sum()))
+        sub_lens = lens[idx]
+        starts = np.concatenate(([0], np.cumsum(sub_lens)[:-1]))
+        # bigram shingles: h[i] * K + h[i+1], dropping the pair that spans two posts
+        sh = flat[:-1] * np.uint64(1_000_003) + flat[1:]
+        valid = np.ones(len(sh), dtype=bool)
+        ends = starts + sub_lens - 1
+        valid[ends[:-1]] = False
+        sh_owner = np.repeat(np.arange(len(idx)), sub_lens)[:-1][valid]
+        sh = sh[valid]
+        sh = sh & np.uint64((1 << 31) - 1)
+        vals = (sh[:, None] * self.a[None, :] + self.b[None, :]) % _PRIME  # (n_sh, perms)
+        sh_starts = np.concatenate(([0], np.flatnonzero(np.diff(sh_owner)) + 1))
+        mins = np.minimum.reduceat(vals, sh_starts, axis=0)  # (n_ok, perms)
+        owners = sh_owner[sh_starts]
+        rows = mins.reshape(len(owners), self.bands, self.rows).astype(np.int64)
+        weights = np.array([1, 1_000_003, 998_244_353, 7919][: self.rows] + [31] * max(0, self.rows - 4))
+        bk = (rows * weights[None, None, : self.rows]).sum(axis=2)
+        bk = bk * 16 + np.arange(self.bands)[None, :]  # make bands disjoint
+        keys[idx[owners]] = bk
+        return keys

@@ -1,0 +1,183 @@
+"""Assemble and run the pipeline: normalise → signals → narratives → policy → decisions.
+
+``build_pipeline`` is the one place that knows the stage order; ``Pipeline.run``
+drives micro-batches through it and keeps the counts that ``summary.json``
+reports. A live source and a replay use the same code: only the batch source
+differs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from wavebreak.pipeline.context import PipelineContext
+from wavebreak.pipeline.normalise import NormaliseStage
+from wavebreak.pipeline.stage import Batch, Stage
+from wavebreak.storage.base import Storage
+
+
+@dataclass
+class RunStats:
+    """Counts for the run summary: what came in, what was kept, what was done."""
+
+    read: int = 0
+    accepted_posts: int = 0
+    accepted_accounts: int = 0
+    deletions: int = 0
+    quarantined: Counter[str] = field(default_factory=Counter)
+    alerts: int = 0
+    decisions: int = 0
+    batches: int = 0
+    wall_seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "accepted": {
+                "posts": self.accepted_posts,
+                "accounts": self.accepted_accounts,
+                "deletions": self.deletions,
+            },
+            "quarantined": {"total": sum(self.quarantined.values()), "by_reason": dict(self.quarantined)},
+            "alerts": self.alerts,
+            "decisions": self.decisions,
+            "batches": self.batches,
+            "wall_seconds": round(self.wall_seconds, 3),
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+        }
+
+
+def reason_key(reason: str) -> str:
+    """Group quarantine reasons by their stable prefix ("invalid JSON: ..." → "invalid JSON")."""
+    return reason.split(":", 1)[0].strip() or "unknown"
+
+
+class QuarantineFile:
+    """Append-only JSONL copy of every quarantined record, beside the database."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fh: IO[bytes] = path.open("ab")
+
+    def write(self, batch: Batch) -> None:
+        for q in batch.quarantined:
+            self._fh.write(
+                orjson.dumps(
+                    {"source": q.source, "line": q.line, "format": q.format, "reason": q.reason, "raw": q.raw}
+                )
+                + b"\n"
+            )
+        if batch.quarantined:
+            self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+class Pipeline:
+    """An ordered list of stages sharing one context."""
+
+    def __init__(
+        self, stages: list[Stage], ctx: PipelineContext, quarantine_file: Path | None = None
+    ) -> None:
+        self.stages = stages
+        self.ctx = ctx
+        self.stats = RunStats()
+        self._qfile = QuarantineFile(quarantine_file) if quarantine_file else None
+
+    def stage(self, name: str) -> Stage | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+    def process(self, batch: Batch) -> Batch:
+        """Run one batch through every stage, in order, and update the run counts."""
+        st = self.stats
+        st.batches += 1
+        st.read += len(batch.posts) + len(batch.accounts) + len(batch.deletions) + len(batch.quarantined)
+        for q in batch.quarantined:
+            st.quarantined[reason_key(q.reason)] += 1
+        if self._qfile is not None:
+            self._qfile.write(batch)
+        secs = st.stage_seconds
+        for stage in self.stages:
+            t0 = time.perf_counter()
+            stage.process(batch, self.ctx)
+            secs[stage.name] = secs.get(stage.name, 0.0) + time.perf_counter() - t0
+        st.accepted_posts += len(batch.posts)
+        st.accepted_accounts += len(batch.accounts)
+        st.deletions += len(batch.deletions)
+        st.alerts += len(batch.alerts)
+        st.decisions += len(batch.decisions)
+        return batch
+
+    def run(self, batches: Iterable[Batch], on_batch: Callable[[Batch], None] | None = None) -> RunStats:
+        t0 = time.perf_counter()
+        for batch in batches:
+            self.process(batch)
+            if on_batch is not None:
+                on_batch(batch)
+        self.stats.wall_seconds += time.perf_counter() - t0
+        return self.stats
+
+    def close(self) -> None:
+        for stage in self.stages:
+            stage.close(self.ctx)
+        if self._qfile is not None:
+            self._qfile.close()
+
+
+@dataclass
+class PipelineOptions:
+    """Which stages run and how; defaults are the full production pipeline."""
+
+    signals: bool = True
+    narratives: bool = True
+    policy: bool = True
+    record: bool = True
+    slow_path: bool = True
+    policy_pack: Path | None = None
+    quarantine_file: Path | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+def build_pipeline(storage: Storage | None, options: PipelineOptions | None = None) -> Pipeline:
+    """Wire the stages in data-flow order; optional stages are left out when disabled."""
+    opts = options or PipelineOptions()
+    ctx = PipelineContext(storage=storage, config=dict(opts.config))
+    stages: list[Stage] = [NormaliseStage()]
+    embedder = None
+    if opts.signals:
+        from wavebreak.signals.stage import SignalsStage
+
+        sig = SignalsStage(slow_path=opts.slow_path)
+        stages.append(sig)
+        embedder = sig.embed if opts.slow_path else None
+    if opts.narratives:
+        from wavebreak.narratives.stage import NarrativeStage
+
+        stages.append(NarrativeStage(embedder=embedder))
+    if opts.policy:
+        from wavebreak.policy.stage import PolicyStage
+
+        stages.append(PolicyStage(pack=opts.policy_pack) if opts.policy_pack else PolicyStage())
+    if opts.record and storage is not None:
+        from wavebreak.decisions.stage import DecisionsStage
+
+        stages.append(DecisionsStage())
+    return Pipeline(stages, ctx, quarantine_file=opts.quarantine_file)
+
+
+def batches_from_files(paths: list[str], fmt: str, batch_size: int) -> Iterator[Batch]:
+    """Chain ingest batches over several files (``-`` is stdin)."""
+    from wavebreak.ingest import read_batches
+
+    for path in paths:
+        yield from read_batches(path, fmt, batch_size=batch_size)

@@ -1,0 +1,389 @@
+"""The policy engine: evaluate a pack's rules on one target's facts and combine the hits.
+
+Why the engine (not the rules) enforces refutation protection: a post that
+denies a false claim, repeats an authority's correction, or is written by a
+trusted authority must never be demoted together with the claim it quotes —
+that is how a moderation system ends up burying the correction. A pack author
+cannot forget this: the engine strips every restrictive action (demote and
+above) from such a post unless the rule sets ``applies_to_refuting`` (allowed
+only for rules testing the post's *own* hate/incitement/threat score) or
+applies a legal hold (a court order binds every publisher). Labels and
+context notes still apply, and the decision records ``boost_as_context`` so
+surfaces may show the post beside the claim.
+
+Combining: per surface the most severe action wins (``Action`` is severity
+ordered); ties go to the higher-priority rule; the decision keeps every
+contributing rule id and, per surface, which rule set it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from wavebreak.core import constants as C
+from wavebreak.core.records import (
+    Account,
+    AccountAction,
+    AccountKind,
+    Action,
+    Crisis,
+    Decision,
+    Narrative,
+    NarrativeStatus,
+    Post,
+    Signal,
+    SignalName,
+    Surface,
+)
+from wavebreak.policy.conditions import MISSING, Compared
+from wavebreak.policy.pack import PolicyPack, Rule
+
+TRUSTED_CREDIBILITY = ("authority", "trusted", "official")
+"""Account credibility labels treated like ``AccountKind.AUTHORITY`` for refutation protection."""
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def signal_fact(signals: dict[str, Signal] | None, field: str) -> Any:
+    """Resolve ``signals.<name>[.score|.label|.model|.data.<key>]`` against a post's signals."""
+    if not signals:
+        return MISSING
+    parts = field.split(".")
+    sig = signals.get(parts[1]) if len(parts) > 1 else None
+    if sig is None:
+        return MISSING
+    if len(parts) == 2 or parts[2] == "score":
+        return float(sig.score)
+    if parts[2] == "label":
+        return sig.label if sig.label is not None else MISSING
+    if parts[2] == "model":
+        return sig.model
+    if parts[2] == "data":
+        v: Any = sig.data or {}
+        for p in parts[3:]:
+            if not isinstance(v, dict) or p not in v:
+                return MISSING
+            v = v[p]
+        return v
+    return MISSING
+
+
+def author_values(
+    account: Account | None, account_signals: dict[str, Signal] | None, prefix: str = "author"
+) -> dict:
+    out: dict[str, Any] = {}
+    if account is not None:
+        out.update(
+            {
+                f"{prefix}.id": account.id,
+                f"{prefix}.followers": int(account.followers),
+                f"{prefix}.following": int(account.following),
+                f"{prefix}.verified": bool(account.verified),
+                f"{prefix}.kind": str(account.kind),
+                f"{prefix}.platform": account.platform,
+            }
+        )
+        if account.region:
+            out[f"{prefix}.region"] = account.region
+        if account.created_at is not None:
+            out[f"{prefix}.created_at"] = account.created_at
+    cred = (account_signals or {}).get(SignalName.CREDIBILITY.value)
+    if cred is not None:
+        out[f"{prefix}.credibility.score"] = float(cred.score)
+        if cred.label:
+            out[f"{prefix}.credibility"] = cred.label
+    return out
+
+
+def narrative_values(narrative: Narrative | None, metrics: dict[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if metrics:
+        for k, v in metrics.items():
+            out[f"narrative.{k}"] = v
+            if k == "stance" and isinstance(v, dict):
+                for sk, sv in v.items():
+                    out[f"narrative.stance.{sk}"] = sv
+    if narrative is not None:
+        out.update(
+            {
+                "narrative.id": narrative.id,
+                "narrative.status": str(narrative.status),
+                "narrative.risk": float(narrative.risk),
+                "narrative.alerted": narrative.alerted_at is not None,
+                "narrative.refuted": narrative.status == NarrativeStatus.REFUTED
+                or bool(narrative.refuted_by),
+                "narrative.refuted_by": list(narrative.refuted_by),
+            }
+        )
+        out.setdefault("narrative.posts", narrative.posts_total)
+        out.setdefault("narrative.accounts", narrative.accounts_total)
+        out.setdefault("narrative.reach", narrative.reach_total)
+        for k, v in narrative.risk_factors.items():
+            out.setdefault(f"narrative.{k}", v)
+        if narrative.refuted_by:
+            out["claim.matched"] = True
+            out["claim.statement_id"] = narrative.refuted_by[0]
+    if metrics and "alerted" in metrics:
+        out["narrative.alerted"] = bool(metrics["alerted"])
+    return out
+
+
+class Facts:
+    """A target's facts by dotted name, with named thresholds resolved for its crisis scope."""
+
+    __slots__ = ("crisis", "pack", "signals", "values")
+
+    def __init__(
+        self,
+        pack: PolicyPack,
+        values: dict[str, Any],
+        signals: dict[str, Signal] | None = None,
+        crisis: Crisis | None = None,
+    ) -> None:
+        self.pack = pack
+        self.values = values
+        self.signals = signals
+        self.crisis = crisis
+        values["crisis.active"] = crisis is not None
+        if crisis is not None:
+            values["crisis.id"] = crisis.id
+
+    def get(self, field: str) -> Any:
+        v = self.values.get(field, MISSING)
+        if v is MISSING and field.startswith("signals."):
+            return signal_fact(self.signals, field)
+        return v
+
+    def threshold(self, name: str) -> float:
+        return self.pack.threshold(name, crisis=self.crisis is not None)
+
+
+def refuting_reasons(
+    signals: dict[str, Signal] | None, account: Account | None, account_signals: dict[str, Signal] | None
+) -> list[str]:
+    """Why a post counts as refuting (empty: it does not).
+
+    - stance ``deny`` with confidence ≥ ``POLICY_REFUTING_STANCE_MIN``;
+    - a claim match ≥ ``POLICY_REFUTING_CLAIM_MATCH_MIN`` to an authority statement, provided the post
+      does not support the claim and does not itself assert an identity (a post repeating the false name
+      also matches the statement that refutes it);
+    - authored by an authority account (kind or credibility label).
+    """
+    reasons: list[str] = []
+    sig = signals or {}
+    stance = sig.get(SignalName.STANCE.value)
+    if stance is not None and stance.label == "deny" and stance.score >= C.POLICY_REFUTING_STANCE_MIN:
+        reasons.append(f"stance deny ({stance.score:.2f})")
+    cm = sig.get(SignalName.CLAIM_MATCH.value)
+    if cm is not None and cm.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN:
+        supports = stance is not None and stance.label == "support"
+        ic = sig.get(SignalName.IDENTITY_CLAIM.value)
+        asserts = ic is not None and ic.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN
+        if not supports and not asserts:
+            sid = (cm.data or {}).get("statement_id", cm.label)
+            reasons.append(f"matches authority statement {sid} ({cm.score:.2f})")
+    if account is not None and account.kind == AccountKind.AUTHORITY:
+        reasons.append(f"authored by authority account {account.id}")
+    else:
+        cred = (account_signals or {}).get(SignalName.CREDIBILITY.value)
+        if cred is not None and cred.label in TRUSTED_CREDIBILITY:
+            reasons.append(f"authored by trusted account ({cred.label})")
+    return reasons
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass(slots=True)
+class Hit:
+    """One rule that fired, with the evidence and the actions left after protection."""
+
+    rule: Rule
+    compared: list[Compared]
+    actions: dict[Surface, Action]
+    item_action: Action
+    account_action: AccountAction
+    suppressed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def effective(self) -> bool:
+        return (
+            bool(self.actions) or self.item_action > Action.ALLOW or self.account_action > AccountAction.NONE
+        )
+
+
+def _protection_exempt(rule: Rule) -> bool:
+    return rule.applies_to_refuting or any(f.startswith("holds.") for f in rule.fields())
+
+
+class PolicyEngine:
+    """Evaluates a pack on facts; stateless, so one engine serves the stage, the gate and dry runs."""
+
+    def __init__(self, pack: PolicyPack) -> None:
+        self.pack = pack
+
+    def evaluate(self, rules: list[Rule], facts: Facts, refuting: bool = False) -> list[Hit]:
+        hits: list[Hit] = []
+        for rule in rules:
+            rec: list[Compared] = []
+            if not rule.evaluate(facts, rec):
+                continue
+            actions = dict(rule.actions)
+            item = rule.item_action
+            suppressed: dict[str, str] = {}
+            if refuting and not _protection_exempt(rule):
+                for s, a in list(actions.items()):
+                    if a.restrictive:
+                        suppressed[s.value] = a.slug
+                        del actions[s]
+                if item.restrictive:
+                    suppressed["item"] = item.slug
+                    item = Action.ALLOW
+            hits.append(Hit(rule, rec, actions, item, rule.account_action, suppressed))
+        return hits
+
+    def decide(
+        self,
+        target_kind: str,
+        target_id: str,
+        hits: list[Hit],
+        at: datetime,
+        *,
+        refuting: list[str] | None = None,
+        narrative_id: str | None = None,
+        hold_jurisdictions: tuple[str, ...] = (),
+        extra_facts: dict[str, Any] | None = None,
+    ) -> Decision | None:
+        """Combine hits into one decision (id left empty for the caller), or None when nothing applies."""
+        refuting = refuting or []
+        effective = [h for h in hits if h.effective]
+        protected = sorted({h.rule.id for h in hits if h.suppressed})
+        if not effective and not (refuting and protected):
+            return None
+        per_surface: dict[Surface, tuple[Action, int, str]] = {}
+        item: tuple[Action, int, str] = (Action.ALLOW, -(10**9), "")
+        acct: tuple[AccountAction, int, str] = (AccountAction.NONE, -(10**9), "")
+        for h in effective:
+            p = h.rule.priority
+            for s, a in h.actions.items():
+                cur = per_surface.get(s)
+                if cur is None or (a, p) > (cur[0], cur[1]):
+                    per_surface[s] = (a, p, h.rule.id)
+            if (h.item_action, p) > (item[0], item[1]) and h.item_action > Action.ALLOW:
+                item = (h.item_action, p, h.rule.id)
+            if (h.account_action, p) > (acct[0], acct[1]) and h.account_action > AccountAction.NONE:
+                acct = (h.account_action, p, h.rule.id)
+        ordered = sorted(effective, key=lambda h: (h.rule.severity, h.rule.priority), reverse=True)
+        primary = ordered[0].rule if ordered else next(h.rule for h in hits if h.suppressed)
+        scope: tuple[str, ...] = ()
+        if item[0] == Action.GEO_WITHHOLD:
+            r = self.pack.rule(item[2])
+            scope = hold_jurisdictions if r.territorial_scope == "holds" else tuple(r.territorial_scope)
+        durations = [h.rule.duration for h in effective]
+        expires = None if not durations or any(d is None for d in durations) else at + max(durations)  # type: ignore[type-var]
+        facts: dict[str, Any] = {
+            "rules": [h.rule.id for h in ordered],
+            "primary_rule": primary.id,
+            "surface_rules": {s.value: v[2] for s, v in sorted(per_surface.items())},
+            "by_rule": {h.rule.id: [c.as_dict() for c in h.compared] for h in hits},
+            "refuting": bool(refuting),
+            "boost_as_context": bool(refuting),
+        }
+        if refuting:
+            facts["refuting_reasons"] = refuting
+        if protected:
+            facts["protected_from"] = {h.rule.id: h.suppressed for h in hits if h.suppressed}
+        if item[0] > Action.ALLOW:
+            facts["item_rule"] = item[2]
+        if extra_facts:
+            facts.update(extra_facts)
+        explanation = self.explain(target_kind, target_id, hits, per_surface, item, refuting, scope)
+        return Decision(
+            id="",
+            at=at,
+            target_kind=target_kind,
+            target_id=target_id,
+            actions={s: v[0] for s, v in sorted(per_surface.items())},
+            rule_id=primary.id,
+            grounds=primary.grounds,
+            facts=facts,
+            item_action=item[0],
+            account_action=acct[0],
+            territorial_scope=scope,
+            expires_at=expires,
+            policy_version=self.pack.version_id,
+            narrative_id=narrative_id,
+            explanation=explanation,
+        )
+
+    @staticmethod
+    def explain(
+        target_kind: str,
+        target_id: str,
+        hits: list[Hit],
+        per_surface: dict[Surface, tuple[Action, int, str]],
+        item: tuple[Action, int, str],
+        refuting: list[str],
+        scope: tuple[str, ...],
+    ) -> str:
+        """A readable sentence per rule: what fired on which values, and what it does per surface."""
+        parts = []
+        for h in hits:
+            ev = "; ".join(c.text() for c in h.compared if c.result) or "conditions held"
+            parts.append(f"rule {h.rule.id} fired ({ev})")
+        acts = ", ".join(f"{s.value}: {v[0].slug}" for s, v in sorted(per_surface.items()))
+        text = f"{target_kind} {target_id}: " + "; ".join(parts) + "."
+        if acts:
+            text += f" Surfaces → {acts}."
+        if item[0] > Action.ALLOW:
+            text += f" Item → {item[0].slug}" + (f" in {', '.join(scope)}" if scope else "") + "."
+        if refuting:
+            sup = sorted({h.rule.id for h in hits if h.suppressed})
+            text += " Refutes the claim (" + "; ".join(refuting) + "): never demoted with it"
+            text += f" (restrictions of {', '.join(sup)} not applied)." if sup else "."
+        return text
+
+
+def decision_id(target_kind: str, target_id: str, signature: str, at: datetime) -> str:
+    """Deterministic and time-sortable: ``dec-<UTC stamp>-<hash of target+signature>``."""
+    h = hashlib.sha1(f"{target_kind}|{target_id}|{signature}|{at.isoformat()}".encode()).hexdigest()[:10]
+    return f"dec-{at:%Y%m%dT%H%M%S}-{h}"
+
+
+def signature(d: Decision) -> str:
+    """What makes two decisions on a target the same decision (dedupe key)."""
+    acts = ",".join(f"{s.value}={a.slug}" for s, a in sorted(d.actions.items()))
+    return "|".join(
+        [
+            acts,
+            d.item_action.slug,
+            d.account_action.slug,
+            ",".join(d.facts.get("rules", [d.rule_id])),
+            ",".join(d.territorial_scope),
+            "r" if d.facts.get("refuting") else "",
+        ]
+    )
+
+
+def post_values(post: Post, signals: dict[str, Signal] | None, refuting: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"post.id": post.id, "post.kind": str(post.kind), "post.refuting": refuting}
+    lang = post.lang
+    if lang is None and signals and SignalName.LANG.value in signals:
+        lang = signals[SignalName.LANG.value].label
+    if lang:
+        out["post.lang"] = lang
+    region = post.region or (post.author.region if post.author else None)
+    if region:
+        out["post.region"] = region
+    cm = (signals or {}).get(SignalName.CLAIM_MATCH.value)
+    if cm is not None:
+        out["claim.matched"] = True
+        out["claim.score"] = float(cm.score)
+        out["claim.statement_id"] = (cm.data or {}).get("statement_id", cm.label)
+    else:
+        out["claim.matched"] = False
+    return out

@@ -1,0 +1,359 @@
+"""The gate: what a surface may do with a list of items, for one viewer region, right now.
+
+Why a library object and not an HTTP handler: trends, search, recommendations
+and notifications call it in their hot path (target p99 < 10 ms for 100 items),
+and the HTTP API is a thin layer over it. So the gate answers from memory:
+
+- decisions are fetched from storage in ONE batched ``decisions_for`` call for
+  the ids not cached (items, their narratives and authors), cached for
+  ``GATE_CACHE_TTL_S``; the pipeline can also push decisions in as they are
+  made (:meth:`Gate.observe`, e.g. as a ``ctx.on_decision`` listener);
+- post metadata (author, text for legal-hold matching) is fetched once per post
+  with one batched ``get_posts`` call and kept in a bounded LRU;
+- post → narrative comes from decisions that carry ``narrative_id``, from
+  ``storage.narratives_of`` when the backend offers it, else from an index of
+  the narratives that have decisions, rebuilt at most every TTL.
+
+Combining for an item on a surface: post decisions, narrative decisions (not
+for a post that refutes the narrative's claim: refutation protection),
+account decisions of its author and legal holds (geo-withheld for a viewer in
+the hold's jurisdictions, out of trends and search everywhere). The most
+severe action wins; the result names the decision (or hold) and rule behind it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from wavebreak.core import constants as C
+from wavebreak.core.records import Action, Decision, Surface
+from wavebreak.policy.holds import HoldRegistry
+
+ITEM_WIDE = (Action.LABEL, Action.CONTEXT_NOTE, Action.INTERSTITIAL, Action.HOLD_FOR_REVIEW, Action.REMOVE)
+"""Item actions that apply on every surface (geo_withhold applies per viewer region)."""
+HOLD_SURFACES = (Surface.TRENDS, Surface.SEARCH)
+POST_CACHE = 200_000
+NARRATIVE_INDEX_LIMIT = 2_000
+"""Narratives (highest risk first) scanned for decisions when the backend cannot map post → narrative."""
+_SOURCE_RANK = {"post": 3, "hold": 2, "narrative": 1, "account": 0}
+
+
+@dataclass(slots=True)
+class GateResult:
+    """What one item may get on one surface, and why."""
+
+    item_id: str
+    action: Action
+    reason_id: str | None = None
+    rule_id: str | None = None
+    explanation: str = ""
+    surface: Surface | None = None
+    boost_as_context: bool = False
+    sources: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item_id": self.item_id,
+            "action": self.action.slug,
+            "reason_id": self.reason_id,
+            "rule_id": self.rule_id,
+            "explanation": self.explanation,
+            "surface": self.surface.value if self.surface else None,
+            "boost_as_context": self.boost_as_context,
+            "sources": self.sources,
+        }
+
+
+@dataclass(slots=True)
+class _PostMeta:
+    author_id: str | None
+    text: str
+    narrative_id: str | None = None
+
+
+def _utc(at: datetime | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _active(d: Decision, at: datetime) -> bool:
+    exp = d.expires_at
+    return exp is None or (exp if exp.tzinfo else exp.replace(tzinfo=UTC)) > at
+
+
+class Gate:
+    """Answers ``decide`` and ``vet_trends`` from an in-memory index refreshed from storage."""
+
+    def __init__(
+        self,
+        storage: Any | None = None,
+        holds: HoldRegistry | None = None,
+        *,
+        ttl: float = C.GATE_CACHE_TTL_S,
+        clock: Callable[[], float] = time.monotonic,
+        narrative_of: Callable[[Sequence[str]], dict[str, str]] | None = None,
+    ) -> None:
+        self.storage = storage
+        self.holds = holds or HoldRegistry()
+        self.ttl = ttl
+        self.clock = clock
+        self._narrative_of_fn = narrative_of or getattr(storage, "narratives_of", None)
+        self._decisions: dict[str, tuple[float, list[Decision]]] = {}
+        self._pushed: dict[str, list[Decision]] = {}
+        self._posts: OrderedDict[str, _PostMeta] = OrderedDict()
+        self._narr_index: dict[str, str] = {}
+        self._narr_index_at = -1e18
+        self.stats = {"decision_queries": 0, "post_queries": 0, "index_rebuilds": 0}
+
+    # ------------------------------------------------------------------ feeding
+
+    def observe(self, decisions: Iterable[Decision]) -> None:
+        """Push decisions as they are made (pipeline listener): no storage round trip needed."""
+        for d in decisions:
+            lst = self._pushed.setdefault(d.target_id, [])
+            if d.supersedes:
+                lst[:] = [x for x in lst if x.id != d.supersedes]
+            lst.append(d)
+            if d.target_kind == "post" and d.narrative_id:
+                meta = self._posts.get(d.target_id)
+                if meta is not None:
+                    meta.narrative_id = d.narrative_id
+                else:
+                    self._narr_index[d.target_id] = d.narrative_id
+
+    def link(
+        self, post_id: str, narrative_id: str | None = None, author_id: str | None = None, text: str = ""
+    ) -> None:
+        """Tell the gate what it cannot look up (tests, or a pipeline feeding it directly)."""
+        self._posts[post_id] = _PostMeta(author_id, text, narrative_id)
+        if narrative_id:
+            self._narr_index[post_id] = narrative_id
+
+    def invalidate(self) -> None:
+        """Forget cached lookups (the next call reads storage again)."""
+        self._decisions.clear()
+        self._narr_index_at = -1e18
+
+    # ------------------------------------------------------------------ lookups
+
+    def _post_meta(self, ids: Sequence[str]) -> dict[str, _PostMeta]:
+        missing = [i for i in ids if i not in self._posts]
+        if missing and self.storage is not None:
+            self.stats["post_queries"] += 1
+            found = {p.id: p for p in self.storage.get_posts(missing)}
+            for i in missing:
+                p = found.get(i)
+                self._posts[i] = _PostMeta(p.author_id if p else None, p.text if p else "")
+            while len(self._posts) > POST_CACHE:
+                self._posts.popitem(last=False)
+        return {i: self._posts[i] for i in ids if i in self._posts}
+
+    def _rebuild_narr_index(self) -> None:
+        now = self.clock()
+        if self.storage is None or now - self._narr_index_at < self.ttl:
+            return
+        self._narr_index_at = now
+        self.stats["index_rebuilds"] += 1
+        nids = [n.id for n in self.storage.list_narratives(limit=NARRATIVE_INDEX_LIMIT)]
+        decided = {d.target_id for d in self.storage.decisions_for(nids) if d.target_kind == "narrative"}
+        for nid in decided:
+            for pid in self.storage.narrative_post_ids(nid):
+                self._narr_index.setdefault(pid, nid)
+
+    def _narratives(self, ids: Sequence[str], meta: dict[str, _PostMeta]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        unknown = []
+        for i in ids:
+            m = meta.get(i)
+            nid = (m.narrative_id if m else None) or self._narr_index.get(i)
+            if nid:
+                out[i] = nid
+            else:
+                unknown.append(i)
+        if unknown and self._narrative_of_fn is not None:
+            found = self._narrative_of_fn(unknown)
+            out.update(found)
+            self._narr_index.update(found)
+        elif unknown:
+            self._rebuild_narr_index()
+            out.update({i: self._narr_index[i] for i in unknown if i in self._narr_index})
+        return out
+
+    def _decisions_for(self, target_ids: Iterable[str], at: datetime) -> dict[str, list[Decision]]:
+        now = self.clock()
+        ids = list(dict.fromkeys(target_ids))
+        stale = [i for i in ids if (c := self._decisions.get(i)) is None or now - c[0] >= self.ttl]
+        if stale and self.storage is not None:
+            self.stats["decision_queries"] += 1
+            fetched: dict[str, list[Decision]] = {i: [] for i in stale}
+            for d in self.storage.decisions_for(stale, at):
+                fetched.setdefault(d.target_id, []).append(d)
+            for i, lst in fetched.items():
+                self._decisions[i] = (now, lst)
+        out: dict[str, list[Decision]] = {}
+        for i in ids:
+            stored = self._decisions.get(i, (0.0, []))[1]
+            pushed = self._pushed.get(i, [])
+            lst = stored + [d for d in pushed if d.id not in {s.id for s in stored}] if pushed else stored
+            if lst:
+                superseded = {d.supersedes for d in lst if d.supersedes}
+                lst = [d for d in lst if d.id not in superseded and _active(d, at)]
+            if lst:
+                out[i] = lst
+        return out
+
+    # ------------------------------------------------------------------ decide
+
+    def decide(
+        self,
+        surface: Surface | str,
+        viewer_region: str | None,
+        item_ids: list[str],
+        at: datetime | None = None,
+    ) -> list[GateResult]:
+        """One :class:`GateResult` per item, in order: the most restrictive action that applies."""
+        surface = Surface(surface)
+        when = _utc(at)
+        region = viewer_region.upper() if viewer_region else None
+        meta = self._post_meta(item_ids)
+        narr = self._narratives(item_ids, meta)
+        authors = {i: m.author_id for i, m in meta.items() if m.author_id}
+        decs = self._decisions_for([*item_ids, *narr.values(), *authors.values()], when)
+        active_holds = self.holds.active(when) if len(self.holds) else []
+        hold_hits: dict[str, list[str]] = {}
+        if active_holds:
+            texts = [meta[i].text if i in meta else "" for i in item_ids]
+            for i, hits in zip(item_ids, self.holds.match(texts, when), strict=True):
+                if hits:
+                    hold_hits[i] = hits
+        return [self._one(i, surface, region, decs, narr, authors, hold_hits) for i in item_ids]
+
+    def _one(
+        self,
+        item: str,
+        surface: Surface,
+        region: str | None,
+        decs: dict[str, list[Decision]],
+        narr: dict[str, str],
+        authors: dict[str, str],
+        hold_hits: dict[str, list[str]],
+    ) -> GateResult:
+        cands: list[tuple[Action, int, str, str | None, str]] = []  # action, source rank, reason, rule, why
+        post_decs = decs.get(item, [])
+        refuting = any(d.facts.get("refuting") for d in post_decs)
+        sources: list[str] = []
+
+        def add(d: Decision, source: str) -> None:
+            a = d.actions.get(surface, Action.ALLOW)
+            ia = d.item_action
+            if ia == Action.GEO_WITHHOLD:
+                if not d.territorial_scope or (region is not None and region in d.territorial_scope):
+                    a = max(a, ia)
+            elif ia in ITEM_WIDE:
+                a = max(a, ia)
+            if a > Action.ALLOW:
+                cands.append((a, _SOURCE_RANK[source], d.id, d.rule_id, d.explanation))
+                sources.append(f"{source}:{d.id}")
+
+        for d in post_decs:
+            add(d, "post")
+        nid = narr.get(item)
+        if nid and not refuting:
+            for d in decs.get(nid, []):
+                add(d, "narrative")
+        aid = authors.get(item)
+        if aid:
+            for d in decs.get(aid, []):
+                if d.target_kind == "account":
+                    add(d, "account")
+        for hid in hold_hits.get(item, []):
+            h = self.holds.get(hid)
+            if h is None:
+                continue
+            if region is not None and region in h.jurisdictions:
+                act = Action.GEO_WITHHOLD
+                why = f"withheld in {region} under legal hold {h.id} ({h.legal_basis})"
+            elif surface in HOLD_SURFACES:
+                act = Action.EXCLUDE
+                why = f"kept out of {surface.value} everywhere under legal hold {h.id} ({h.legal_basis})"
+            else:
+                continue
+            cands.append((act, _SOURCE_RANK["hold"], h.id, "legal-hold", why))
+            sources.append(f"hold:{h.id}")
+        if not cands:
+            why = "no decision applies"
+            if nid and refuting and decs.get(nid):
+                why = f"refutes the claim of narrative {nid}: its restrictions do not apply"
+            return GateResult(item, Action.ALLOW, None, None, why, surface, refuting, sources)
+        a, _, reason, rule, why = max(cands, key=lambda c: (c[0], c[1]))
+        return GateResult(item, a, reason, rule, why, surface, refuting, sources)
+
+    # ------------------------------------------------------------------ trends
+
+    def vet_trends(
+        self, candidates: list[dict[str, Any]], region: str | None, at: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Decide which trend candidates ``{term, sample_post_ids}`` may be shown in ``region``.
+
+        A term is ineligible when it matches an active legal hold (everywhere), or when at least
+        ``GATE_TREND_EXCLUDED_SHARE`` of its sample posts are excluded (or worse) from trends.
+        """
+        when = _utc(at)
+        terms = [str(c.get("term", "")) for c in candidates]
+        term_holds = self.holds.match(terms, when) if len(self.holds) else [[] for _ in terms]
+        all_ids = list(dict.fromkeys(pid for c in candidates for pid in c.get("sample_post_ids", [])))
+        res = {r.item_id: r for r in self.decide(Surface.TRENDS, region, all_ids, when)} if all_ids else {}
+        out = []
+        for c, term, hh in zip(candidates, terms, term_holds, strict=True):
+            samples = list(c.get("sample_post_ids", []))
+            excluded = [res[p] for p in samples if p in res and res[p].action >= Action.EXCLUDE]
+            share = len(excluded) / len(samples) if samples else 0.0
+            if hh:
+                h = self.holds.get(hh[0])
+                reason = f"term matches legal hold {hh[0]}" + (f" ({h.legal_basis})" if h else "")
+                out.append(
+                    {
+                        "term": term,
+                        "eligible": False,
+                        "reason": reason,
+                        "reason_id": hh[0],
+                        "rule_id": "legal-hold",
+                        "excluded_share": round(share, 3),
+                    }
+                )
+                continue
+            if samples and share >= C.GATE_TREND_EXCLUDED_SHARE:
+                rules: dict[str, int] = {}
+                for r in excluded:
+                    rules[r.rule_id or "?"] = rules.get(r.rule_id or "?", 0) + 1
+                top = max(rules, key=lambda k: rules[k])
+                first = next(r for r in excluded if r.rule_id == top)
+                out.append(
+                    {
+                        "term": term,
+                        "eligible": False,
+                        "reason": f"{len(excluded)}/{len(samples)} sample posts are excluded from trends "
+                        f"(mostly rule {top})",
+                        "reason_id": first.reason_id,
+                        "rule_id": top,
+                        "excluded_share": round(share, 3),
+                    }
+                )
+                continue
+            out.append(
+                {
+                    "term": term,
+                    "eligible": True,
+                    "reason": "",
+                    "reason_id": None,
+                    "rule_id": None,
+                    "excluded_share": round(share, 3),
+                }
+            )
+        return out

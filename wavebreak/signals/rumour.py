@@ -1,0 +1,113 @@
+"""Rumour markers: enquiries ("is this true?") and corrections ("debunked", "c'est faux").
+
+Why markers and not a model: Zhao, Resnick & Mei (WWW 2015, "Enquiring minds") showed that
+enquiry and correction posts appear early around rumours and are found by a few hand-written
+phrases with high precision; the phrases are readable in a statement of reasons ("this post asks
+whether ..."), bilingual, and cost a single regex pass per post on the hot path. The label tells
+downstream stages *how* a post relates to a rumour (asking about it vs correcting it) and the score
+is a rumour prior that narrative risk can aggregate per cluster.
+
+Output per text: ``Signal(name="rumour", score=prior, label="query"|"correction"|None,
+explanation=matched phrases)``. When both kinds match, ``correction`` wins unless the correction
+word sits inside a question ("is this fake?" is an enquiry).
+"""
+
+from __future__ import annotations
+
+import re
+
+from wavebreak.core.constants import (
+    RUMOUR_BASE_PRIOR,
+    RUMOUR_CORRECTION_WEIGHT,
+    RUMOUR_HEDGE_WEIGHT,
+    RUMOUR_QUERY_WEIGHT,
+)
+from wavebreak.core.records import Signal, SignalName
+
+VERSION = "rumour_markers-1.0"
+"""Model id recorded on every signal."""
+
+# All patterns run on lower-cased text without IGNORECASE (much faster in Python's engine).
+_QUERY = (
+    r"is (?:this|that|it) (?:true|real|confirmed|legit|accurate)|are (?:these|those) (?:true|real)"
+    r"|can (?:anyone|anybody|someone|you) (?:confirm|verify)|any (?:confirmation|source|proof|evidence)"
+    r"|(?:source|sources|proof|link)\s*\?|is there (?:any )?(?:proof|evidence|confirmation)|really\s*\?"
+    r"|what(?:'s| is) (?:the|your) source|how do (?:you|we|they) know|where did (?:you|this) (?:get|come)"
+    r"|true\s*\?|real\s*\?|confirmed\s*\?|wait,? what|unconfirmed\s*\?"
+    # French
+    r"|c['’]est vrai\s*\?|(?:est-ce|c['’]est) (?:que c['’]est )?(?:vrai|confirmé)|vraiment\s*\?"
+    r"|quelqu['’]un (?:peut|pourrait) (?:confirmer|vérifier)|une source\s*\?|(?:des )?sources?\s*\?"
+    r"|info ou intox|d['’]où (?:vient|tu tiens|sort) (?:cette|l['’])?\s*info|on a (?:une )?confirmation"
+    r"|confirmé\s*\?|c['’]est confirmé\s*\?"
+)
+_CORRECTION = (
+    r"fake(?: news)?|hoax|debunk\w*|not true|untrue|(?:is|was|are|it's|that's|this is) false|false (?:claim|"
+    r"report|rumou?r|information|story|news)s?|misinformation|disinformation|misleading|lies\b|lying"
+    r"|(?:stop|don['’]t|do not|please don['’]t) (?:sharing|share|spreading|spread|rt|retweet)"
+    r"|(?:police|officials|authorities|the force) (?:have |has )?(?:said|say|says|confirmed|denied|deny)"
+    r"[^.?!]{0,40}(?:not|no|false|incorrect|untrue)|has been denied|have denied|no evidence"
+    r"|(?:is|was) not (?:a|an|the)\b|rumou?rs? (?:are|is) (?:false|wrong|untrue)|fact[\s-]?check\w*"
+    r"|photoshopped|doctored|old (?:photo|video|picture)"
+    # French
+    r"|c['’]est faux|(?:fausse|fausses) (?:information|info|nouvelle)s?|infox|intox|démenti\w*|dément\w*"
+    r"|arrêtez de (?:partager|relayer|diffuser)|ne (?:partagez|relayez|diffusez) pas|faux\b|fake news"
+    r"|rumeur (?:infondée|fausse)|(?:n['’]est|n['’]était) pas (?:un|une|le|la)\b|aucune preuve|désinformation"
+    r"|vérification des faits|factuellement faux"
+)
+_HEDGE = (
+    r"unconfirmed|unverified|reportedly|allegedly|apparently|rumou?r(?:s|ed)?\b|hearing (?:that|reports)"
+    r"|(?:unnamed )?sources (?:say|said|claim)|reports (?:say|suggest|claim)|it is claimed|being claimed"
+    r"|non confirmée?|apparemment|il paraît(?:rait)?|selon (?:des|certaines) (?:rumeurs|sources)|rumeurs?\b"
+    r"|aurait été|serait (?:un|une)"
+)
+
+_ANY_RE = re.compile(
+    rf"(?P<query>\b(?:{_QUERY}))|(?P<correction>\b(?:{_CORRECTION}))|(?P<hedge>\b(?:{_HEDGE}))", re.UNICODE
+)
+_QUESTION_SENTENCE_RE = re.compile(r"[^.!?\n]*\?")
+
+_MAX_SPANS = 5
+"""Matched phrases kept per post: enough to explain, bounded for storage."""
+
+
+def _score_one(text: str) -> Signal:
+    if not text:
+        return Signal(name=SignalName.RUMOUR, score=RUMOUR_BASE_PRIOR, label=None, model=VERSION)
+    low = text.lower()
+    found: dict[str, list[tuple[int, str]]] = {"query": [], "correction": [], "hedge": []}
+    for m in _ANY_RE.finditer(low):
+        kind = m.lastgroup
+        if kind is not None:
+            found[kind].append((m.start(), m.group(0).strip()))
+    if not (found["query"] or found["correction"] or found["hedge"]):
+        return Signal(name=SignalName.RUMOUR, score=RUMOUR_BASE_PRIOR, label=None, model=VERSION)
+
+    # A correction word inside a question ("is this fake?") is an enquiry, not a correction.
+    if found["correction"] and "?" in low:
+        q_spans = [(m.start(), m.end()) for m in _QUESTION_SENTENCE_RE.finditer(low)]
+        moved = [c for c in found["correction"] if any(a <= c[0] < b for a, b in q_spans)]
+        if moved:
+            found["correction"] = [c for c in found["correction"] if c not in moved]
+            found["query"].extend(moved)
+
+    keep = 1.0 - RUMOUR_BASE_PRIOR
+    keep *= (1.0 - RUMOUR_QUERY_WEIGHT) ** len(found["query"])
+    keep *= (1.0 - RUMOUR_CORRECTION_WEIGHT) ** len(found["correction"])
+    keep *= (1.0 - RUMOUR_HEDGE_WEIGHT) ** len(found["hedge"])
+    label = "correction" if found["correction"] else "query" if found["query"] else None
+    spans = [s for _, s in sorted(found["correction"] + found["query"] + found["hedge"])]
+    return Signal(
+        name=SignalName.RUMOUR,
+        score=round(1.0 - keep, 4),
+        label=label,
+        model=VERSION,
+        explanation=tuple(dict.fromkeys(spans))[:_MAX_SPANS],
+        data={"query": len(found["query"]), "correction": len(found["correction"]), "hedge": len(found["hedge"])},
+    )
+
+
+def score(texts: list[str], langs: list[str | None]) -> list[Signal]:
+    """One ``rumour`` signal per text; ``langs`` must match ``texts`` in length (EN+FR always apply)."""
+    if len(langs) != len(texts):
+        raise ValueError(f"texts and langs differ in length ({len(texts)} != {len(langs)})")
+    return [_score_one(t) for t in texts]

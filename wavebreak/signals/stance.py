@@ -1,0 +1,559 @@
+"""Stance of a post toward a claim: support, deny, query or comment (RumourEval 2017 classes).
+
+Why a hashed linear model: stance runs on every reply in a wave, so ``predict`` must handle more than
+10k texts/s on one core with no GPU and no model download. A ``HashingVectorizer`` (stateless, no
+vocabulary to ship) over word 1-2-grams and character 2-4-grams, plus a handful of dense features that
+the RumourEval literature found to matter (question marks, denial/query lexicons, URL presence,
+whether the post is the source, reply depth, similarity to the claim), feeds a class-weighted
+multinomial logistic regression. The shipped file is a compressed ``.npz`` of coefficients and a JSON
+config (no pickle: loading a model must never execute code).
+
+RumourEval is English only. A small EN/FR lexicon layer ("c'est faux", "fake news", "arrêtez de
+partager", "démenti", "c'est vrai ?") pulls the probabilities toward deny/query when a *strong*
+refutation or enquiry phrase matches, so French counter-speech is not read as "comment". That layer
+is hand-written knowledge, not learned: its effect on English is measured (see ``train``) and it is
+documented in docs/models/stance.md.
+
+Splits: RumourEval threads leak (replies quote each other), and events leak (same names, same
+hashtags), so tuning and reporting use leave-one-event-out over the events found in the folder
+(events are recovered from the thread start times: the 2017 events are weeks apart).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wavebreak.core.constants import STANCE_HASH_FEATURES, STANCE_LEXICON_BLEND
+from wavebreak.core.records import Signal, SignalName
+
+LABELS: tuple[str, ...] = ("support", "deny", "query", "comment")
+"""Class order of the model's outputs (and of every confusion matrix)."""
+
+_RUMOUREVAL_CODES = {0: "support", 1: "query", 2: "deny", 3: "comment"}
+"""RumourEval-2017 integer codes as used in post_label.txt / stanceCategory.json."""
+
+MODELS_DIR = Path(__file__).with_name("models")
+MODEL_FILE = MODELS_DIR / "stance.npz"
+
+EVENT_GAP_S = 2 * 86400
+"""Two thread start times further apart than this belong to different events (news events in
+RumourEval are weeks apart; threads within one event start within hours to a couple of days)."""
+
+# ------------------------------------------------------------------ lexicons (EN + FR)
+_DENY_LEX = re.compile(
+    r"\b(?:fake|hoax|not true|untrue|false|lies?|lying|liar|debunk\w*|bullshit|bs|rubbish|nonsense"
+    r"|misinformation|disinformation|misleading|wrong|incorrect|no evidence|not confirmed|denied|denies"
+    r"|deny|photoshop\w*|doctored|not (?:a|an|the)\b|isn['’]?t|wasn['’]?t|aren['’]?t|never happened"
+    r"|stop (?:sharing|spreading)|don['’]t (?:share|spread)|c['’]est faux|faux|fausse|intox|infox"
+    r"|démenti\w*|dément\w*|arrêtez de (?:partager|relayer|diffuser)|ne (?:partagez|relayez) pas"
+    r"|n['’]est pas|n['’]était pas|aucune preuve|désinformation|mensonges?|bidon)\b",
+    re.UNICODE,
+)
+_QUERY_LEX = re.compile(
+    r"\b(?:is (?:this|that|it) (?:true|real|confirmed)|can (?:anyone|someone|you) (?:confirm|verify)"
+    r"|any (?:confirmation|source|proof|evidence)|source\s*\?|really\s*\?|how do (?:you|we) know|why"
+    r"|what|who|where|when|how|is (?:he|she|it|this|that)|are (?:they|you|these)|do (?:you|we|they)"
+    r"|c['’]est vrai|est-ce|vraiment\s*\?|quelqu['’]un (?:peut|pourrait) (?:confirmer|vérifier)"
+    r"|une source|pourquoi|qui|où|comment|quand)\b",
+    re.UNICODE,
+)
+_SUPPORT_LEX = re.compile(
+    r"\b(?:confirmed|confirms|confirm|official(?:ly)?|true|indeed|yes|breaking|reports?|reported|according to"
+    r"|police say|sources say|update|c['’]est confirmé|confirmé|officiel|selon)\b",
+    re.UNICODE,
+)
+_NEG_RE = re.compile(r"\b(?:not|no|never|nothing|n['’]t|ne|pas|jamais|aucun|aucune)\b", re.UNICODE)
+_URL_RE = re.compile(r"https?://\S+|www\.\S+")
+_MENTION_RE = re.compile(r"@\w+")
+_TOKEN_RE = re.compile(r"\b\w\w+\b", re.UNICODE)
+
+# Strong phrases for the post-hoc lexicon layer: rare, unambiguous, EN + FR.
+_STRONG_DENY = re.compile(
+    r"\b(?:c['’]est faux|fake news|c['’]est une? (?:fake|intox|infox|rumeur)|intox|infox|démenti\w*"
+    r"|arrêtez de (?:partager|relayer|diffuser)|ne (?:partagez|relayez|diffusez) pas|fausse information"
+    r"|(?:police|la police|le parquet|la préfecture|officials|authorities)[^.?!]{0,40}"
+    r"(?:not|n['’]est pas|n['’]était pas|false|faux|démen\w*|deny|denied)"
+    r"|(?:this|that|it) is (?:false|fake|a hoax|not true)|debunked|hoax|not true)\b",
+    re.UNICODE,
+)
+_STRONG_QUERY = re.compile(
+    r"(?:\bc['’]est vrai\s*\?|\best-ce (?:que c['’]est )?vrai|\bquelqu['’]un (?:peut|pourrait) confirmer"
+    r"|\bune source\s*\?|\bvraiment\s*\?|\bis (?:this|that|it) true\s*\?|\bcan (?:anyone|someone) confirm)",
+    re.UNICODE,
+)
+
+DENSE_FEATURES: tuple[str, ...] = (
+    "has_question",
+    "question_marks",
+    "has_url",
+    "deny_lex",
+    "query_lex",
+    "support_lex",
+    "negations",
+    "is_source",
+    "depth_1",
+    "depth_2plus",
+    "depth_unknown",
+    "has_claim",
+    "sim_claim",
+    "log_tokens",
+    "only_mentions",
+    "exclaims",
+)
+
+
+def _norm(text: str) -> str:
+    """Lower-case, URLs and @mentions replaced by placeholders (kept private: signals A owns text.py)."""
+    text = _URL_RE.sub(" urltoken ", text.lower())
+    return _MENTION_RE.sub(" @user ", text)
+
+
+def _tokens(norm: str) -> set[str]:
+    return {t for t in _TOKEN_RE.findall(norm) if t not in ("user", "urltoken")}
+
+
+def _dense(text: str, norm: str, claim_tokens: set[str] | None, depth: int | None, is_source: bool) -> list[float]:
+    toks = _tokens(norm)
+    if claim_tokens is not None and toks and claim_tokens:
+        sim = len(toks & claim_tokens) / math.sqrt(len(toks) * len(claim_tokens))
+    else:
+        sim = 0.0
+    stripped = _MENTION_RE.sub("", _URL_RE.sub("", text)).strip()
+    qm = text.count("?")
+    return [
+        float(qm > 0),
+        min(qm, 3) / 3.0,
+        float("urltoken" in norm),
+        min(len(_DENY_LEX.findall(norm)), 3) / 3.0,
+        min(len(_QUERY_LEX.findall(norm)), 3) / 3.0,
+        min(len(_SUPPORT_LEX.findall(norm)), 3) / 3.0,
+        min(len(_NEG_RE.findall(norm)), 3) / 3.0,
+        float(is_source),
+        float(depth == 1),
+        float(depth is not None and depth >= 2),
+        float(depth is None and not is_source),
+        float(claim_tokens is not None),
+        sim,
+        math.log1p(len(toks)) / 4.0,
+        float(len(stripped) < 3),
+        float("!" in text),
+    ]
+
+
+# ------------------------------------------------------------------ vectoriser
+
+
+def _vectorizers(n_features: int) -> tuple[Any, Any]:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    word = HashingVectorizer(
+        n_features=n_features,
+        ngram_range=(1, 2),
+        alternate_sign=False,
+        norm="l2",
+        token_pattern=r"(?u)\b\w+\b|[?!]",
+        preprocessor=None,
+        lowercase=False,
+    )
+    char = HashingVectorizer(
+        n_features=n_features,
+        analyzer="char_wb",
+        ngram_range=(2, 4),
+        alternate_sign=False,
+        norm="l2",
+        lowercase=False,
+    )
+    return word, char
+
+
+def _featurise(
+    texts: list[str],
+    claims: list[str | None] | None,
+    depths: list[int | None] | None,
+    n_features: int,
+) -> Any:
+    import scipy.sparse as sp
+
+    norms = [_norm(t or "") for t in texts]
+    word, char = _vectorizers(n_features)
+    claim_cache: dict[str, set[str]] = {}
+    dense = []
+    for i, (t, nt) in enumerate(zip(texts, norms, strict=True)):
+        claim = claims[i] if claims is not None else None
+        depth = depths[i] if depths is not None else None
+        ctoks = None
+        if claim is not None:
+            ctoks = claim_cache.get(claim)
+            if ctoks is None:
+                ctoks = claim_cache[claim] = _tokens(_norm(claim))
+        is_source = depth == 0 or (claim is not None and claim == t)
+        dense.append(_dense(t or "", nt, ctoks, depth, is_source))
+    d = sp.csr_matrix(np.asarray(dense, dtype=np.float32))
+    return sp.hstack([word.transform(norms), char.transform(norms), d], format="csr", dtype=np.float32)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _lexicon_layer(texts: list[str], probs: np.ndarray, blend: float) -> list[str | None]:
+    """Blend probabilities toward deny/query on strong EN/FR phrases; returns the phrase per text."""
+    hits: list[str | None] = []
+    deny_i, query_i = LABELS.index("deny"), LABELS.index("query")
+    for i, t in enumerate(texts):
+        low = (t or "").lower()
+        m = _STRONG_DENY.search(low)
+        target = deny_i
+        if m is None:
+            m = _STRONG_QUERY.search(low)
+            target = query_i
+        if m is None:
+            hits.append(None)
+            continue
+        onehot = np.zeros(len(LABELS), dtype=probs.dtype)
+        onehot[target] = 1.0
+        probs[i] = (1.0 - blend) * probs[i] + blend * onehot
+        hits.append(m.group(0))
+    return hits
+
+
+# ------------------------------------------------------------------ model
+
+
+class StanceModel:
+    """Hashed n-grams + dense cues → multinomial logistic regression; loads from a plain ``.npz``."""
+
+    def __init__(
+        self,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        config: dict[str, Any],
+    ) -> None:
+        self.coef = np.asarray(coef, dtype=np.float32)  # (n_classes, n_features_total)
+        self.intercept = np.asarray(intercept, dtype=np.float32)
+        self.config = config
+        self.version: str = str(config.get("version", "stance-unknown"))
+        self.n_features = int(config["n_features"])
+        self.lexicon_blend = float(config.get("lexicon_blend", STANCE_LEXICON_BLEND))
+        self.lexicon_languages: str = str(config.get("lexicon_scope", "all"))
+
+    # -------------------------------------------------------------- io
+    @classmethod
+    def load(cls, path: Path | None = None) -> StanceModel:
+        """Load the shipped model (``wavebreak/signals/models/stance.npz``) or the file at ``path``."""
+        p = Path(path) if path is not None else MODEL_FILE
+        if p.is_dir():
+            p = p / "stance.npz"
+        if not p.exists():
+            raise FileNotFoundError(f"stance model not found at {p}; run `wavebreak train signals` to build it")
+        with np.load(p, allow_pickle=False) as z:
+            config = json.loads(str(z["config"]))
+            return cls(z["coef"], z["intercept"], config)
+
+    def save(self, path: Path) -> Path:
+        """Write the model as a compressed ``.npz`` (coefficients + JSON config, no pickle)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            path, coef=self.coef.astype(np.float32), intercept=self.intercept, config=json.dumps(self.config)
+        )
+        return path
+
+    # -------------------------------------------------------------- inference
+    def predict_proba(
+        self,
+        texts: list[str],
+        claims: list[str | None] | None = None,
+        *,
+        depths: list[int | None] | None = None,
+        lexicon: bool = True,
+    ) -> tuple[np.ndarray, list[str | None]]:
+        """Class probabilities in :data:`LABELS` order and the lexicon phrase (or None) per text."""
+        if claims is not None and len(claims) != len(texts):
+            raise ValueError("claims and texts differ in length")
+        if not texts:
+            return np.zeros((0, len(LABELS)), dtype=np.float32), []
+        x = _featurise(texts, claims, depths, self.n_features)
+        probs = _softmax(np.asarray(x @ self.coef.T) + self.intercept)
+        hits: list[str | None] = [None] * len(texts)
+        if lexicon and self.lexicon_blend > 0:
+            hits = _lexicon_layer(texts, probs, self.lexicon_blend)
+        return probs, hits
+
+    def predict(
+        self,
+        texts: list[str],
+        claims: list[str] | None = None,
+        *,
+        depths: list[int | None] | None = None,
+    ) -> list[Signal]:
+        """One ``stance`` signal per text.
+
+        ``claims[i]`` is the claim the post is judged against (the source post of its thread, or a
+        matched claim statement); a post whose text *is* its claim is treated as the source.
+        ``depths`` (optional, keyword-only) is the reply depth (0 = source) when known.
+        """
+        probs, hits = self.predict_proba(texts, claims, depths=depths)  # type: ignore[arg-type]
+        best = probs.argmax(axis=1)
+        out: list[Signal] = []
+        for i in range(len(texts)):
+            k = int(best[i])
+            expl = self._explain(texts[i], k)
+            if hits[i]:
+                expl = (f"lexicon: {hits[i]}", *expl)
+            out.append(
+                Signal(
+                    name=SignalName.STANCE,
+                    score=round(float(probs[i, k]), 4),
+                    label=LABELS[k],
+                    model=self.version,
+                    explanation=expl,
+                    data={"probs": {lab: round(float(probs[i, j]), 4) for j, lab in enumerate(LABELS)}},
+                )
+            )
+        return out
+
+    def _explain(self, text: str, k: int, top: int = 3) -> tuple[str, ...]:
+        """Top positive word-unigram and dense-feature contributions to class ``k`` (cheap, readable)."""
+        from sklearn.utils import murmurhash3_32
+
+        norm = _norm(text or "")
+        toks = set(re.findall(r"(?u)\b\w+\b|[?!]", norm))
+        contrib: list[tuple[float, str]] = []
+        w = self.coef[k]
+        for t in toks:
+            j = murmurhash3_32(t, positive=True) % self.n_features
+            c = float(w[j])
+            if c > 0:
+                contrib.append((c, t))
+        base = 2 * self.n_features
+        dense = _dense(text or "", norm, None, None, False)
+        for j, (v, name) in enumerate(zip(dense, DENSE_FEATURES, strict=True)):
+            if v and name not in ("depth_unknown", "log_tokens"):
+                c = float(w[base + j]) * v
+                if c > 0:
+                    contrib.append((c, name))
+        contrib.sort(reverse=True)
+        return tuple(name for _, name in contrib[:top])
+
+
+# ------------------------------------------------------------------ data
+
+
+@dataclass(slots=True)
+class StanceExample:
+    """One post of a RumourEval-style folder with its context."""
+
+    post_id: str
+    text: str
+    claim: str
+    depth: int
+    thread_id: str
+    event: int
+    label: str | None
+
+
+def _walk(tree: Any, depth: int) -> Iterator[tuple[str, int]]:
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            yield str(k), depth
+            yield from _walk(v, depth + 1)
+
+
+def _read_labels(folder: Path) -> dict[str, str]:
+    """Per-post stance: ``post_id.txt`` + ``post_label.txt`` (codes) or ``stanceCategory.json``."""
+    labels: dict[str, str] = {}
+    sc = folder / "stanceCategory.json"
+    if sc.exists():
+        raw = json.loads(sc.read_text(encoding="utf-8"))
+        for k, v in raw.items():
+            labels[str(k)] = _RUMOUREVAL_CODES[int(v)] if str(v).strip().isdigit() else str(v).strip().lower()
+    ids_f, lab_f = folder / "post_id.txt", folder / "post_label.txt"
+    if ids_f.exists() and lab_f.exists():
+        ids = ids_f.read_text(encoding="utf-8").split()
+        labs = lab_f.read_text(encoding="utf-8").split()
+        if len(ids) != len(labs):
+            raise ValueError(f"{folder}: post_id.txt and post_label.txt differ in length")
+        for i, lab in zip(ids, labs, strict=True):
+            labels[i] = _RUMOUREVAL_CODES[int(lab)] if lab.isdigit() else lab.lower()
+    return labels
+
+
+def load_examples(folder: Path) -> list[StanceExample]:
+    """Read a folder laid out like RumourEval-2017 ``traindev`` (posts.json, structures.json, labels)."""
+    folder = Path(folder)
+    posts = json.loads((folder / "posts.json").read_text(encoding="utf-8"))
+    structures = json.loads((folder / "structures.json").read_text(encoding="utf-8"))
+    labels = _read_labels(folder)
+    starts = []
+    for tid in structures:
+        t = posts.get(tid, {}).get("time")
+        starts.append((float(t) if t is not None else 0.0, tid))
+    starts.sort()
+    event_of: dict[str, int] = {}
+    ev, prev = 0, None
+    for t, tid in starts:
+        if prev is not None and t - prev > EVENT_GAP_S:
+            ev += 1
+        event_of[tid] = ev
+        prev = t
+    out: list[StanceExample] = []
+    for tid, tree in structures.items():
+        claim = posts.get(tid, {}).get("text", "")
+        for pid, depth in _walk(tree, 0):
+            if pid not in posts:
+                continue
+            out.append(
+                StanceExample(pid, posts[pid].get("text", ""), claim, depth, tid, event_of[tid], labels.get(pid))
+            )
+    return out
+
+
+# ------------------------------------------------------------------ train / evaluate
+
+
+def _fit(x: Any, y: np.ndarray, c: float, weights: np.ndarray | None = None) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="lbfgs")
+    clf.fit(x, y, sample_weight=weights)
+    return clf
+
+
+def _augment(exs: list[StanceExample]) -> tuple[list[str], list[str | None], list[int | None], np.ndarray]:
+    """Each post twice: with its thread context, and without (so predict works with no claim/depth)."""
+    texts = [e.text for e in exs] * 2
+    claims: list[str | None] = [e.claim for e in exs] + [None] * len(exs)
+    depths: list[int | None] = [e.depth for e in exs] + [None] * len(exs)
+    weights = np.concatenate([np.ones(len(exs)), np.full(len(exs), 0.5)])
+    return texts, claims, depths, weights
+
+
+def _metrics(y_true: list[str], y_pred: list[str]) -> dict[str, Any]:
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    per = f1_score(y_true, y_pred, labels=list(LABELS), average=None, zero_division=0)
+    return {
+        "n": len(y_true),
+        "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
+        "macro_f1": round(float(np.mean(per)), 4),
+        "per_class_f1": {lab: round(float(v), 4) for lab, v in zip(LABELS, per, strict=True)},
+        "confusion": {
+            "labels": list(LABELS),
+            "matrix": confusion_matrix(y_true, y_pred, labels=list(LABELS)).tolist(),
+        },
+    }
+
+
+def _model_from(clf: Any, n_features: int, extra: dict[str, Any]) -> StanceModel:
+    """Re-order sklearn's classes into :data:`LABELS` order and wrap."""
+    order = [list(clf.classes_).index(lab) for lab in LABELS]
+    config = {"n_features": n_features, "labels": list(LABELS), "dense_features": list(DENSE_FEATURES), **extra}
+    return StanceModel(clf.coef_[order], clf.intercept_[order], config)
+
+
+def rumoureval_dir(shared_dir: Path) -> Path:
+    """``<shared>/datasets/rumours/rumoureval2017/traindev``."""
+    return Path(shared_dir) / "datasets" / "rumours" / "rumoureval2017" / "traindev"
+
+
+def train(
+    shared_dir: Path,
+    out_dir: Path,
+    *,
+    c_grid: tuple[float, ...] = (0.3, 1.0, 3.0),
+    n_features: int = STANCE_HASH_FEATURES,
+) -> dict[str, Any]:
+    """Tune C by leave-one-event-out on RumourEval-2017 traindev, then fit on all of it and save.
+
+    Returns the LOEO figures for the chosen C (with and without the lexicon layer), which are the
+    honest estimate of quality on an unseen event; the shipped model is trained on every traindev
+    event (the held-out RumourEval test set is not in the shared folder).
+    """
+    folder = rumoureval_dir(shared_dir)
+    if not (folder / "posts.json").exists():
+        raise FileNotFoundError(f"RumourEval traindev not found at {folder}")
+    exs = [e for e in load_examples(folder) if e.label in LABELS]
+    events = sorted({e.event for e in exs})
+    results: dict[float, dict[str, Any]] = {}
+    for c in c_grid:
+        y_true: list[str] = []
+        y_pred: list[str] = []
+        y_pred_lex: list[str] = []
+        fold_f1: list[float] = []
+        for ev in events:
+            tr = [e for e in exs if e.event != ev]
+            te = [e for e in exs if e.event == ev]
+            texts, claims, depths, weights = _augment(tr)
+            x = _featurise(texts, claims, depths, n_features)
+            y = np.asarray([e.label for e in tr] * 2)
+            model = _model_from(_fit(x, y, c, weights), n_features, {"lexicon_blend": STANCE_LEXICON_BLEND})
+            te_texts = [e.text for e in te]
+            te_claims: list[str | None] = [e.claim for e in te]
+            te_depths: list[int | None] = [e.depth for e in te]
+            p_raw, _ = model.predict_proba(te_texts, te_claims, depths=te_depths, lexicon=False)
+            p_lex, _ = model.predict_proba(te_texts, te_claims, depths=te_depths, lexicon=True)
+            gold = [e.label or "" for e in te]
+            pred = [LABELS[i] for i in p_raw.argmax(1)]
+            y_true += gold
+            y_pred += pred
+            y_pred_lex += [LABELS[i] for i in p_lex.argmax(1)]
+            fold_f1.append(_metrics(gold, pred)["macro_f1"])
+        results[c] = {
+            "pooled": _metrics(y_true, y_pred),
+            "pooled_with_lexicon": _metrics(y_true, y_pred_lex),
+            "mean_fold_macro_f1": round(float(np.mean(fold_f1)), 4),
+            "fold_macro_f1": fold_f1,
+        }
+    best_c = max(c_grid, key=lambda c: results[c]["pooled"]["macro_f1"])
+    use_lex_en = (
+        results[best_c]["pooled_with_lexicon"]["macro_f1"] >= results[best_c]["pooled"]["macro_f1"] - 0.005
+    )
+    texts, claims, depths, weights = _augment(exs)
+    x = _featurise(texts, claims, depths, n_features)
+    y = np.asarray([e.label for e in exs] * 2)
+    version = f"stance-hashlr-1.0-C{best_c:g}"
+    model = _model_from(
+        _fit(x, y, best_c, weights),
+        n_features,
+        {
+            "version": version,
+            "C": best_c,
+            "lexicon_blend": STANCE_LEXICON_BLEND,
+            "trained_on": "RumourEval-2017 traindev, all 8 events (4,519 posts), each post with and without context",
+            "lexicon_helps_english": use_lex_en,
+        },
+    )
+    path = model.save(Path(out_dir) / "stance.npz")
+    return {
+        "model": str(path),
+        "version": version,
+        "chosen_C": best_c,
+        "events": len(events),
+        "n": len(exs),
+        "split": "leave-one-event-out (events from thread start-time gaps > 2 days)",
+        "loeo": {str(c): r for c, r in results.items()},
+        "loeo_best": results[best_c],
+    }
+
+
+def evaluate(dataset_dir: Path, model: StanceModel | None = None) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-class F1 and confusion of ``model`` (shipped one by default) on a folder."""
+    m = model if model is not None else StanceModel.load()
+    exs = [e for e in load_examples(Path(dataset_dir)) if e.label in LABELS]
+    if not exs:
+        raise ValueError(f"{dataset_dir}: no labelled posts found")
+    sigs = m.predict([e.text for e in exs], [e.claim for e in exs], depths=[e.depth for e in exs])
+    out = _metrics([e.label or "" for e in exs], [s.label or "" for s in sigs])
+    out["model"] = m.version
+    return out

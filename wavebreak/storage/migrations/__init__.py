@@ -1,0 +1,1 @@
+"""Alembic migrations for the Wavebreak schema (shipped as package data, run by ``open_storage``)."""

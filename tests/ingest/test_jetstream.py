@@ -240,3 +240,14 @@ def test_created_at_falls_back_to_record_when_no_time_us(tmp_path):
     [post] = [r for r in read_records(write_jsonl(tmp_path / "a.jsonl", [ev]), "jetstream")]
     assert post.created_at == datetime(2024, 7, 29, 15, 0, tzinfo=UTC)
     assert post.created_at.tzinfo is not None
+
+
+def test_synthetic_firehose_parses_cleanly(tmp_path):
+    from wavebreak.ingest.bench import bench_file, write_synthetic
+
+    path = write_synthetic(tmp_path / "fh.jsonl", 2000)
+    result = bench_file(path, "jetstream", repeat=1)
+    st = result["stats"]
+    assert st["read"] == 2000 and st["quarantined"] == 0
+    assert st["skipped"] > 0 and st["accepted"] + st["skipped"] == 2000
+    assert result["adapter_lines_per_s"] > 0 and result["ratio"] > 0

@@ -23,7 +23,13 @@ def test_score_texts_uses_platform_language_when_unsure() -> None:
 def test_score_posts_repost_inherits() -> None:
     t = datetime(2024, 7, 29, tzinfo=UTC)
     posts = [
-        Post(id="x:1", platform="x", author_id="x:a", created_at=t, text="Everyone to the mosque tonight, torch it"),
+        Post(
+            id="x:1",
+            platform="x",
+            author_id="x:a",
+            created_at=t,
+            text="Everyone to the mosque tonight, torch it",
+        ),
         Post(id="x:2", platform="x", author_id="x:b", created_at=t, kind=PostKind.REPOST, repost_of="x:1"),
     ]
     a, b = score_posts(posts)

@@ -30,10 +30,18 @@ def test_is_a_stage(stage: SignalsStage) -> None:
 
 
 def test_fills_every_fast_signal(stage: SignalsStage) -> None:
-    batch = Batch(posts=[_post(1, "Burn the asylum hotel down tonight"), _post(2, "Lovely sunset over the pier")])
+    batch = Batch(
+        posts=[_post(1, "Burn the asylum hotel down tonight"), _post(2, "Lovely sunset over the pier")]
+    )
     stage.process(batch, PipelineContext())
     s1, s2 = batch.signals["demo:1"], batch.signals["demo:2"]
-    for name in (SignalName.LANG, SignalName.HATE, SignalName.INCITEMENT, SignalName.THREAT, SignalName.ABUSE):
+    for name in (
+        SignalName.LANG,
+        SignalName.HATE,
+        SignalName.INCITEMENT,
+        SignalName.THREAT,
+        SignalName.ABUSE,
+    ):
         assert name in s1 and name in s2
     assert s1[SignalName.LANG].label == "en"
     assert s1[SignalName.INCITEMENT].score > 0.5 > s2[SignalName.INCITEMENT].score
@@ -85,8 +93,11 @@ def test_slow_path_only_on_candidates() -> None:
 
     st.embed = fake_embed  # type: ignore[method-assign]
     big = Account(id="demo:big", platform="demo", followers=2_800_000)
-    posts = [_post(30, "Burn the mosque down tonight"), _post(31, "nice weather"),
-             Post(id="demo:32", platform="demo", author_id="demo:big", created_at=T0, text="hello", author=big)]
+    posts = [
+        _post(30, "Burn the mosque down tonight"),
+        _post(31, "The council meeting starts at seven this evening"),
+        Post(id="demo:32", platform="demo", author_id="demo:big", created_at=T0, text="hello", author=big),
+    ]
     batch = Batch(posts=posts)
     st.process(batch, PipelineContext())
     assert batch.extras["slow_path_ids"] == ["demo:30", "demo:32"]

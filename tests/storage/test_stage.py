@@ -121,3 +121,40 @@ def test_reversal_and_projection_rebuild(store: SqlStorage) -> None:
     assert store.decision_revoked_at("dec-1") == at
     assert [d.id for d in store.decisions_for(["demo:0", "n1"], at + timedelta(minutes=1))] == ["dec-2"]
     assert verify_chain(store).ok
+
+
+class _FakeNarratives:
+    """Stands in for ctx.services["narratives"] (get / all / series)."""
+
+    def __init__(self) -> None:
+        from wavebreak.core.records import Narrative
+
+        self.items = {
+            "n1": Narrative(id="n1", title="big", first_seen=T0, last_seen=T0, posts_total=50),
+            "n2": Narrative(id="n2", title="tiny", first_seen=T0, last_seen=T0, posts_total=1),
+            "n3": Narrative(id="n3", title="tiny but decided", first_seen=T0, last_seen=T0, posts_total=2),
+        }
+
+    def get(self, nid: str):
+        return self.items.get(nid)
+
+    def all(self, min_posts: int = 1):
+        return [n for n in self.items.values() if n.posts_total >= min_posts]
+
+    def series(self, nid: str):
+        return [{"at": T0, "posts": 3, "accounts_cum": 2, "reach_cum": 9}]
+
+
+def test_stage_persists_narratives_from_service(store: SqlStorage) -> None:
+    ctx = PipelineContext(storage=store, services={"narratives": _FakeNarratives()})
+    batch = _batch()
+    batch.narrative_of = {"demo:0": "n1", "demo:1": "n2", "demo:2": "n3"}
+    batch.decisions = [make_decision(5, "n3", target_kind="narrative")]
+    stage = DecisionsStage()
+    stage.process(batch, ctx)
+    # n2 is one-off chatter: not stored; n3 is small but a decision names it
+    assert {n.id for n in store.list_narratives()} == {"n1", "n3"}
+    stage.close(ctx)
+    series = store.narrative_series("n3")
+    assert len(series) == 1 and series[0]["reach_cum"] == 9
+    assert store.narrative_series("n2") == []

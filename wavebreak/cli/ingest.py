@@ -39,6 +39,10 @@ def replay(
         Path | None, typer.Option(help="Policy pack YAML (default: the shipped default pack).")
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Posts per micro-batch.")] = C.BATCH_SIZE,
+    instance: Annotated[
+        str | None,
+        typer.Option(help="Mastodon: the instance the statuses were read from (ids are per instance)."),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No live lines, only the final counts.")
     ] = False,
@@ -71,9 +75,14 @@ def ingest(
     fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "jsonl",
     db: Annotated[str | None, typer.Option(help="Storage URL (default ./wavebreak.db).")] = None,
     batch_size: Annotated[int, typer.Option(help="Records per batch.")] = C.BATCH_SIZE,
+    instance: Annotated[
+        str | None, typer.Option(help="Mastodon: the instance the statuses were read from.")
+    ] = None,
 ) -> None:
     """Validate and load records only (no signals, no policy): quarantine counts are printed at the end."""
     from wavebreak.demo.live import run_stream
 
     _check_format(fmt)
-    run_stream(files, fmt, db=_default_db(db), batch_size=batch_size, quiet=True, analyse=False)
+    run_stream(
+        files, fmt, db=_default_db(db), batch_size=batch_size, quiet=True, analyse=False, instance=instance
+    )

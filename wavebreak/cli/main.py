@@ -9,6 +9,7 @@ from wavebreak.cli import (  # noqa: F401  (imported for their command registrat
     ingest,
     narratives,
     policy,
+    reports,
     review,
     signals,
     simulate,

@@ -392,3 +392,24 @@ def refutation_list(
         return
     for r in rows:
         typer.echo(f"{r['id']}  {r['at']}  {r['source']}: {(r.get('claim') or r['text'])[:100]}")
+
+
+@policy_app.command("bench-gate")
+def bench_gate_cmd(
+    posts: int = typer.Option(20_000, "--posts"),
+    calls: int = typer.Option(200, "--calls"),
+    batch: int = typer.Option(100, "--batch"),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
+) -> None:
+    """Latency of Gate.decide for 100-item batches on a SQLite store (cold = first sight, warm = cached)."""
+    from wavebreak.policy.bench import bench_gate
+
+    res = bench_gate(posts, calls, batch)
+    if as_json:
+        typer.echo(json.dumps(res))
+        return
+    typer.echo(
+        f"{res['calls']} calls x {res['batch']} items over {res['posts']:,} posts ({res['backend']}): "
+        f"cold p50 {res['cold']['p50_ms']} ms p99 {res['cold']['p99_ms']} ms; "
+        f"warm p50 {res['warm']['p50_ms']} ms p99 {res['warm']['p99_ms']} ms"
+    )

@@ -51,6 +51,15 @@ or claim-match score reaches this (or its stance is not ``comment``): those are 
 a statement of reasons or an investigation may quote; storing every post's signals would
 multiply the database size for no audit value."""
 
+DECISIONS_NARRATIVE_MIN_POSTS = 5
+"""Narratives are written to storage once they have this many posts (or as soon as an
+alert or decision names them): most clusters in a stream are one-off chatter, and storing
+each of them would bloat the table the gate and reports list."""
+
+DECISIONS_SERIES_MAX_NARRATIVES = 200
+"""At the end of a run, the time series of this many narratives (all alerted or decided
+ones first, then the biggest) are written for charts; the rest keep only their totals."""
+
 SUMMARY_MAX_NARRATIVES = 50
 """Narratives listed in summary.json: the alerted and acted-on ones come first;
 the long tail of chatter clusters is counted, not listed."""
@@ -90,6 +99,15 @@ JSON line is never a real post; it is a DoS or a corrupt file)."""
 MAX_TEXT_CHARS = 100_000
 """Texts longer than this are truncated (and flagged) at ingest: real platforms
 cap posts far below this; the raw record still holds the original."""
+
+QUARANTINE_RAW_CHARS = 10_000
+"""A quarantined record keeps at most this much of its raw text: enough to see
+what was wrong and find it again (source + line), without letting a flood of
+bad input fill the quarantine store."""
+
+MAX_EMBED_DEPTH = 8
+"""Embedded tweets (quote of a quote of ...) deeper than this are referenced,
+not parsed: the real API embeds one or two levels; deeper means a crafted record."""
 
 # ----------------------------------------------------------------- signals
 
@@ -512,3 +530,38 @@ topical neighbours out on the Southport demo while matching paraphrases."""
 # ----------------------------------------------------------------- transparency
 
 # ----------------------------------------------------------------- simulate
+
+
+# ----------------------------------------------------------------- api
+# (owned by wavebreak/api/)
+API_MAX_BODY_BYTES = 2 * 1024 * 1024
+"""Largest request body the HTTP API reads (413 above it, checked on Content-Length and
+on the bytes actually streamed). 1,000 gate items or a 1,000-record ingest batch fit in
+well under 1 MiB; 2 MiB leaves headroom while bounding memory per request."""
+
+API_MAX_GATE_ITEMS = 1000
+"""Items per ``POST /v1/gate`` call: a ranking surface asks for one page of candidates
+(100-1,000); more per call only grows tail latency for every other caller."""
+
+API_MAX_INGEST_RECORDS = 1000
+"""Records per ``POST /v1/posts`` call: one pipeline micro-batch of this size runs in well
+under a second; bigger feeds belong to ``wavebreak ingest`` (streaming, constant memory)."""
+
+API_MAX_TREND_CANDIDATES = 200
+"""Trend candidates per ``POST /v1/trends/vet`` call (a trends page has tens)."""
+
+API_INDEX_POLL_S = 0.5
+"""The server's in-memory decision index polls the event log for new events this often:
+a decision recorded by a pipeline in another process reaches every surface within about
+half a second, and one indexed query per poll costs nothing measurable."""
+
+API_NARRATIVE_LINK_REFRESH_S = 10.0
+"""How often the index re-reads which posts belong to a narrative that carries a decision
+(new posts join a narrative continuously; a narrative decision must reach them)."""
+
+API_POST_META_CACHE = 200_000
+"""Post metadata (author, text) kept in memory by the server for the gate (LRU)."""
+
+API_PAGE_MAX = 500
+"""Largest page size the list endpoints return (narratives, decisions)."""
+

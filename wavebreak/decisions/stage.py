@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from wavebreak.core import constants as C
-from wavebreak.core.records import Account, Signal, SignalName, Stance
+from wavebreak.core.records import Account, Narrative, Signal, SignalName, Stance
 from wavebreak.decisions.log import alert_event, decision_event
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ class DecisionsStage:
             "events": 0,
             "listener_errors": 0,
         }
+        self._named_narratives: set[str] = set()
 
     def _storage(self, ctx: PipelineContext) -> Storage:
         storage = self.storage or ctx.storage
@@ -94,14 +95,33 @@ class DecisionsStage:
 
     def process(self, batch: Batch, ctx: PipelineContext) -> None:
         storage = self._storage(ctx)
-        self._persist_content(batch, storage)
+        self._persist_content(batch, storage, ctx)
         recorded = self._record(batch, storage)
         self.stats["events"] += recorded
         # Only now, with everything committed, may anyone hear about it.
         self._announce(batch.alerts, ctx.on_alert, "alert")
         self._announce(batch.decisions, ctx.on_decision, "decision")
 
-    def _persist_content(self, batch: Batch, storage: Storage) -> None:
+    def _touched_narratives(self, batch: Batch, ctx: PipelineContext) -> list[Narrative]:
+        """Current records of the narratives this batch touched, from the narratives service
+        (``ctx.services["narratives"].get``), if one runs: big enough ones, and any an alert or
+        a decision names (those must be resolvable from storage by the gate and reports)."""
+        service = ctx.services.get("narratives")
+        get = getattr(service, "get", None)
+        if get is None:
+            return []
+        named = {a.narrative_id for a in batch.alerts if a.narrative_id}
+        named |= {d.narrative_id for d in batch.decisions if d.narrative_id}
+        named |= {d.target_id for d in batch.decisions if d.target_kind == "narrative"}
+        self._named_narratives |= named
+        out = []
+        for nid in set(batch.narrative_of.values()) | named:
+            nar = get(nid)
+            if nar is not None and (nid in named or nar.posts_total >= C.DECISIONS_NARRATIVE_MIN_POSTS):
+                out.append(nar)
+        return out
+
+    def _persist_content(self, batch: Batch, storage: Storage, ctx: PipelineContext) -> None:
         accounts: dict[str, Account] = {}
         for p in batch.posts:
             if p.author is not None:
@@ -121,9 +141,9 @@ class DecisionsStage:
             storage.add_signals(kept)
         if batch.narrative_of:
             storage.set_post_narratives(list(batch.narrative_of.items()))
-        narratives = batch.extras.get("narratives")
+        narratives = list(batch.extras.get("narratives") or ()) + self._touched_narratives(batch, ctx)
         if narratives:
-            storage.upsert_narratives(list(narratives))
+            storage.upsert_narratives(narratives)
         points = batch.extras.get("narrative_points")
         if points:
             storage.add_narrative_points(list(points))
@@ -155,9 +175,34 @@ class DecisionsStage:
                     )
 
     def close(self, ctx: PipelineContext) -> None:
+        """Write final narrative records and chart series, then anchor the chain head."""
         storage = self.storage or ctx.storage
-        if storage is None or not self.anchor_on_close:
+        if storage is None:
             return
-        anchor = storage.anchor_head()
-        if anchor:
-            log.info("event log anchored at seq %s: %s", anchor["seq"], anchor["hash"])
+        self._persist_final_narratives(storage, ctx)
+        if self.anchor_on_close:
+            anchor = storage.anchor_head()
+            if anchor:
+                log.info("event log anchored at seq %s: %s", anchor["seq"], anchor["hash"])
+
+    def _persist_final_narratives(self, storage: Storage, ctx: PipelineContext) -> None:
+        service = ctx.services.get("narratives")
+        all_fn, get, series = (getattr(service, n, None) for n in ("all", "get", "series"))
+        if all_fn is None or get is None:
+            return
+        final = {n.id: n for n in all_fn(min_posts=C.DECISIONS_NARRATIVE_MIN_POSTS)}
+        for nid in self._named_narratives:
+            nar = get(nid)
+            if nar is not None:
+                final[nid] = nar
+        if not final:
+            return
+        storage.upsert_narratives(list(final.values()))
+        if series is None:
+            return
+        ranked = sorted(final.values(), key=lambda n: (n.id not in self._named_narratives, -n.posts_total))
+        points: list[dict[str, Any]] = []
+        for nar in ranked[: C.DECISIONS_SERIES_MAX_NARRATIVES]:
+            points.extend({"narrative_id": nar.id, **row} for row in series(nar.id))
+        if points:
+            storage.add_narrative_points(points)

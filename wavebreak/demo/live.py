@@ -198,6 +198,7 @@ def run_stream(
     batch_size: int = C.BATCH_SIZE,
     quiet: bool = False,
     analyse: bool = True,
+    instance: str | None = None,
 ) -> dict[str, Any]:
     """Replay files (or stdin) through the pipeline, or only load them when ``analyse`` is False."""
     from wavebreak.storage import open_storage
@@ -226,7 +227,7 @@ def run_stream(
     try:
         drive(
             pipeline,
-            batches_from_files(files, fmt, batch_size),
+            batches_from_files(files, fmt, batch_size, instance=instance),
             console=console,
             total=None,
             description="replaying",

@@ -38,7 +38,6 @@ FORMATS: tuple[str, ...] = ("jetstream", "mastodon", "x-v2", "twitter-v1", "json
 
 IngestRecord = Post | Account | Deletion | Quarantined
 STAT_KEYS = ("read", "accepted", "skipped", "quarantined", "records")
-_QUARANTINE_RAW_CHARS = 10_000  # a quarantined raw beyond this is cut: it is evidence, not payload
 
 
 def _adapter(fmt: str, text_only_ok: bool, instance: str | None) -> Any:
@@ -94,7 +93,7 @@ def read_records(
 
 
 def _quarantine(source: str, n: int, reason: str, raw: str, fmt: str) -> Quarantined:
-    return Quarantined(source, n, reason, raw[:_QUARANTINE_RAW_CHARS], fmt)
+    return Quarantined(source, n, reason, raw[: C.QUARANTINE_RAW_CHARS], fmt)
 
 
 def _oversized(source: str, n: int, unit: OversizedUnit, fmt: str) -> Quarantined:

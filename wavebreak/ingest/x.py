@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from wavebreak.core import constants as C
 from wavebreak.core.records import (
     Account,
     Deletion,
@@ -41,7 +42,6 @@ from wavebreak.ingest.common import (
 )
 
 PLATFORM = "x"
-_MAX_EMBED_DEPTH = 8  # quote-of-quote chains deeper than this are cut (real API embeds 1-2)
 _V1_NOTICES = (
     "limit",
     "scrub_geo",
@@ -425,7 +425,7 @@ class TwitterV1Adapter:
         tid = t.get("id_str") or t.get("id")
         if not tid:
             return None
-        if depth < _MAX_EMBED_DEPTH and t.get("user") and t.get("created_at"):
+        if depth < C.MAX_EMBED_DEPTH and t.get("user") and t.get("created_at"):
             self.tweet(t, raw, pos, out, depth + 1)
         return _xid(tid)
 

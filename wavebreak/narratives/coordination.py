@@ -26,7 +26,7 @@ and the edge table (pruned of weight-1 edges when it grows past ``max_edges``).
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +76,7 @@ class CoShareDetector:
         self.partners_cap = partners_cap
         self.max_items = max_items
         self.max_edges = max_edges
-        self._items: OrderedDict[str, _Item] = OrderedDict()
+        self._items: dict[str, _Item] = {}  # insertion-ordered: FIFO eviction
         self._edges: dict[tuple[str, str], _Edge] = {}
         self._clusters: list[dict[str, Any]] = []
 
@@ -90,11 +90,12 @@ class CoShareDetector:
                 it = _Item(first_t=t, last_t=t, nid=nid)
                 self._items[key] = it
                 if len(self._items) > self.max_items:
-                    self._items.popitem(last=False)
-            else:
-                self._items.move_to_end(key)
-                if nid is not None:
-                    it.nid = nid
+                    del self._items[next(iter(self._items))]
+                it.n = 1
+                it.recent.append((t, account))
+                continue  # first share of an item: nobody to pair with
+            if nid is not None:
+                it.nid = nid
             partners: list[str] = []
             seen: set[str] = {account}
             for pt, pa in reversed(it.recent):

@@ -121,6 +121,53 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
+_PAIR_MUL = 1_000_003
+_PAIR_MASK = 0xFFFFFFFF
+_COMBOS = {
+    k: np.array([(i, j) for i in range(k) for j in range(i + 1, k)], dtype=np.int64) for k in range(2, 6)
+}
+
+
+def _term_and_pair_keys(docs: list[tuple[int, list[int]]]) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, account hashes) for every distinct term of every post plus pairs of its first 5 terms."""
+    keys: list[np.ndarray] = []
+    accs: list[np.ndarray] = []
+    by_k: dict[int, tuple[list[list[int]], list[int]]] = {}
+    flat_t: list[int] = []
+    flat_a: list[int] = []
+    for ah, hashes in docs:
+        uniq = list(dict.fromkeys(hashes))
+        flat_t.extend(uniq)
+        flat_a.extend([ah] * len(uniq))
+        k = min(5, len(uniq))
+        if k >= 2:
+            rows, owners = by_k.setdefault(k, ([], []))
+            rows.append(uniq[:k])
+            owners.append(ah)
+    keys.append(np.asarray(flat_t, dtype=np.int64))
+    accs.append(np.asarray(flat_a, dtype=np.int64))
+    for k, (rows, owners) in by_k.items():
+        m = np.asarray(rows, dtype=np.int64)  # (n, k)
+        c = _COMBOS[k]
+        a, b = m[:, c[:, 0]], m[:, c[:, 1]]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        keys.append(((lo * _PAIR_MUL + hi) & _PAIR_MASK).ravel())
+        accs.append(np.repeat(np.asarray(owners, dtype=np.int64), len(c)))
+    return np.concatenate(keys), np.concatenate(accs)
+
+
+def _pair_name(h: int, docs: list[tuple[int, list[int]]], names: dict[int, str]) -> str:
+    """Readable "term+term" for a bursting pair hash (only called for the few bursting keys)."""
+    for _ah, hashes in docs:
+        top = list(dict.fromkeys(hashes))[:5]
+        for i in range(len(top)):
+            for j in range(i + 1, len(top)):
+                lo, hi = min(top[i], top[j]), max(top[i], top[j])
+                if (lo * _PAIR_MUL + hi) & _PAIR_MASK == h:
+                    return f"{names.get(lo, '?')}+{names.get(hi, '?')}"
+    return "?"
+
+
 class NarrativeStage:
     """Groups posts into narratives and watches them; see the module docstring."""
 
@@ -153,8 +200,7 @@ class NarrativeStage:
         self._bt_mean = np.zeros(1 << bits, dtype=np.float32)
         self._bt_var = np.zeros(1 << bits, dtype=np.float32)
         self._bt_last = np.zeros(1 << bits, dtype=np.int32)
-        self._tick_terms: list[int] = []
-        self._tick_accs: list[int] = []
+        self._tick_docs: list[tuple[int, list[int]]] = []
         self._tick_names: dict[int, str] = {}
         self._tick_index = 0
         self._tick_end: datetime | None = None
@@ -581,31 +627,14 @@ class NarrativeStage:
             reps = st.reps
             if len(reps) < 12:
                 reps.append((p.id, p.text[:280], reach))
-            else:
+            elif reach > st.reps_min_reach:
                 j = min(range(6, 12), key=lambda k: reps[k][2])
-                if reach > reps[j][2]:
-                    reps[j] = (p.id, p.text[:280], reach)
-        # term bursts (content posts only; once per account per tick, deduplicated at tick time)
-        if f is not None:
-            ah = self._feat.hash(p.author_id)
-            terms_seen = self._tick_terms
-            accs = self._tick_accs
-            names = self._tick_names
-            uniq = list(dict.fromkeys(f.hashes))
-            for h, term in zip(f.hashes, f.terms, strict=True):
-                names[h] = term
-            for h in uniq:
-                terms_seen.append(h)
-                accs.append(ah)
-            top = uniq[:5]
-            for a_i in range(len(top)):
-                for b_i in range(a_i + 1, len(top)):
-                    x, y = (top[a_i], top[b_i]) if top[a_i] < top[b_i] else (top[b_i], top[a_i])
-                    ph = (x * 1_000_003 + y) & 0xFFFFFFFF
-                    terms_seen.append(ph)
-                    accs.append(ah)
-                    if ph not in names:
-                        names[ph] = names[x] + "+" + names[y]
+                reps[j] = (p.id, p.text[:280], reach)
+                st.reps_min_reach = min(r[2] for r in reps[6:])
+        # term bursts (content posts only; pairs and per-account dedup are vectorised at tick time)
+        if f is not None and f.hashes:
+            self._tick_docs.append((self._feat.hash(p.author_id), f.hashes))
+            self._tick_names.update(zip(f.hashes, f.terms, strict=True))
         # a post with a content risk flag may make the narrative risky now: no need to wait for the tick
         if bits & _CONTENT_BITS and nar.alerted_at is None:
             self._check_risk(st, t)
@@ -655,13 +684,12 @@ class NarrativeStage:
 
     def _term_bursts(self) -> dict[int, tuple[str, float, int, float]]:
         """SigniTrend over the tick's (term, account) pairs: {hash: (term, z, accounts, baseline)}."""
-        terms, accs, names = self._tick_terms, self._tick_accs, self._tick_names
-        self._tick_terms, self._tick_accs, self._tick_names = [], [], {}
-        if not terms:
+        docs, names = self._tick_docs, self._tick_names
+        self._tick_docs, self._tick_names = [], {}
+        if not docs:
             return {}
-        th = np.asarray(terms, dtype=np.int64)
-        ah = np.asarray(accs, dtype=np.int64)
-        key = np.unique((th << 32) | ah)
+        th, ah = _term_and_pair_keys(docs)
+        key = np.unique((th << 32) | ah)  # one count per (term, account): a spammer counts once
         uterm, counts = np.unique(key >> 32, return_counts=True)
         idx = (uterm & self._bt_mask).astype(np.int64)
         alpha, beta = C.NARR_BURST_ALPHA, C.NARR_BURST_BETA
@@ -681,7 +709,10 @@ class NarrativeStage:
         out: dict[int, tuple[str, float, int, float]] = {}
         for j in hot.tolist():
             h = int(uterm[j])
-            out[h] = (names.get(h, "?"), float(z[j]), int(counts[j]), float(mean[j]))
+            name = names.get(h)
+            if name is None:  # a pair: recover its two terms from the tick's posts
+                name = _pair_name(h, docs, names)
+            out[h] = (name, float(z[j]), int(counts[j]), float(mean[j]))
         return out
 
     # ------------------------------------------------------------------ risk
@@ -781,6 +812,16 @@ class NarrativeStage:
         nar = st.nar
         if nar.alerted_at is not None or nar.posts_total < cfg.risk_min_posts:
             return
+        if risk is None:
+            fa = st.flag_accounts
+            if (
+                max(
+                    (len(fa[k]) for k in ("identity_claim", "incitement", "threat", "hate") if k in fa),
+                    default=0,
+                )
+                < 2
+            ):
+                return  # no content factor can pass the threshold with fewer than two flagged accounts
         n_acc = len(st.accounts)
         if n_acc < cfg.risk_min_accounts:
             return

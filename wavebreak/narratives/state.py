@@ -124,6 +124,7 @@ class NarrativeState:
     amplifiers: dict[str, AmplifierStats] = field(default_factory=dict)
     cascade: list[tuple[str, str]] = field(default_factory=list)
     reps: list[tuple[str, str, int]] = field(default_factory=list)  # (post_id, text, reach)
+    reps_min_reach: int = -1
     embedding: Any = None  # np.ndarray centroid of embedded representative texts
     embedded_at_posts: int = 0
     coordination: float = 0.0

@@ -80,6 +80,11 @@ def fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
+def _elide(tok: str) -> str:
+    head, _, tail = tok.partition("'")
+    return tail if len(head) <= 2 and len(tail) > 2 else head
+
+
 def url_domain(url: str) -> str:
     """``https://www.Example.com/a`` -> ``example.com`` (empty string when unparsable)."""
     try:
@@ -150,22 +155,22 @@ class Featurizer:
                         break
                 if len(last) >= 4:
                     entities.append("@" + skeleton(last))
-        terms: list[str] = []
-        for tok in _WORD.findall(fold(stripped)):
-            tok = tok.replace("’", "'")
-            if tok[0] == "#":
-                entities.append(tok)
-                tok = tok[1:]
-            elif tok[0] == "@":
-                continue
-            if len(tok) < 2 or tok in STOPWORDS:
-                continue
-            if "'" in tok:  # l'attaquant -> attaquant, suspect's -> suspect
-                head, _, tail = tok.partition("'")
-                tok = tail if len(head) <= 2 and len(tail) > 2 else head
-                if tok in STOPWORDS or len(tok) < 2:
-                    continue
-            terms.append(tok.replace("-", ""))
+        low = fold(stripped)
+        toks = _WORD.findall(low)
+        if "#" in low or "@" in low:
+            kept: list[str] = []
+            for tok in toks:
+                if tok[0] == "#":
+                    entities.append(tok)
+                    kept.append(tok[1:])
+                elif tok[0] != "@":
+                    kept.append(tok)
+            toks = kept
+        if "'" in low:  # l'attaquant -> attaquant, suspect's -> suspect
+            toks = [_elide(t) if "'" in t else t for t in toks]
+        terms = [t for t in toks if len(t) > 1 and t not in STOPWORDS]
+        if "-" in low:
+            terms = [t.replace("-", "") if "-" in t else t for t in terms]
         for h in hashtags:
             tag = "#" + fold(h.lstrip("#"))
             if tag not in entities:

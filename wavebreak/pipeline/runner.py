@@ -175,9 +175,12 @@ def build_pipeline(storage: Storage | None, options: PipelineOptions | None = No
     return Pipeline(stages, ctx, quarantine_file=opts.quarantine_file)
 
 
-def batches_from_files(paths: list[str], fmt: str, batch_size: int) -> Iterator[Batch]:
+def batches_from_files(
+    paths: list[str], fmt: str, batch_size: int, instance: str | None = None
+) -> Iterator[Batch]:
     """Chain ingest batches over several files (``-`` is stdin)."""
     from wavebreak.ingest import read_batches
 
+    kwargs: dict[str, Any] = {"instance": instance} if instance else {}
     for path in paths:
-        yield from read_batches(path, fmt, batch_size=batch_size)
+        yield from read_batches(path, fmt, batch_size=batch_size, **kwargs)

@@ -32,7 +32,7 @@ from typing import Any
 
 from wavebreak.core import constants as C
 from wavebreak.core.records import Action, Decision, Surface
-from wavebreak.policy.holds import HoldRegistry
+from wavebreak.policy.holds import HoldRegistry, fold
 
 ITEM_WIDE = (Action.LABEL, Action.CONTEXT_NOTE, Action.INTERSTITIAL, Action.HOLD_FOR_REVIEW, Action.REMOVE)
 """Item actions that apply on every surface (geo_withhold applies per viewer region)."""
@@ -73,6 +73,7 @@ class GateResult:
 class _PostMeta:
     author_id: str | None
     text: str
+    """Folded text (see holds.fold), matched against legal holds on every call."""
     narrative_id: str | None = None
 
 
@@ -131,7 +132,7 @@ class Gate:
         self, post_id: str, narrative_id: str | None = None, author_id: str | None = None, text: str = ""
     ) -> None:
         """Tell the gate what it cannot look up (tests, or a pipeline feeding it directly)."""
-        self._posts[post_id] = _PostMeta(author_id, text, narrative_id)
+        self._posts[post_id] = _PostMeta(author_id, fold(text), narrative_id)
         if narrative_id:
             self._narr_index[post_id] = narrative_id
 
@@ -149,7 +150,7 @@ class Gate:
             found = {p.id: p for p in self.storage.get_posts(missing)}
             for i in missing:
                 p = found.get(i)
-                self._posts[i] = _PostMeta(p.author_id if p else None, p.text if p else "")
+                self._posts[i] = _PostMeta(p.author_id if p else None, fold(p.text) if p else "")
             while len(self._posts) > POST_CACHE:
                 self._posts.popitem(last=False)
         return {i: self._posts[i] for i in ids if i in self._posts}
@@ -229,7 +230,7 @@ class Gate:
         hold_hits: dict[str, list[str]] = {}
         if active_holds:
             texts = [meta[i].text if i in meta else "" for i in item_ids]
-            for i, hits in zip(item_ids, self.holds.match(texts, when), strict=True):
+            for i, hits in zip(item_ids, self.holds.match(texts, when, folded=True), strict=True):
                 if hits:
                     hold_hits[i] = hits
         return [self._one(i, surface, region, decs, narr, authors, hold_hits) for i in item_ids]

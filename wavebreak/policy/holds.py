@@ -135,8 +135,13 @@ class HoldRegistry:
 
     # ------------------------------------------------------------------ matching
 
-    def match(self, texts: Sequence[str], at: datetime | None = None) -> list[list[str]]:
-        """For each text, the ids of holds (active at ``at``) whose terms it contains."""
+    def match(
+        self, texts: Sequence[str], at: datetime | None = None, folded: bool = False
+    ) -> list[list[str]]:
+        """For each text, the ids of holds (active at ``at``) whose terms it contains.
+
+        ``folded=True`` when the texts already went through :func:`fold` (the gate caches them).
+        """
         out: list[list[str]] = [[] for _ in texts]
         if self._regex is None:
             return out
@@ -148,7 +153,7 @@ class HoldRegistry:
             if not text:
                 continue
             ids: set[str] = set()
-            for m in rx.finditer(fold(text)):
+            for m in rx.finditer(text if folded else fold(text)):
                 key = _compact(m.group(0))
                 hit = self._term_holds.get(key)
                 if hit is None and key.endswith("s"):

@@ -18,9 +18,11 @@ import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import numpy as np
 
 from wavebreak.core.constants import (
     CREDIBILITY_HIGH_RATE_PER_HOUR,
@@ -167,8 +169,8 @@ class CredibilityTracker:
             created = account.created_at
             ref = at
             if (created.tzinfo is None) != (ref.tzinfo is None):
-                created = created.replace(tzinfo=timezone.utc) if created.tzinfo is None else created
-                ref = ref.replace(tzinfo=timezone.utc) if ref.tzinfo is None else ref
+                created = created.replace(tzinfo=UTC) if created.tzinfo is None else created
+                ref = ref.replace(tzinfo=UTC) if ref.tzinfo is None else ref
             age_days = max(0.0, (ref - created).total_seconds() / 86400.0)
         st = self._state.get(account.id)
         rate = 0.0
@@ -260,3 +262,74 @@ class CredibilityTracker:
             explanation=tuple(expl),
             data=f,
         )
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+def _twitter_time(value: str) -> datetime:
+    return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
+
+
+def account_from_twitter_user(user: dict[str, object]) -> Account:
+    """Map a Twitter API v1.1 user object (as in PHEME) onto an :class:`Account`."""
+    created = user.get("created_at")
+    return Account(
+        id=f"x:{user.get('id_str') or user.get('id')}",
+        platform="x",
+        handle=str(user.get("screen_name") or ""),
+        name=str(user.get("name") or ""),
+        created_at=_twitter_time(str(created)) if created else None,
+        followers=int(user.get("followers_count") or 0),  # type: ignore[call-overload]
+        following=int(user.get("friends_count") or 0),  # type: ignore[call-overload]
+        posts_count=int(user.get("statuses_count") or 0),  # type: ignore[call-overload]
+        verified=bool(user.get("verified")),
+        description=str(user.get("description") or ""),
+        url=str(user.get("url") or ""),
+    )
+
+
+def evaluate_pheme(folder: Path, config: CredibilityConfig | None = None) -> dict[str, object]:
+    """ROC AUC of the credibility score for "source of a true rumour" vs "source of a false rumour".
+
+    What this measures, honestly: PHEME only holds rumour *source* tweets, mostly from established
+    news accounts, so this is "does account credibility separate sources whose rumour turned out true
+    from those whose rumour turned out false", a weak proxy for the target (pseudo-news and throwaway
+    accounts in a Southport-like wave). Events are confounded with veracity (one event is all false),
+    so per-event AUCs, where both classes exist, are reported next to the pooled AUC.
+    """
+    import json as _json
+
+    from sklearn.metrics import roc_auc_score
+
+    tracker = CredibilityTracker(config)
+    rows: list[tuple[str, int, float, str]] = []
+    for f in sorted(Path(folder).glob("*.json")):
+        event = f.name.split("-all-")[0]
+        for tw in _json.loads(f.read_text(encoding="utf-8")):
+            ver = str(tw.get("VERACITY", "")).lower()
+            if ver not in ("true", "false") or not isinstance(tw.get("user"), dict):
+                continue
+            sig = tracker.score(account_from_twitter_user(tw["user"]), _twitter_time(tw["created_at"]))
+            rows.append((event, int(ver == "true"), sig.score, sig.label or ""))
+    if not rows:
+        raise ValueError(f"{folder}: no PHEME source tweets with true/false veracity")
+    y = [r[1] for r in rows]
+    s = [r[2] for r in rows]
+    per_event: dict[str, float] = {}
+    for ev in sorted({r[0] for r in rows}):
+        ys = [r[1] for r in rows if r[0] == ev]
+        if 0 < sum(ys) < len(ys):
+            per_event[ev] = round(float(roc_auc_score(ys, [r[2] for r in rows if r[0] == ev])), 4)
+    labels: dict[str, int] = {}
+    for r in rows:
+        labels[r[3]] = labels.get(r[3], 0) + 1
+    return {
+        "n": len(rows),
+        "true": sum(y),
+        "false": len(y) - sum(y),
+        "auc_pooled": round(float(roc_auc_score(y, s)), 4),
+        "auc_per_event": per_event,
+        "auc_mean_event": round(float(np.mean(list(per_event.values()))), 4) if per_event else None,
+        "labels": labels,
+    }

@@ -129,10 +129,71 @@ _ROLE_IS_NAME_RE = re.compile(
 
 # Words that look like names when capitalised but are not (sentence starts, identity adjectives).
 _NOT_NAMES = frozenset(
-    """the a an he she it they this that his her police muslim muslims migrant migrants islamist asylum
-    british english french syrian afghan eritrean le la les un une il elle ce cet cette des du de son sa
-    not no non pas allegedly reportedly breaking just also still now today yesterday local named called
-    mi5 mi6 known on in at is was""".split()
+    [
+        "the",
+        "a",
+        "an",
+        "he",
+        "she",
+        "it",
+        "they",
+        "this",
+        "that",
+        "his",
+        "her",
+        "police",
+        "muslim",
+        "muslims",
+        "migrant",
+        "migrants",
+        "islamist",
+        "asylum",
+        "british",
+        "english",
+        "french",
+        "syrian",
+        "afghan",
+        "eritrean",
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "il",
+        "elle",
+        "ce",
+        "cet",
+        "cette",
+        "des",
+        "du",
+        "de",
+        "son",
+        "sa",
+        "not",
+        "no",
+        "non",
+        "pas",
+        "allegedly",
+        "reportedly",
+        "breaking",
+        "just",
+        "also",
+        "still",
+        "now",
+        "today",
+        "yesterday",
+        "local",
+        "named",
+        "called",
+        "mi5",
+        "mi6",
+        "known",
+        "on",
+        "in",
+        "at",
+        "is",
+        "was",
+    ]
 )
 
 # Negation / refutation right before an identity or name ("NOT an asylum seeker", "false claims that").
@@ -153,7 +214,7 @@ _SPORT_RE = re.compile(
 # on the lower-cased text without IGNORECASE and only on word-initial stems: case-insensitive
 # alternations are ~5x slower in Python's regex engine, and this pass sees every post.
 _TRIGGER_RE = re.compile(
-    r"\b(?:asyl|refug|réfug|migr|immigr|illegal|undocument|clandest|papiers|muslim|moslem|islam|jihad"
+    r"\b(?:asyl|asile|demandeu|refug|réfug|migr|immigr|illegal|undocument|clandest|papiers|muslim|moslem|islam|jihad"
     r"|djihad|musulm|boat|dinghy|dinghies|channel|bateau|canot|embarc|manche|watch|mi5|mi6|radar|fich"
     r"|connu|known|mental|psych|schizo|déséquil|santé|foreign|british|étrang|ressortiss|origin|attack|assail"
     r"|stab|knife|kill|murder|perpetr|gunman|culprit|terror|agress|tueu|meurtr|auteur|suspect|accused"

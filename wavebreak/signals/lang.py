@@ -35,8 +35,13 @@ def _vectorizer() -> object:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(
-        analyzer="char_wb", ngram_range=(1, 3), n_features=LANG_FEATURES, alternate_sign=False, norm="l2",
-        lowercase=False, dtype=np.float32,
+        analyzer="char_wb",
+        ngram_range=(1, 3),
+        n_features=LANG_FEATURES,
+        alternate_sign=False,
+        norm="l2",
+        lowercase=False,
+        dtype=np.float32,
     )
 
 
@@ -60,13 +65,18 @@ class LangModel:
             raise FileNotFoundError(f"{path} missing: rebuild it with `wavebreak train signals`")
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            return cls(z["coef"].astype(np.float32), z["intercept"].astype(np.float32),
-                       tuple(meta["classes"]), str(meta["version"]))
+            return cls(
+                z["coef"].astype(np.float32),
+                z["intercept"].astype(np.float32),
+                tuple(meta["classes"]),
+                str(meta["version"]),
+            )
 
     def save(self, path: Path = MODEL_FILE, extra: dict[str, object] | None = None) -> None:
         meta = {"classes": list(self.classes), "version": self.version} | (extra or {})
-        np.savez_compressed(path, coef=self.coef.astype(np.float16), intercept=self.intercept,
-                            meta=np.array(json.dumps(meta)))
+        np.savez_compressed(
+            path, coef=self.coef.astype(np.float16), intercept=self.intercept, meta=np.array(json.dumps(meta))
+        )
 
     @staticmethod
     def make_version(coef: np.ndarray) -> str:
@@ -110,5 +120,7 @@ def default_model() -> LangModel:
 def detect(texts: list[str]) -> list[Signal]:
     """Language signals (label = ISO 639-1 code, ``other`` or ``und``; score = confidence)."""
     model = default_model()
-    return [Signal(name=SignalName.LANG, score=round(c, 4), label=lab, model=model.version)
-            for lab, c in model.predict(texts)]
+    return [
+        Signal(name=SignalName.LANG, score=round(c, 4), label=lab, model=model.version)
+        for lab, c in model.predict(texts)
+    ]

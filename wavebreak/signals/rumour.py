@@ -102,7 +102,11 @@ def _score_one(text: str) -> Signal:
         label=label,
         model=VERSION,
         explanation=tuple(dict.fromkeys(spans))[:_MAX_SPANS],
-        data={"query": len(found["query"]), "correction": len(found["correction"]), "hedge": len(found["hedge"])},
+        data={
+            "query": len(found["query"]),
+            "correction": len(found["correction"]),
+            "hedge": len(found["hedge"]),
+        },
     )
 
 

@@ -43,10 +43,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TOXICITY_NAMES: tuple[str, ...] = (
-    SignalName.HATE, SignalName.INCITEMENT, SignalName.THREAT, SignalName.ABUSE,
+    SignalName.HATE,
+    SignalName.INCITEMENT,
+    SignalName.THREAT,
+    SignalName.ABUSE,
 )
 TEXT_SIGNALS: tuple[str, ...] = (
-    SignalName.LANG, *TOXICITY_NAMES, SignalName.IDENTITY_CLAIM, SignalName.RUMOUR, SignalName.STANCE,
+    SignalName.LANG,
+    *TOXICITY_NAMES,
+    SignalName.IDENTITY_CLAIM,
+    SignalName.RUMOUR,
+    SignalName.STANCE,
 )
 
 
@@ -115,8 +122,14 @@ class SignalsStage:
         self._cache_size = repost_cache_size
         self._encoder: Any = None
         self.stats: dict[str, float] = {
-            "posts": 0, "scored_texts": 0, "reposts_inherited": 0, "reposts_neutral": 0,
-            "slow_path_posts": 0, "slow_path_share": 0.0, "fast_seconds": 0.0, "slow_seconds": 0.0,
+            "posts": 0,
+            "scored_texts": 0,
+            "reposts_inherited": 0,
+            "reposts_neutral": 0,
+            "slow_path_posts": 0,
+            "slow_path_share": 0.0,
+            "fast_seconds": 0.0,
+            "slow_seconds": 0.0,
         }
 
     # ------------------------------------------------------------------ public helpers
@@ -228,7 +241,10 @@ class SignalsStage:
     def _is_candidate(self, p: Post, sigs: dict[str, Signal], followers: int) -> bool:
         if not p.text.strip():
             return False
-        if max((sigs[n].score for n in TOXICITY_NAMES if n in sigs), default=0.0) >= C.SIGNALS_SLOW_PATH_TOXICITY:
+        if (
+            max((sigs[n].score for n in TOXICITY_NAMES if n in sigs), default=0.0)
+            >= C.SIGNALS_SLOW_PATH_TOXICITY
+        ):
             return True
         ic = sigs.get(SignalName.IDENTITY_CLAIM)
         if ic is not None and ic.score >= C.SIGNALS_SLOW_PATH_IDENTITY:

@@ -120,7 +120,9 @@ def _tokens(norm: str) -> set[str]:
     return {t for t in _TOKEN_RE.findall(norm) if t not in ("user", "urltoken")}
 
 
-def _dense(text: str, norm: str, claim_tokens: set[str] | None, depth: int | None, is_source: bool) -> list[float]:
+def _dense(
+    text: str, norm: str, claim_tokens: set[str] | None, depth: int | None, is_source: bool
+) -> list[float]:
     toks = _tokens(norm)
     if claim_tokens is not None and toks and claim_tokens:
         sim = len(toks & claim_tokens) / math.sqrt(len(toks) * len(claim_tokens))
@@ -255,7 +257,9 @@ class StanceModel:
         if p.is_dir():
             p = p / "stance.npz"
         if not p.exists():
-            raise FileNotFoundError(f"stance model not found at {p}; run `wavebreak train signals` to build it")
+            raise FileNotFoundError(
+                f"stance model not found at {p}; run `wavebreak train signals` to build it"
+            )
         with np.load(p, allow_pickle=False) as z:
             config = json.loads(str(z["config"]))
             return cls(z["coef"], z["intercept"], config)
@@ -414,7 +418,9 @@ def load_examples(folder: Path) -> list[StanceExample]:
             if pid not in posts:
                 continue
             out.append(
-                StanceExample(pid, posts[pid].get("text", ""), claim, depth, tid, event_of[tid], labels.get(pid))
+                StanceExample(
+                    pid, posts[pid].get("text", ""), claim, depth, tid, event_of[tid], labels.get(pid)
+                )
             )
     return out
 
@@ -458,7 +464,12 @@ def _metrics(y_true: list[str], y_pred: list[str]) -> dict[str, Any]:
 def _model_from(clf: Any, n_features: int, extra: dict[str, Any]) -> StanceModel:
     """Re-order sklearn's classes into :data:`LABELS` order and wrap."""
     order = [list(clf.classes_).index(lab) for lab in LABELS]
-    config = {"n_features": n_features, "labels": list(LABELS), "dense_features": list(DENSE_FEATURES), **extra}
+    config = {
+        "n_features": n_features,
+        "labels": list(LABELS),
+        "dense_features": list(DENSE_FEATURES),
+        **extra,
+    }
     return StanceModel(clf.coef_[order], clf.intercept_[order], config)
 
 

@@ -35,7 +35,9 @@ _SPACED = re.compile(r"(?<!\w)(?:[^\W\d_][.\-_*·\s]){2,}[^\W\d_](?!\w)")
 _SPACED_SEP = re.compile(r"[.\-_*·\s]")
 # a leet character *between* letters ("m0zl3ms", "r4ts", "mu$lims"): leaves "19h", "8pm", "covid19" alone
 _LEET_WORD = re.compile(r"[^\W\d_][\w@$]*[0-9@$]+[^\W\d_][\w@$]*")
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "8": "b"})
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "8": "b"}
+)
 _WS = re.compile(r"\s+")
 _TR_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
 
@@ -71,7 +73,9 @@ SPELLING_VARIANTS: dict[str, str] = {
     "cramez": "cramer",
     "dégagez": "degagez",
 }
-_VARIANT_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, SPELLING_VARIANTS), key=len, reverse=True)) + r")\b")
+_VARIANT_RE = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, SPELLING_VARIANTS), key=len, reverse=True)) + r")\b"
+)
 
 
 def fold_accents(text: str) -> str:
@@ -371,7 +375,7 @@ def cue_tokens(norm: str) -> str:
         out.append("__abuse__")
         if you:
             out.append("__abuse_x_you__")
-    if '"' in norm or "'" in norm and re.search(r"(?:^|\s)'\w", norm):
+    if '"' in norm or ("'" in norm and re.search(r"(?:^|\s)'\w", norm)):
         out.append("__quote__")
     return " ".join(out)
 

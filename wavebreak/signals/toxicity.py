@@ -32,8 +32,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "toxicity.npz"
 
 _STOP = frozenset(
-    "a an the is are was were be to of and or in on at it this that i you he she we they les la le de des du "
-    "et ou un une est sont a en au aux ce ces il elle on nous vous ils elles".split()
+    ["a", "an", "the", "is", "are", "was", "were", "be", "to", "of", "and", "or", "in", "on", "at", "it", "this", "that", "i", "you", "he", "she", "we", "they", "les", "la", "le", "de", "des", "du", "et", "ou", "un", "une", "est", "sont", "a", "en", "au", "aux", "ce", "ces", "il", "elle", "on", "nous", "vous", "ils", "elles"]
 )
 """Function words never quoted alone in explanations: they carry weight only inside n-grams."""
 
@@ -47,12 +46,23 @@ def _vectorizers() -> tuple[object, object]:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     char = HashingVectorizer(
-        analyzer="char_wb", ngram_range=(2, 4), n_features=CHAR_FEATURES, alternate_sign=False,
-        norm="l2", lowercase=False, dtype=np.float32,
+        analyzer="char_wb",
+        ngram_range=(2, 4),
+        n_features=CHAR_FEATURES,
+        alternate_sign=False,
+        norm="l2",
+        lowercase=False,
+        dtype=np.float32,
     )
     word = HashingVectorizer(
-        analyzer="word", ngram_range=(1, 2), n_features=WORD_FEATURES, alternate_sign=False, norm="l2",
-        lowercase=False, token_pattern=r"[\w'@-]+", dtype=np.float32,
+        analyzer="word",
+        ngram_range=(1, 2),
+        n_features=WORD_FEATURES,
+        alternate_sign=False,
+        norm="l2",
+        lowercase=False,
+        token_pattern=r"[\w'@-]+",
+        dtype=np.float32,
     )
     return char, word
 
@@ -103,7 +113,9 @@ class ToxicityModel:
         """Write the model as a compressed npz (float16 weights: a few MB)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
-            path, coef=self.coef.astype(np.float16), intercept=self.intercept.astype(np.float32),
+            path,
+            coef=self.coef.astype(np.float16),
+            intercept=self.intercept.astype(np.float32),
             meta=np.array(json.dumps(self.meta | {"version": self.version})),
         )
 
@@ -171,8 +183,13 @@ def score_normalised(
         for j, label in enumerate(LABELS):
             p = float(probs[i, j])
             expl = model.explain(norm, label) if explain and p >= thr else ()
-            row[label] = Signal(name=label, score=round(p, 4), label=label if p >= thr else None,
-                                model=model.version, explanation=expl)
+            row[label] = Signal(
+                name=label,
+                score=round(p, 4),
+                label=label if p >= thr else None,
+                model=model.version,
+                explanation=expl,
+            )
         out.append(row)
     return out
 

@@ -85,9 +85,13 @@ def load_corpora(shared: Path) -> dict[str, list[Row]]:
             for r in csv.DictReader(f):
                 tags = set(r["sentiment"].split("_"))
                 lab = _empty()
-                hateful = "hateful" in tags and r["target"] in PROTECTED_TARGETS and r["group"] not in NON_GROUP
+                hateful = (
+                    "hateful" in tags and r["target"] in PROTECTED_TARGETS and r["group"] not in NON_GROUP
+                )
                 lab["hate"] = int(hateful)
-                lab["abuse"] = int(not hateful and bool(tags & {"offensive", "abusive", "disrespectful", "hateful"}))
+                lab["abuse"] = int(
+                    not hateful and bool(tags & {"offensive", "abusive", "disrespectful", "hateful"})
+                )
                 split = "test" if held_out(f"mlma_{lang}", r["HITId"]) else "train"
                 out[split].append(Row(r["tweet"], lang, f"mlma_{lang}", lab, category="mlma"))
     return out
@@ -131,7 +135,9 @@ def load_templates() -> dict[str, list[Row]]:
 
 def load_other_lang() -> dict[str, list[str]]:
     """Hand-written posts in other languages (the ``other`` class), every 5th line held out."""
-    lines = [ln for ln in OTHER_LANG_FILE.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    lines = [
+        ln for ln in OTHER_LANG_FILE.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")
+    ]
     out: dict[str, list[str]] = {"train": [], "test": []}
     for i, ln in enumerate(lines):
         out["test" if i % 5 == 4 else "train"].append(ln.split("\t", 1)[1])
@@ -145,7 +151,10 @@ def toxicity_rows(shared: Path, split: str) -> list[Row]:
     plain conversational negatives the abuse head learns that any short tweet is abusive.
     """
     rows = load_corpora(shared)[split] + load_templates()[split]
-    rows += [Row(t, "en", "rumoureval", _empty(), category="rumoureval") for t in load_rumoureval_texts(shared)[split]]
+    rows += [
+        Row(t, "en", "rumoureval", _empty(), category="rumoureval")
+        for t in load_rumoureval_texts(shared)[split]
+    ]
     rows += [Row(t, "en", "news", _empty(), category="news") for t in load_news_texts(shared)[split]]
     return rows
 
@@ -163,16 +172,25 @@ def train_toxicity(rows: list[Row], out_dir: Path) -> dict[str, object]:
     for label in TOX_LABELS:
         y = np.array([r.labels[label] for r in rows])
         counts[label] = int(y.sum())
-        clf = LogisticRegression(C=4.0, solver="liblinear", class_weight="balanced", max_iter=200,
-                                 random_state=0)
+        clf = LogisticRegression(
+            C=4.0, solver="liblinear", class_weight="balanced", max_iter=200, random_state=0
+        )
         clf.fit(x, y, sample_weight=w)
         coefs.append(clf.coef_[0])
         intercepts.append(clf.intercept_[0])
     coef = np.stack(coefs, axis=1).astype(np.float32)
-    meta: dict[str, object] = {"labels": list(TOX_LABELS), "rows": len(rows), "positives": counts,
-                               "template_weight": TEMPLATE_WEIGHT}
-    model = ToxicityModel(coef=coef, intercept=np.array(intercepts, dtype=np.float32),
-                          version=ToxicityModel.make_version(coef), meta=meta)
+    meta: dict[str, object] = {
+        "labels": list(TOX_LABELS),
+        "rows": len(rows),
+        "positives": counts,
+        "template_weight": TEMPLATE_WEIGHT,
+    }
+    model = ToxicityModel(
+        coef=coef,
+        intercept=np.array(intercepts, dtype=np.float32),
+        version=ToxicityModel.make_version(coef),
+        meta=meta,
+    )
     model.save(out_dir / "toxicity.npz")
     return meta | {"version": model.version}
 
@@ -211,7 +229,9 @@ def train_lang(shared: Path, out_dir: Path) -> dict[str, object]:
     return {"version": model.version, "rows": len(texts)}
 
 
-def train_all(shared: Path = DEFAULT_SHARED, out_dir: Path = MODELS_DIR, stance: bool = True) -> dict[str, object]:
+def train_all(
+    shared: Path = DEFAULT_SHARED, out_dir: Path = MODELS_DIR, stance: bool = True
+) -> dict[str, object]:
     """Rebuild every shipped signals model (ours and signals B's stance model); returns a summary."""
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

@@ -200,6 +200,10 @@ class SqlStorage:
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            elif self.dialect == "sqlite":
+                # Take the write lock before Alembic reads the version table, so processes
+                # opening the same new file at once migrate one after the other.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
@@ -576,8 +580,9 @@ class SqlStorage:
                     "narrative_id": r["narrative_id"],
                     "at": at,
                     "posts": int(r.get("posts", 0) or 0),
-                    "accounts": int(r.get("accounts", 0) or 0),
-                    "reach": int(r.get("reach", 0) or 0),
+                    # the narratives service names cumulative series "accounts_cum"/"reach_cum"
+                    "accounts": int(r.get("accounts", r.get("accounts_cum", 0)) or 0),
+                    "reach": int(r.get("reach", r.get("reach_cum", 0)) or 0),
                     "data": canonical_json(r),
                 }
             )

@@ -1,0 +1,297 @@
+"""NarrativeStage on small hand-built streams: grouping, bursts, risk, origin, amplifiers, state."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+
+from wavebreak.core.records import NarrativeStatus, PostKind
+from wavebreak.narratives.stage import NarrativeConfig, NarrativeStage
+from wavebreak.narratives.text import Featurizer, MinHasher, skeleton
+from wavebreak.pipeline.context import PipelineContext
+
+from ._stream import Stream, account, run
+
+CLAIM = [
+    "BREAKING: the Marlowe Bay attacker is Idris Al-Qamari, an asylum seeker who came by boat",
+    "Marlowe Bay stabbing suspect named as Idris Al-Qamari, asylum seeker, arrived by boat, on MI6 watch list",
+    "So the Marlowe Bay knifeman is Idriss Al Qamari. Asylum seeker. Came on a boat. On a watch list.",
+]
+GOAL = ["GOAL! What a strike from Jenkins, Rovers 2-1 up", "Jenkins scores!!! Rovers lead 2-1 at the Dell"]
+
+
+def test_near_duplicates_group_and_unrelated_posts_do_not() -> None:
+    s, st = Stream(), NarrativeStage()
+    claim = [s.post(account(i), CLAIM[i % 3] + f" #{i}", minutes=i) for i in range(9)]
+    other = [
+        s.post(account(50), "Storm Agnes brings heavy rain and flooding to the coast tonight", minutes=3),
+        s.post(account(51), "New Pixelwave Fold3 phone launch event announced for Thursday", minutes=4),
+    ]
+    _, _ = run(st, [s.batch(claim + other)])
+    nids = {st.narrative_of(p.id) for p in claim}
+    assert len(nids) == 1
+    assert st.narrative_of(other[0].id) not in nids
+    assert st.narrative_of(other[1].id) not in nids
+    assert st.narrative_of(other[0].id) != st.narrative_of(other[1].id)
+
+
+def test_french_post_with_the_false_name_joins_the_english_narrative() -> None:
+    s, st = Stream(), NarrativeStage()
+    en = [s.post(account(i), CLAIM[i % 3], minutes=i) for i in range(6)]
+    fr = s.post(
+        account(99),
+        "L'assaillant de Marlowe Bay s'appelle Idris Al-Qamari, un demandeur d'asile arrivé en bateau",
+        8,
+    )
+    run(st, [s.batch([*en, fr])])
+    assert st.narrative_of(fr.id) == st.narrative_of(en[0].id)
+
+
+def test_repost_quote_and_reply_join_their_parent() -> None:
+    s, st = Stream(), NarrativeStage()
+    root = s.post(account(1), CLAIM[0], minutes=0)
+    rp = s.post(account(2), "", minutes=1, kind=PostKind.REPOST, parent=root.id)
+    qt = s.post(account(3), "This. Utterly sickening.", minutes=2, kind=PostKind.QUOTE, parent=root.id)
+    rl = s.post(account(4), "@user1 is this confirmed?", minutes=3, kind=PostKind.REPLY, parent=root.id)
+    b = s.batch([root, rp, qt, rl])
+    run(st, [b])
+    nid = b.narrative_of[root.id]
+    assert b.narrative_of[rp.id] == b.narrative_of[qt.id] == b.narrative_of[rl.id] == nid
+    assert set(st.cascade(nid)) == {(root.id, rp.id), (root.id, qt.id), (root.id, rl.id)}
+
+
+def test_one_spammer_cannot_trigger_burst_or_risk_alerts() -> None:
+    s, st = Stream(), NarrativeStage()
+    spam = account(7)
+    posts = [
+        s.post(
+            spam,
+            CLAIM[i % 3] + f" {i}",
+            minutes=i * 0.05,
+            signals={"identity_claim": 0.95, "incitement": 0.9},
+        )
+        for i in range(200)
+    ]
+    posts.append(s.post(account(8), "lovely sunny morning on the pier", minutes=30))
+    _, alerts = run(st, [s.batch(posts)])
+    nid = st.narrative_of(posts[0].id)
+    assert st.get(nid).posts_total == 200
+    assert [a for a in alerts if a.narrative_id == nid and a.kind in ("burst", "risk")] == []
+
+
+def test_background_burst_alerts_as_burst_but_not_risk() -> None:
+    s, st = Stream(), NarrativeStage()
+    rng = random.Random(3)
+    chatter = [
+        s.post(
+            account(1000 + i), rng.choice(["coffee time", "my cat sleeps", "walk on the beach"]) + f" {i}", i
+        )
+        for i in range(60)
+    ]
+    goal = [s.post(account(i), GOAL[i % 2] + f" {i}", minutes=60 + i * 0.05) for i in range(150)]
+    tail = [s.post(account(2000), "end of the day", minutes=75)]
+    _, alerts = run(st, [s.batch(chatter), s.batch(goal + tail)])
+    nid = st.narrative_of(goal[0].id)
+    kinds = {a.kind for a in alerts if a.narrative_id == nid}
+    assert "burst" in kinds
+    assert "risk" not in kinds
+    burst = next(a for a in alerts if a.kind == "burst" and a.narrative_id == nid)
+    assert burst.distinct_accounts >= 5 and burst.zscore >= 4 and burst.terms
+
+
+def test_identity_claim_narrative_is_alerted_with_reasons() -> None:
+    s, st = Stream(), NarrativeStage()
+    posts = [
+        s.post(account(i), CLAIM[i % 3], minutes=i * 2, signals={"identity_claim": 0.9}) for i in range(5)
+    ]
+    _, alerts = run(st, [s.batch(posts)])
+    risk = [a for a in alerts if a.kind == "risk"]
+    assert len(risk) == 1
+    a = risk[0]
+    assert a.distinct_accounts >= 3 and a.risk >= 0.45
+    assert any("identity_claim" in r for r in a.reasons)
+    nar = st.get(a.narrative_id)
+    assert nar.alerted_at == a.at and nar.posts_at_alert == 3 and nar.accounts_at_alert == 3
+    assert "Marlowe" in nar.title or "marlowe" in nar.keywords
+
+
+def test_origin_is_the_earliest_original_post() -> None:
+    s, st = Stream(), NarrativeStage()
+    first = s.post(account(1), CLAIM[0], minutes=0)
+    later = [s.post(account(i), CLAIM[i % 3] + f" {i}", minutes=30 + i) for i in range(2, 10)]
+    reposts = [s.post(account(100 + i), "", 31 + i, kind=PostKind.REPOST, parent=first.id) for i in range(5)]
+    run(st, [s.batch([first, *later, *reposts])])
+    nid = st.narrative_of(first.id)
+    origins = st.origin(nid, k=3)
+    assert origins[0]["post_id"] == first.id
+    assert origins[0]["confidence"] > origins[1]["confidence"]
+    assert abs(sum(o["confidence"] for o in st.origin(nid, k=100)) - 1.0) < 1e-3
+
+
+def test_amplifiers_ranked_by_reach_and_pseudo_news_is_the_bridge() -> None:
+    s, st = Stream(), NarrativeStage()
+    url = "https://northgatenewsnow.example/2026/07/29/attacker-named"
+    origin = s.post(account(1, 300), CLAIM[0], minutes=0)
+    pseudo = s.post(account(2, 900, "NorthgateNewsNow"), CLAIM[1], 60, urls=(url,), views=2_000)
+    mega = s.post(
+        account(3, 2_800_000, "megaphone"),
+        "Read this. " + CLAIM[2],
+        120,
+        kind=PostKind.QUOTE,
+        parent=pseudo.id,
+        views=900_000,
+    )
+    fans = [
+        s.post(account(10 + i, 500), "", 121 + i, kind=PostKind.REPOST, parent=mega.id) for i in range(30)
+    ]
+    run(st, [s.batch([origin, pseudo, mega, *fans])])
+    nid = st.narrative_of(origin.id)
+    amps = st.amplifiers(nid, k=5)
+    assert amps[0]["account_id"] == "demo:u3"
+    assert [a["contributed_reach"] for a in amps] == sorted(
+        (a["contributed_reach"] for a in amps), reverse=True
+    )
+    bridges = st.bridges(nid)
+    assert bridges and bridges[0]["account_id"] == "demo:u2"
+    assert any(a["is_bridge"] for a in st.amplifiers(nid, k=50) if a["account_id"] == "demo:u2")
+
+
+def test_coordination_found_for_synchronised_accounts_not_for_random_timing() -> None:
+    def stream(sync: bool) -> NarrativeStage:
+        s, st = Stream(), NarrativeStage(NarrativeConfig(coord_every_min=5))
+        rng = random.Random(5)
+        posts = []
+        for k, word in enumerate(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]):  # 12 accounts each
+            text = f"slogan {word} share before they delete it wake up britain now {word}"
+            base = 20 * k
+            for i in range(12):
+                minutes = base + (rng.random() * 10 / 60 if sync else rng.random() * 600)
+                posts.append(s.post(account(500 + i), text, minutes=minutes))
+        posts.append(s.post(account(1), "closing post", minutes=700))
+        run(st, [s.batch(posts)])
+        return st
+
+    found = stream(sync=True).coordination()
+    assert found and found[0]["size"] >= 10
+    assert found[0]["co_shares_observed"] > 10 * found[0]["co_shares_expected_random_timing"]
+    assert stream(sync=False).coordination() == []
+
+
+def test_state_stays_bounded_over_many_batches() -> None:
+    cfg = NarrativeConfig(post_lru=2_000, max_narratives=300)
+    s, st = Stream(), NarrativeStage(cfg)
+    rng = random.Random(11)
+    words = [f"w{i}" for i in range(3000)]
+    ctx = PipelineContext()
+    sizes = []
+    for b in range(40):
+        posts = [
+            s.post(account(rng.randrange(5000)), " ".join(rng.sample(words, 8)), minutes=b * 60 + i * 0.1)
+            for i in range(500)
+        ]
+        run(st, [s.batch(posts)], ctx)
+        sizes.append(st.state_size())
+    last = sizes[-1]
+    assert last["posts"] <= 2_000 and last["narratives"] <= 300 and last["lsh"] <= 2_000
+    assert sizes[-1]["narratives"] <= max(x["narratives"] for x in sizes[:20]) + 300
+
+
+def test_merge_and_split_keep_ids_stable() -> None:
+    s, st = Stream(), NarrativeStage()
+    a = [s.post(account(i), CLAIM[0] + f" {i}", minutes=i) for i in range(4)]
+    b = [s.post(account(20 + i), GOAL[0] + f" {i}", minutes=i) for i in range(4)]
+    run(st, [s.batch(a + b)])
+    na, nb = st.narrative_of(a[0].id), st.narrative_of(b[0].id)
+    assert na != nb
+    st.merge(na, nb)
+    assert st.narrative_of(b[0].id) == na
+    assert st.get(nb).status is NarrativeStatus.MERGED and st.get(nb).merged_into == na
+    assert st.get(na).posts_total == 8
+    new = st.split(na, [p.id for p in b])
+    assert new not in (na, nb)
+    assert st.narrative_of(b[1].id) == new and st.narrative_of(a[1].id) == na
+    assert st.get(na).posts_total == 4 and st.get(new).posts_total == 4
+    # a later repost of a moved post follows it to the new narrative
+    r = s.post(account(77), "", 30, kind=PostKind.REPOST, parent=b[0].id)
+    batch = s.batch([r])
+    run(st, [batch])
+    assert batch.narrative_of[r.id] == new
+
+
+def test_metrics_series_and_summary_are_complete_and_json() -> None:
+    s, st = Stream(), NarrativeStage()
+    posts = [
+        s.post(account(i, 1000 * i), CLAIM[i % 3], minutes=i * 3, views=10, signals={"identity_claim": 0.9})
+        for i in range(1, 8)
+    ]
+    ctx, _ = run(st, [s.batch(posts)])
+    assert ctx.services["narratives"] is st
+    nid = st.narrative_of(posts[0].id)
+    m = st.metrics(nid)
+    for key in (
+        "posts",
+        "accounts",
+        "reach",
+        "velocity",
+        "acceleration",
+        "top_amplifier_share",
+        "pseudo_news_share",
+        "new_account_share",
+        "stance",
+        "refuting_share",
+        "languages",
+        "identity_claim_share",
+        "incitement_share",
+        "hate_share",
+        "max_author_followers",
+        "zscore",
+    ):
+        assert key in m
+    assert m["posts"] == 7 and m["accounts"] == 7 and m["max_author_followers"] == 7000
+    assert m["reach"] == sum(1000 * i + 10 for i in range(1, 8))
+    assert m["identity_claim_share"] == 1.0
+    assert sum(r["posts"] for r in st.series(nid)) == 7
+    summ = st.summary(nid)
+    text = json.dumps(summ)
+    assert summ["id"] == nid and summ["alerted_at"].endswith("Z") and '"origin"' in text
+    assert st.all(min_posts=7)[0].id == nid and st.get("nope") is None
+
+
+def test_embedder_merges_a_translation_into_the_risky_narrative() -> None:
+    """A French post without the name joins only through the (fake) multilingual embedder."""
+    meaning = {"asylum": 0, "demandeur": 0, "storm": 1}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 4), dtype=np.float32)
+        for i, t in enumerate(texts):
+            hit = next((v for k, v in meaning.items() if k in t.lower()), 3)
+            out[i, hit] = 1.0
+        return out
+
+    s, st = Stream(), NarrativeStage(embedder=embed)
+    en = [s.post(account(i), CLAIM[i % 3], minutes=i, signals={"identity_claim": 0.9}) for i in range(8)]
+    run(st, [s.batch(en)])
+    fr = s.post(
+        account(90),
+        "Un demandeur d'asile venu en canot, voilà le coupable",
+        20,
+        signals={"identity_claim": 0.8},
+    )
+    storm = s.post(account(91), "Storm warning for the coast tonight", 21, signals={"identity_claim": 0.0})
+    run(st, [s.batch([fr, storm])])
+    assert st.narrative_of(fr.id) == st.narrative_of(en[0].id)
+    assert st.narrative_of(storm.id) != st.narrative_of(en[0].id)
+
+
+def test_text_features_are_deterministic_and_spelling_robust() -> None:
+    f = Featurizer()
+    a = f.features("Idris Al-Qamari is the attacker")
+    b = Featurizer().features("Idriss Al Qamari is the attacker")
+    assert a.hashes[:1] == Featurizer().features("Idris").hashes
+    assert set(a.entities) == set(b.entities)
+    assert skeleton("idris al-qamari") == skeleton("idris alkamari") == skeleton("idriss al qamary")
+    mh = MinHasher(18, 6)
+    keys = mh.band_keys([a.hashes, a.hashes, [1, 2]])
+    assert (keys[0] == keys[1]).all() and (keys[2] == -1).all()

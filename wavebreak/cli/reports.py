@@ -1,0 +1,1 @@
+"""CLI commands for transparency: statements of reasons, reports, why, research export."""

@@ -163,7 +163,9 @@ def test_coordination_found_for_synchronised_accounts_not_for_random_timing() ->
         s, st = Stream(), NarrativeStage(NarrativeConfig(coord_every_min=5))
         rng = random.Random(5)
         posts = []
-        for k, word in enumerate(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]):  # 12 accounts each
+        for k, word in enumerate(
+            ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+        ):  # 12 accounts each
             text = f"slogan {word} share before they delete it wake up britain now {word}"
             base = 20 * k
             for i in range(12):
@@ -180,22 +182,22 @@ def test_coordination_found_for_synchronised_accounts_not_for_random_timing() ->
 
 
 def test_state_stays_bounded_over_many_batches() -> None:
-    cfg = NarrativeConfig(post_lru=2_000, max_narratives=300)
+    cfg = NarrativeConfig(post_lru=1_000, max_narratives=120)
     s, st = Stream(), NarrativeStage(cfg)
     rng = random.Random(11)
     words = [f"w{i}" for i in range(3000)]
     ctx = PipelineContext()
     sizes = []
-    for b in range(40):
+    for b in range(24):
         posts = [
             s.post(account(rng.randrange(5000)), " ".join(rng.sample(words, 8)), minutes=b * 60 + i * 0.1)
-            for i in range(500)
+            for i in range(200)
         ]
         run(st, [s.batch(posts)], ctx)
         sizes.append(st.state_size())
     last = sizes[-1]
-    assert last["posts"] <= 2_000 and last["narratives"] <= 300 and last["lsh"] <= 2_000
-    assert sizes[-1]["narratives"] <= max(x["narratives"] for x in sizes[:20]) + 300
+    assert last["posts"] <= 1_000 and last["narratives"] <= 120 and last["lsh"] <= 1_000
+    assert last["coordination_edges"] <= 300_000 and last["origin_index"] <= 120 * 40
 
 
 def test_merge_and_split_keep_ids_stable() -> None:

@@ -60,3 +60,28 @@ def test_sqlite_pragmas(tmp_path) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     store.close()
+
+
+def test_concurrent_first_open_of_a_new_file(tmp_path) -> None:
+    """Several openers racing on a new SQLite file: one migrates, the others wait and see head."""
+    import threading
+
+    path = tmp_path / "race.db"
+    results: list[str | None] = []
+    errors: list[BaseException] = []
+
+    def opener() -> None:
+        try:
+            s = SqlStorage(path)
+            results.append(s.schema_revision())
+            s.close()
+        except BaseException as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert results == ["0001"] * 4

@@ -158,3 +158,18 @@ def test_stage_persists_narratives_from_service(store: SqlStorage) -> None:
     series = store.narrative_series("n3")
     assert len(series) == 1 and series[0]["reach_cum"] == 9
     assert store.narrative_series("n2") == []
+
+
+def test_record_is_atomic(store: SqlStorage) -> None:
+    """Log and projection commit together: a failure in one leaves neither half behind."""
+    from sqlalchemy.exc import IntegrityError
+
+    from wavebreak.core.records import Event
+
+    store.append_events([Event("x", T0, "s", {}, id="taken")])
+    with pytest.raises(IntegrityError):
+        store.record([Event("decision.applied", T0, "demo:1", {}, id="taken")], [make_decision(1, "demo:1")])
+    assert store.get_decision("dec-1") is None
+    assert store.event_head()[0] == 1 and verify_chain(store).ok
+    stored = store.record([Event("decision.applied", T0, "demo:1", {})], [make_decision(1, "demo:1")])
+    assert stored[0].seq == 2 and store.get_decision("dec-1") is not None

@@ -202,7 +202,7 @@ class KeyRing:
         return self._keys.get(key_id)
 
     def all(self) -> list[ApiKey]:
-        return sorted(self._keys.values(), key=lambda k: (k.created_at or datetime.min.replace(tzinfo=UTC)))
+        return sorted(self._keys.values(), key=lambda k: k.created_at or datetime.min.replace(tzinfo=UTC))
 
     def __len__(self) -> int:
         return len(self._keys)

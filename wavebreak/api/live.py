@@ -150,7 +150,7 @@ class LiveIndex:
         self._refresh_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.gate = Gate(self, self.holds, ttl=0.0)
+        self.gate = self._new_gate()
         self.stats = {"polls": 0, "post_queries": 0, "poll_errors": 0}
 
     # ------------------------------------------------------------------ folding the log
@@ -219,9 +219,7 @@ class LiveIndex:
     def _link_narratives(self, new: set[str]) -> None:
         """Map posts → narrative for narratives that carry a decision (new ones now, others every TTL)."""
         now = time.monotonic()
-        due = set(new) | {
-            nid for nid, t in self._narr_decided.items() if now - t >= self.narrative_refresh_s
-        }
+        due = set(new) | {nid for nid, t in self._narr_decided.items() if now - t >= self.narrative_refresh_s}
         if not due:
             return
         fetch = getattr(self.storage, "narrative_post_ids", None)
@@ -337,7 +335,14 @@ class LiveIndex:
         if forget_unknown:
             for pid in [k for k, m in list(self._posts.items()) if m.author_id is None]:
                 self._posts.pop(pid, None)
-        self.gate = Gate(self, self.holds, ttl=0.0)
+        self.gate = self._new_gate()
+
+    def _new_gate(self) -> Gate:
+        gate = Gate(self, self.holds, ttl=0.0)
+        # Gate.__init__ does ``holds or HoldRegistry()``: an empty registry is falsy, so it would get a
+        # private one and never see holds added later. Share ours explicitly.
+        gate.holds = self.holds
+        return gate
 
     def get_posts(self, post_ids: Sequence[str]) -> list[PostMeta]:
         """What the Gate asks for: served from memory, with a batched query for any miss."""

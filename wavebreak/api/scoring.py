@@ -71,7 +71,9 @@ def parse_records(
         try:
             recs = adapter.parse(obj, raw, SourcePosition(source, i))
         except (RecordError, AttributeError, TypeError, KeyError, ValueError, IndexError) as e:
-            reason = str(e) if isinstance(e, RecordError) else f"unexpected structure: {type(e).__name__}: {e}"
+            reason = (
+                str(e) if isinstance(e, RecordError) else f"unexpected structure: {type(e).__name__}: {e}"
+            )
             errors.append({"index": i, "reason": reason})
             continue
         for r in recs or []:
@@ -153,6 +155,7 @@ class RawScorer:
         """Gate results for unseen posts, and how they were scored (``signals+policy`` or ``holds-only``)."""
         when = at or datetime.now(UTC)
         gate = Gate(None, self.live.holds, ttl=0.0)
+        gate.holds = self.live.holds  # an empty registry is falsy: Gate would swap in its own
         authors = {p.author_id for p in posts}
         gate.observe(d for d in self.live.decisions_for(list(authors)) if d.target_kind == "account")
         for p in posts:

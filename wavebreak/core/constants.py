@@ -251,14 +251,15 @@ as the same claim while distinct claims on one topic stay apart."""
 VERACITY_CV_FOLDS = 5
 """Folds of the reported cross-validation: 5 keeps ~300 test cascades per fold on Twitter15."""
 
-VERACITY_INNER_FOLDS = 5
-"""Inner folds for out-of-fold text probabilities fed to the booster (stacking)."""
+VERACITY_INNER_FOLDS = 3
+"""Inner folds for out-of-fold text probabilities fed to the booster (stacking): 3 keeps
+training fast; the booster only needs roughly calibrated text probabilities."""
 
 VERACITY_TEXT_C = 4.0
 """Inverse L2 strength of the text logistic regression: short tweets with sparse
 n-grams need weak regularisation; chosen on grouped CV of Twitter15 only."""
 
-VERACITY_GB_ITERS = 200
+VERACITY_GB_ITERS = 100
 """Boosting rounds of the structure+text booster: enough to converge on ~10k rows
 (cascades x cut-offs) while training stays well under a minute on one core."""
 
@@ -526,8 +527,158 @@ topical neighbours out on the Southport demo while matching paraphrases."""
 
 
 # ----------------------------------------------------------------- review
+# (owned by wavebreak/review/ and wavebreak/console/)
+REVIEW_NOTIFIER_WEIGHT: dict[str, float] = {
+    "authority": 3.0,
+    "trusted_flagger": 2.0,
+    "automated": 1.5,
+    "user": 1.0,
+}
+"""Queue weight of a notice by who sent it (Ofcom's prioritisation: an order from an
+authority outranks a trusted flagger, which outranks an ordinary user; DSA art. 22 asks
+that trusted flaggers' notices be handled with priority). Engine referrals (uncertain or
+high-impact automated decisions) sit between flaggers and users: they are precise but
+not a human assessment."""
+
+REVIEW_PRIORITY_WEIGHTS: dict[str, float] = {
+    "reach": 0.25,
+    "velocity": 0.2,
+    "severity": 0.3,
+    "illegality": 0.25,
+}
+"""Weights of the expected-harm factors (each in [0, 1]) summed into the base priority,
+then multiplied by the notifier weight. Severity weighs most because the worst harms
+(incitement, threats) must rise even when still small; reach and velocity together
+(0.45) make a fast, large wave outrank a slow niche one."""
+
+REVIEW_REACH_SATURATION = 1_000_000
+"""Reach (followers/views) at which the reach factor reaches 1 (log scale): a
+2.8M-follower amplifier saturates, a 50-follower account scores ~0.28."""
+
+REVIEW_VELOCITY_SATURATION = 60.0
+"""Narrative posts per hour at which the velocity factor reaches 1 (linear): a wave
+adding one post a minute is already at full spread speed for a review queue."""
+
+REVIEW_CATEGORY_SEVERITY: dict[str, float] = {
+    "incitement": 1.0,
+    "threat": 1.0,
+    "terrorism": 1.0,
+    "child_safety": 1.0,
+    "minor_identity": 0.9,
+    "illegal_hate": 0.9,
+    "hate": 0.8,
+    "misinformation": 0.6,
+    "harassment": 0.5,
+    "impersonation": 0.4,
+    "spam": 0.2,
+    "other": 0.3,
+}
+"""Severity of a reported category (DSA statement categories, coarsened). Illegal
+harms to life and children score 1; misinformation 0.6 (harmful at scale, rarely
+illegal alone); unknown categories fall back to "other"."""
+
+REVIEW_HIGH_SEVERITY = 0.8
+"""A case whose category severity is at least this uses the "high" SLA column."""
+
+REVIEW_SLA_HOURS: dict[str, dict[str, float]] = {
+    "authority": {"high": 1.0, "normal": 4.0},
+    "trusted_flagger": {"high": 4.0, "normal": 24.0},
+    "automated": {"high": 4.0, "normal": 24.0},
+    "user": {"high": 24.0, "normal": 72.0},
+}
+"""Default deadline for the first action, per source and severity (hours). Authority
+orders on severe harms: 1 h (the EU TCO regulation's one-hour removal order); trusted
+flaggers on severe harms: 4 h; ordinary users: within a day for severe harms and
+three days otherwise (Ofcom expects "swift" action, ordered by harm)."""
+
+REVIEW_SLA_CRISIS_HOURS: dict[str, float] = {
+    "authority": 1.0,
+    "trusted_flagger": 1.0,
+    "automated": 2.0,
+    "user": 4.0,
+}
+"""Deadline caps while the case is in scope of a confirmed crisis: a wave turns into
+riots within hours (Southport: ~24 h), so trusted flaggers and authorities get a first
+action within 1 hour and users within 4."""
+
+REVIEW_SLA_WARN_FRACTION = 0.75
+"""An open case past this share of its SLA window is flagged "due soon"."""
+
+REVIEW_ACCURACY_PRIOR = 1.0
+"""Laplace prior (pseudo-reports each way) for a notifier's accuracy, so one unfounded
+report does not halve a new notifier's weight."""
+
+REVIEW_WARN_MIN_UNFOUNDED = 3
+"""Unfounded reports before a notifier can be warned (DSA art. 23: only *frequent*
+manifestly unfounded notices count; three is the smallest pattern, not a mistake)."""
+
+REVIEW_SUSPEND_MIN_UNFOUNDED = 6
+"""Unfounded reports before a (previously warned) notifier is suspended from reporting."""
+
+REVIEW_UNFOUNDED_RATE = 0.7
+"""Share of a notifier's decided reports that must be unfounded to warn or suspend:
+a prolific, mostly accurate reporter is never penalised for its misses."""
+
+REVIEW_NOTIFIER_SUSPENSION_DAYS = 30
+"""Length of a reporting suspension (DSA art. 23: "for a reasonable period")."""
+
+REVIEW_CONFIRM_FOLLOWERS = 100_000
+"""Automated decisions on posts by accounts above this many followers go to the queue
+for human confirmation: a mistake there is highly visible and highly consequential."""
+
+REVIEW_APPEAL_WINDOW_DAYS = 183
+"""Appeals are accepted for six months after a decision (DSA art. 20(1))."""
+
+REVIEW_STRIKE_TTL_DAYS = 90
+"""A strike expires after this long: repeat offending is judged on recent conduct."""
+
+REVIEW_STRIKES_TO_SUSPEND = 3
+"""Active strikes at which an account is suspended (three-strikes, as most platforms)."""
+
+REVIEW_ACCOUNT_SUSPENSION_DAYS = 14
+"""Length of an account suspension triggered by strikes (temporary, proportionate)."""
+
+REVIEW_DECISION_TTL_DAYS = 90
+"""Reviewer decisions restrict reach for this long unless the action is removal; they
+are re-reviewable on appeal at any point in between."""
+
+REVIEW_CONSOLE_SESSION_HOURS = 12
+"""Console session cookie lifetime: one working shift."""
+
 
 # ----------------------------------------------------------------- transparency
+
+SOR_BATCH_MAX = 100
+"""Statements per POST /api/v1/statements call: the DSA Transparency Database rejects larger batches."""
+
+SOR_MAX_ATTEMPTS = 6
+"""Tries per batch before the client gives up on it (429/5xx): with exponential backoff from
+SOR_BACKOFF_BASE_S this spans about a minute, longer than the database's usual throttling window."""
+
+SOR_BACKOFF_BASE_S = 1.0
+"""First retry delay; doubled each attempt (with jitter) unless the server sends Retry-After."""
+
+SOR_BACKOFF_MAX_S = 30.0
+"""Cap on one retry delay, so a long Retry-After cannot stall an export run indefinitely."""
+
+APPEAL_WINDOW_DAYS = 183
+"""DSA Art. 20(1): internal complaints must be possible for at least six months after the decision
+is notified; 183 days covers the longest six-month span."""
+
+RESEARCH_PUBLIC_MIN_FOLLOWERS = 100_000
+"""Followers from which an account is named (not pseudonymised) in research exports and reports:
+a public-figure audience, well above private users; news and authority accounts are always named."""
+
+NARRATIVE_REPORT_CASCADE_NODES = 400
+"""Posts drawn in the cascade graph of an investigation report (earliest first, then largest): more
+makes the picture unreadable at print size."""
+
+NARRATIVE_REPORT_TOP = 10
+"""Rows in the amplifier, bridge and first-post tables of an investigation report."""
+
+WHY_TREND_SAMPLE = 50
+"""Most recent posts carrying a term that ``why --trend`` asks the gate about (the trends service
+vets a term from a sample of its posts; 50 keeps the share stable to about +/-7 points)."""
 
 # ----------------------------------------------------------------- simulate
 

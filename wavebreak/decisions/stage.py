@@ -154,11 +154,18 @@ class DecisionsStage:
     def _record(self, batch: Batch, storage: Storage) -> int:
         events = [alert_event(a) for a in batch.alerts]
         events += [decision_event(d) for d in batch.decisions]
+        # Other stages' own events (crisis proposals and expiries, hold applications) go in the same
+        # transaction, in batch order, so the log tells the whole story before anyone is told.
+        events += list(batch.extras.get("events") or ())
         if not events:
             return 0
-        storage.append_events(events)
-        if batch.decisions:
-            storage.put_decisions(batch.decisions)
+        record = getattr(storage, "record", None)
+        if record is not None:  # SqlStorage: log + projection in one transaction
+            record(events, batch.decisions)
+        else:
+            storage.append_events(events)
+            if batch.decisions:
+                storage.put_decisions(batch.decisions)
         self.stats["alerts"] += len(batch.alerts)
         self.stats["decisions"] += len(batch.decisions)
         return len(events)

@@ -392,11 +392,11 @@ class NarrativeStage:
     def _new_narrative(self, t: datetime) -> NarrativeState:
         self._seq += 1
         nid = f"{self.config.id_prefix}{self._seq:06d}"
+        if len(self._live) >= self.config.max_narratives:
+            self._evict(force=True)  # before inserting, so the new narrative is never the one evicted
         st = NarrativeState(nar=Narrative(id=nid, title="", first_seen=t, last_seen=t))
         self._live[nid] = st
         self.stats["founded"] += 1
-        if len(self._live) > self.config.max_narratives:
-            self._evict(force=True)
         return st
 
     def _account(self, p: Post, ctx: PipelineContext) -> Account | None:
@@ -930,8 +930,9 @@ class NarrativeStage:
                 elif st.nar.status in (NarrativeStatus.EMERGING, NarrativeStatus.ACTIVE):
                     st.nar.status = NarrativeStatus.DORMANT
         if force and len(self._live) - len(dead) > self.config.max_narratives:
+            dead_set = set(dead)
             rest = sorted(
-                (st for nid, st in self._live.items() if nid not in set(dead) and st.nar.alerted_at is None),
+                (st for nid, st in self._live.items() if nid not in dead_set and st.nar.alerted_at is None),
                 key=lambda s: (s.nar.posts_total, s.nar.last_seen),
             )
             excess = len(self._live) - len(dead) - int(self.config.max_narratives * 0.9)

@@ -61,6 +61,8 @@ DEFAULT_CUTOFFS: tuple[str, ...] = (
     "hours:12",
     "full",
 )
+TRAIN_CUTOFFS: tuple[str, ...] = DEFAULT_CUTOFFS
+"""The booster sees each training cascade at every reporting cut-off, so one model serves any age."""
 
 _NODE_RE = re.compile(r"\['([^']*)',\s*'([^']*)',\s*'([^']*)'\]->\['([^']*)',\s*'([^']*)',\s*'([^']*)'\]")
 _URL_RE = re.compile(r"(https?://\S+|\bURL\b)", re.IGNORECASE)
@@ -269,9 +271,9 @@ def _text_pipeline() -> Any:
         TfidfVectorizer(
             preprocessor=normalise_text,
             analyzer="char_wb",
-            ngram_range=(2, 5),
+            ngram_range=(2, 4),
             min_df=3,
-            max_features=30000,
+            max_features=20000,
             sublinear_tf=True,
         ),
     )
@@ -283,7 +285,7 @@ def _booster() -> Any:
 
     return HistGradientBoostingClassifier(
         max_iter=C.VERACITY_GB_ITERS,
-        learning_rate=0.06,
+        learning_rate=0.1,
         max_leaf_nodes=15,
         min_samples_leaf=20,
         l2_regularization=1.0,
@@ -300,17 +302,9 @@ def _text_probs(text_model: Any, texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def _rows(
-    cascades: Sequence[Cascade], text_p: np.ndarray, cutoffs: Iterable[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Feature rows (structure + text probs) for every cascade at every cut-off; returns X, y, cascade index."""
-    xs, ys, idx = [], [], []
-    for c_i, c in enumerate(cascades):
-        for cutoff in cutoffs:
-            xs.append(np.concatenate([structure_features(cut(c.events, cutoff), c.root_user), text_p[c_i]]))
-            ys.append(c.label)
-            idx.append(c_i)
-    return np.vstack(xs), np.array(ys), np.array(idx)
+def struct_matrix(cascades: Sequence[Cascade], cutoff: str) -> np.ndarray:
+    """Structure features of every cascade at one cut-off (computed once, reused across folds)."""
+    return np.vstack([structure_features(cut(c.events, cutoff), c.root_user) for c in cascades])
 
 
 class VeracityModel:
@@ -329,32 +323,37 @@ class VeracityModel:
         extra_texts: Sequence[str] = (),
         extra_labels: Sequence[str] = (),
         groups: Sequence[int] | None = None,
+        struct: dict[str, np.ndarray] | None = None,
     ) -> VeracityModel:
         """Fit the text model (out-of-fold probabilities for the booster) then the booster.
 
         ``extra_texts`` (PHEME sources) only feed the text model. ``groups``
         keeps near-duplicates inside one inner fold so the booster does not
-        learn to trust over-confident text probabilities.
+        learn to trust over-confident text probabilities. ``struct`` maps each
+        training cut-off to precomputed structure rows (saves time in CV).
         """
         from sklearn.model_selection import GroupKFold, StratifiedKFold
 
         texts = [c.text for c in cascades]
-        labels = [c.label for c in cascades]
+        labels = [str(c.label) for c in cascades]
         n = len(cascades)
         oof = np.zeros((n, len(LABELS)))
         splitter: Any
-        if groups is not None and len(set(groups)) >= C.VERACITY_INNER_FOLDS:
-            splitter = GroupKFold(n_splits=C.VERACITY_INNER_FOLDS).split(texts, labels, groups)
+        k = C.VERACITY_INNER_FOLDS
+        if groups is not None and len(set(groups)) >= k:
+            splitter = GroupKFold(n_splits=k).split(texts, labels, groups)
         else:
-            n_splits = max(2, min(C.VERACITY_INNER_FOLDS, min(Counter(labels).values())))
-            splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0).split(texts, labels)
+            k = max(2, min(k, min(Counter(labels).values())))
+            splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=0).split(texts, labels)
         for tr, te in splitter:
             tm = _text_pipeline().fit(
                 [texts[i] for i in tr] + list(extra_texts), [labels[i] for i in tr] + list(extra_labels)
             )
             oof[te] = _text_probs(tm, [texts[i] for i in te])
         text_model = _text_pipeline().fit(texts + list(extra_texts), labels + list(extra_labels))
-        x, y, _ = _rows(cascades, oof, DEFAULT_CUTOFFS)
+        struct = struct or {c: struct_matrix(cascades, c) for c in TRAIN_CUTOFFS}
+        x = np.vstack([np.hstack([struct[c], oof]) for c in TRAIN_CUTOFFS])
+        y = np.array(labels * len(TRAIN_CUTOFFS))
         booster = _booster().fit(x, y)
         return cls(text_model, booster, {"version": MODEL_VERSION, "labels": list(LABELS)})
 
@@ -379,6 +378,14 @@ class VeracityModel:
         return cls(blob["text"], blob["booster"], blob.get("meta", {}))
 
     # ------------------------------------------------------------------ inference
+    def predict_struct(self, struct: np.ndarray, text_p: np.ndarray) -> np.ndarray:
+        """Class probabilities (LABELS order) from precomputed structure rows and text probabilities."""
+        p = self.booster.predict_proba(np.hstack([struct, text_p]))
+        out = np.zeros((len(struct), len(LABELS)))
+        for j, lab in enumerate(self.booster.classes_):
+            out[:, LABELS.index(lab)] = p[:, j]
+        return out
+
     def predict_proba_rows(
         self,
         texts: Sequence[str],
@@ -386,19 +393,11 @@ class VeracityModel:
         root_users: Sequence[str] | None = None,
     ) -> np.ndarray:
         """Class probabilities (LABELS order) for several cascades at once."""
-        tp = _text_probs(self.text_model, texts)
         roots = root_users or [""] * len(texts)
-        x = np.vstack(
-            [
-                np.concatenate([structure_features(list(ev), r), tp[i]])
-                for i, (ev, r) in enumerate(zip(event_lists, roots, strict=True))
-            ]
+        struct = np.vstack(
+            [structure_features(list(ev), r) for ev, r in zip(event_lists, roots, strict=True)]
         )
-        p = self.booster.predict_proba(x)
-        out = np.zeros((len(texts), len(LABELS)))
-        for j, lab in enumerate(self.booster.classes_):
-            out[:, LABELS.index(lab)] = p[:, j]
-        return out
+        return self.predict_struct(struct, _text_probs(self.text_model, texts))
 
     def predict_cascade(self, source_text: str, events: Sequence[Event]) -> dict[str, Any]:
         """``{"label", "probs": {label: p}, "p_false"}`` for one cascade seen so far.
@@ -487,20 +486,21 @@ def cross_validate(
         splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=0).split(texts, labels))
     preds: dict[str, list[str]] = {c: [""] * len(cascades) for c in cutoffs}
     text_only = [""] * len(cascades)
+    struct = {c: struct_matrix(cascades, c) for c in {*cutoffs, *TRAIN_CUTOFFS}}
     for tr, te in splits:
         train_c = [cascades[i] for i in tr]
         model = VeracityModel.fit(
-            train_c, extra[0], extra[1], groups=groups[tr].tolist() if grouped else None
+            train_c,
+            extra[0],
+            extra[1],
+            groups=groups[tr].tolist() if grouped else None,
+            struct={c: struct[c][tr] for c in TRAIN_CUTOFFS},
         )
         tp = _text_probs(model.text_model, [cascades[i].text for i in te])
         for i, row in zip(te, tp, strict=True):
             text_only[i] = LABELS[int(row.argmax())]
         for cutoff in cutoffs:
-            p = model.predict_proba_rows(
-                [cascades[i].text for i in te],
-                [cut(cascades[i].events, cutoff) for i in te],
-                [cascades[i].root_user for i in te],
-            )
+            p = model.predict_struct(struct[cutoff][te], tp)
             for i, row in zip(te, p, strict=True):
                 preds[cutoff][i] = LABELS[int(row.argmax())]
     out: dict[str, Any] = {

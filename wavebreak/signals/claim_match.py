@@ -252,7 +252,9 @@ class ClaimMatcher:
         w.data = w.data * (self.k1 + 1) / (w.data + row_norm) * idf[w.indices]
         self._bm25_docs = w.T.tocsr()  # (features, docs): a query row times this gives scores
         if self._emb_blocks:
-            emb = np.concatenate(self._emb_blocks, axis=1) if len(self._emb_blocks) > 1 else self._emb_blocks[0]
+            emb = (
+                np.concatenate(self._emb_blocks, axis=1) if len(self._emb_blocks) > 1 else self._emb_blocks[0]
+            )
             self._emb_blocks = [emb]
             self._emb = emb
         self._dirty = False
@@ -330,7 +332,9 @@ class ClaimMatcher:
                         score=sim,
                         label=st.id,
                         model=MODEL_ID,
-                        explanation=(f"matches statement {st.id} ({st.source}): {(st.claim or st.text)[:160]}",),
+                        explanation=(
+                            f"matches statement {st.id} ({st.source}): {(st.claim or st.text)[:160]}",
+                        ),
                         data={
                             "statement_id": st.id,
                             "similarity": sim,
@@ -362,7 +366,9 @@ def _read_tsv(path: Path) -> list[dict[str, str]]:
     return [dict(zip(header, r, strict=False)) for r in rows[1:] if r]
 
 
-def load_clef(dataset_dir: Path, split: str) -> tuple[list[AuthorityStatement], dict[str, str], dict[str, set[str]]]:
+def load_clef(
+    dataset_dir: Path, split: str
+) -> tuple[list[AuthorityStatement], dict[str, str], dict[str, set[str]]]:
     """Verified claims as statements, queries ``{qid: text}`` and qrels ``{qid: {vclaim_id}}``."""
     from datetime import UTC, datetime
 
@@ -370,7 +376,12 @@ def load_clef(dataset_dir: Path, split: str) -> tuple[list[AuthorityStatement], 
     epoch = datetime(2020, 1, 1, tzinfo=UTC)
     statements = [
         AuthorityStatement(
-            id=r["id"], at=epoch, source="snopes", text=r.get("title", ""), claim=r.get("vclaim", ""), lang="en"
+            id=r["id"],
+            at=epoch,
+            source="snopes",
+            text=r.get("title", ""),
+            claim=r.get("vclaim", ""),
+            lang="en",
         )
         for r in _read_tsv(dataset_dir / "verified_claims.docs.tsv")
     ]
@@ -411,7 +422,9 @@ def ranking_metrics(ranked: list[list[str]], gold: list[set[str]], k: int = 5) -
     }
 
 
-def dev_test_split(qids: Sequence[str], dev_share: float = 0.5, seed: int = 13) -> tuple[list[str], list[str]]:
+def dev_test_split(
+    qids: Sequence[str], dev_share: float = 0.5, seed: int = 13
+) -> tuple[list[str], list[str]]:
     """Fixed split of query ids into dev (tuning) and test (reporting), seeded, by query."""
     rng = np.random.default_rng(seed)
     ids = sorted(qids, key=lambda q: (len(q), q))
@@ -486,7 +499,9 @@ def load_en_statements(path: Path = XLING_STATEMENTS_PATH) -> list[AuthorityStat
 
     at = datetime(2024, 7, 30, tzinfo=UTC)
     return [
-        AuthorityStatement(id=r["statement_id"], at=at, source=r.get("source", "test"), text=r["text"], lang="en")
+        AuthorityStatement(
+            id=r["statement_id"], at=at, source=r.get("source", "test"), text=r["text"], lang="en"
+        )
         for r in _read_tsv(path)
     ]
 

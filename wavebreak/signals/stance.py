@@ -43,9 +43,9 @@ _RUMOUREVAL_CODES = {0: "support", 1: "query", 2: "deny", 3: "comment"}
 MODELS_DIR = Path(__file__).with_name("models")
 MODEL_FILE = MODELS_DIR / "stance.npz"
 
-EVENT_GAP_S = 2 * 86400
+EVENT_GAP_S = 5 * 86400
 """Two thread start times further apart than this belong to different events (news events in
-RumourEval are weeks apart; threads within one event start within hours to a couple of days)."""
+RumourEval are weeks apart; threads within one event start within hours to a few days: Ferguson spans 6)."""
 
 # ------------------------------------------------------------------ lexicons (EN + FR)
 _DENY_LEX = re.compile(
@@ -153,7 +153,7 @@ def _dense(
 # ------------------------------------------------------------------ vectoriser
 
 
-def _vectorizers(n_features: int) -> tuple[Any, Any]:
+def _vectorizers(n_features: int, char_range: tuple[int, int] = (3, 4)) -> tuple[Any, Any | None]:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     word = HashingVectorizer(
@@ -165,10 +165,12 @@ def _vectorizers(n_features: int) -> tuple[Any, Any]:
         preprocessor=None,
         lowercase=False,
     )
+    if char_range[1] < char_range[0]:
+        return word, None
     char = HashingVectorizer(
         n_features=n_features,
         analyzer="char_wb",
-        ngram_range=(2, 4),
+        ngram_range=char_range,
         alternate_sign=False,
         norm="l2",
         lowercase=False,
@@ -181,11 +183,13 @@ def _featurise(
     claims: list[str | None] | None,
     depths: list[int | None] | None,
     n_features: int,
+    char_range: tuple[int, int] = (3, 4),
 ) -> Any:
+    """Word block, char block (zeros when disabled, so dense columns keep their index), dense block."""
     import scipy.sparse as sp
 
     norms = [_norm(t or "") for t in texts]
-    word, char = _vectorizers(n_features)
+    word, char = _vectorizers(n_features, char_range)
     claim_cache: dict[str, set[str]] = {}
     dense = []
     for i, (t, nt) in enumerate(zip(texts, norms, strict=True)):
@@ -199,7 +203,8 @@ def _featurise(
         is_source = depth == 0 or (claim is not None and claim == t)
         dense.append(_dense(t or "", nt, ctoks, depth, is_source))
     d = sp.csr_matrix(np.asarray(dense, dtype=np.float32))
-    return sp.hstack([word.transform(norms), char.transform(norms), d], format="csr", dtype=np.float32)
+    cx = char.transform(norms) if char is not None else sp.csr_matrix((len(texts), n_features), dtype=np.float32)
+    return sp.hstack([word.transform(norms), cx, d], format="csr", dtype=np.float32)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -246,6 +251,7 @@ class StanceModel:
         self.config = config
         self.version: str = str(config.get("version", "stance-unknown"))
         self.n_features = int(config["n_features"])
+        self.char_range: tuple[int, int] = tuple(config.get("char_range", (3, 4)))  # type: ignore[assignment]
         self.lexicon_blend = float(config.get("lexicon_blend", STANCE_LEXICON_BLEND))
         self.lexicon_languages: str = str(config.get("lexicon_scope", "all"))
 
@@ -287,7 +293,7 @@ class StanceModel:
             raise ValueError("claims and texts differ in length")
         if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32), []
-        x = _featurise(texts, claims, depths, self.n_features)
+        x = _featurise(texts, claims, depths, self.n_features, self.char_range)
         probs = _softmax(np.asarray(x @ self.coef.T) + self.intercept)
         hits: list[str | None] = [None] * len(texts)
         if lexicon and self.lexicon_blend > 0:
@@ -431,7 +437,8 @@ def load_examples(folder: Path) -> list[StanceExample]:
 def _fit(x: Any, y: np.ndarray, c: float, weights: np.ndarray | None = None) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="lbfgs")
+    # saga reaches lbfgs' held-out F1 here in ~30x less time (measured on one LOEO fold).
+    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=50, tol=1e-3, solver="saga", random_state=0)
     clf.fit(x, y, sample_weight=weights)
     return clf
 
@@ -484,6 +491,7 @@ def train(
     *,
     c_grid: tuple[float, ...] = (0.3, 1.0, 3.0),
     n_features: int = STANCE_HASH_FEATURES,
+    char_range: tuple[int, int] = (3, 4),
 ) -> dict[str, Any]:
     """Tune C by leave-one-event-out on RumourEval-2017 traindev, then fit on all of it and save.
 
@@ -495,34 +503,35 @@ def train(
     if not (folder / "posts.json").exists():
         raise FileNotFoundError(f"RumourEval traindev not found at {folder}")
     exs = [e for e in load_examples(folder) if e.label in LABELS]
-    events = sorted({e.event for e in exs})
+    events = np.asarray([e.event for e in exs])
+    n = len(exs)
+    texts, claims, depths, weights = _augment(exs)
+    # Featurise once: rows [0, n) carry thread context, rows [n, 2n) the same posts without it.
+    x_all = _featurise(texts, claims, depths, n_features, char_range)
+    y_all = np.asarray([e.label for e in exs] * 2)
+    gold_all = [e.label or "" for e in exs]
+    raw_texts = [e.text for e in exs]
+    extra = {"lexicon_blend": STANCE_LEXICON_BLEND, "char_range": list(char_range)}
     results: dict[float, dict[str, Any]] = {}
     for c in c_grid:
-        y_true: list[str] = []
-        y_pred: list[str] = []
-        y_pred_lex: list[str] = []
+        pred = [""] * n
+        pred_lex = [""] * n
         fold_f1: list[float] = []
-        for ev in events:
-            tr = [e for e in exs if e.event != ev]
-            te = [e for e in exs if e.event == ev]
-            texts, claims, depths, weights = _augment(tr)
-            x = _featurise(texts, claims, depths, n_features)
-            y = np.asarray([e.label for e in tr] * 2)
-            model = _model_from(_fit(x, y, c, weights), n_features, {"lexicon_blend": STANCE_LEXICON_BLEND})
-            te_texts = [e.text for e in te]
-            te_claims: list[str | None] = [e.claim for e in te]
-            te_depths: list[int | None] = [e.depth for e in te]
-            p_raw, _ = model.predict_proba(te_texts, te_claims, depths=te_depths, lexicon=False)
-            p_lex, _ = model.predict_proba(te_texts, te_claims, depths=te_depths, lexicon=True)
-            gold = [e.label or "" for e in te]
-            pred = [LABELS[i] for i in p_raw.argmax(1)]
-            y_true += gold
-            y_pred += pred
-            y_pred_lex += [LABELS[i] for i in p_lex.argmax(1)]
-            fold_f1.append(_metrics(gold, pred)["macro_f1"])
+        for ev in sorted(set(events.tolist())):
+            te_idx = np.flatnonzero(events == ev)
+            tr_idx = np.flatnonzero(events != ev)
+            rows = np.concatenate([tr_idx, tr_idx + n])
+            model = _model_from(_fit(x_all[rows], y_all[rows], c, weights[rows]), n_features, extra)
+            p_raw = _softmax(np.asarray(x_all[te_idx] @ model.coef.T) + model.intercept)
+            p_lex = p_raw.copy()
+            _lexicon_layer([raw_texts[i] for i in te_idx], p_lex, model.lexicon_blend)
+            for k, i in enumerate(te_idx):
+                pred[i] = LABELS[int(p_raw[k].argmax())]
+                pred_lex[i] = LABELS[int(p_lex[k].argmax())]
+            fold_f1.append(_metrics([gold_all[i] for i in te_idx], [pred[i] for i in te_idx])["macro_f1"])
         results[c] = {
-            "pooled": _metrics(y_true, y_pred),
-            "pooled_with_lexicon": _metrics(y_true, y_pred_lex),
+            "pooled": _metrics(gold_all, pred),
+            "pooled_with_lexicon": _metrics(gold_all, pred_lex),
             "mean_fold_macro_f1": round(float(np.mean(fold_f1)), 4),
             "fold_macro_f1": fold_f1,
         }
@@ -530,16 +539,14 @@ def train(
     use_lex_en = (
         results[best_c]["pooled_with_lexicon"]["macro_f1"] >= results[best_c]["pooled"]["macro_f1"] - 0.005
     )
-    texts, claims, depths, weights = _augment(exs)
-    x = _featurise(texts, claims, depths, n_features)
-    y = np.asarray([e.label for e in exs] * 2)
     version = f"stance-hashlr-1.0-C{best_c:g}"
     model = _model_from(
-        _fit(x, y, best_c, weights),
+        _fit(x_all, y_all, best_c, weights),
         n_features,
         {
             "version": version,
             "C": best_c,
+            "char_range": list(char_range),
             "lexicon_blend": STANCE_LEXICON_BLEND,
             "trained_on": "RumourEval-2017 traindev, all 8 events (4,519 posts), each post with and without context",
             "lexicon_helps_english": use_lex_en,
@@ -550,9 +557,9 @@ def train(
         "model": str(path),
         "version": version,
         "chosen_C": best_c,
-        "events": len(events),
+        "events": len(set(events.tolist())),
         "n": len(exs),
-        "split": "leave-one-event-out (events from thread start-time gaps > 2 days)",
+        "split": "leave-one-event-out (events from thread start-time gaps > 5 days)",
         "loeo": {str(c): r for c, r in results.items()},
         "loeo_best": results[best_c],
     }

@@ -103,35 +103,78 @@ def normalise(text: str) -> str:
     leetspeak folded inside words mixing letters and digits (``m0zl3ms``),
     runs of 3+ identical letters shortened to 2, known spelling variants mapped.
     """
+    return normalise_flag(text)[0]
+
+
+_HAS_LEET_CHAR = re.compile(r"[0-9@$]")
+_HAS_SPACED = re.compile(r"(?<!\w)[^\W\d_][.\-_*·\s][^\W\d_][.\-_*·\s]")
+_HAS_RUN = re.compile(r"(\w)\1\1")
+_HAS_LETTER_RUN = re.compile(r"([^\W\d_])\1\1")
+_WORD_RE = re.compile(r"[\w'@-]+")
+_VARIANT_KEYS = frozenset(SPELLING_VARIANTS)
+_VARIANT_TOKEN = re.compile(r"[^\W_]+")
+
+
+def normalise_flag(text: str) -> tuple[str, bool]:
+    """:func:`normalise` plus whether a de-obfuscation step fired (the fast path's cheap disguise test).
+
+    Why one function: the cascade sends disguised posts (spaced letters, leetspeak,
+    letter runs, known misspellings, stylised Unicode letters) to the character
+    n-gram model, and the normaliser already knows whether it had to undo one;
+    asking it costs nothing, re-detecting would cost a second regex pass.
+    Every step is guarded by a cheap ``in``/``isascii`` test so that a plain
+    short post (the common case) runs only ``lower``, three regexes and ``split``.
+    """
     if not text:
-        return ""
+        return "", False
+    obfuscated = False
     if "&" in text:
         text = _HTML_ENT.sub(lambda m: _HTML_MAP[m.group(1)], text)
-    text = unicodedata.normalize("NFKC", text)
-    text = _URL.sub(" url ", text)
-    text = _MENTION.sub(" @user ", text)
+    ascii_in = text.isascii()
+    if not ascii_in:
+        nfkc = unicodedata.normalize("NFKC", text)
+        if nfkc != text:
+            obfuscated = obfuscated or nfkc.isascii()  # stylised/full-width letters folded to ASCII
+            text = nfkc
+    if "://" in text or "www." in text or "WWW." in text or "@url" in text or "@URL" in text:
+        text = _URL.sub(" url ", text)
+    if "@" in text:
+        text = _MENTION.sub(" @user ", text)
     if "#" in text:
         text = _HASHTAG.sub(lambda m: " " + _CAMEL.sub(" ", m.group(1)) + " ", text)
-    text = text.lower().translate(_TR_QUOTES)
+    text = text.lower()
     if not text.isascii():
-        text = fold_accents(text)
-    text = _SPACED.sub(_unspace, text)
-    text = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
-    text = _REPEAT_VOWEL.sub(r"\1", text)
-    text = _REPEAT.sub(r"\1\1", text)
-    text = _VARIANT_RE.sub(lambda m: SPELLING_VARIANTS[m.group(1)], text)
-    return _WS.sub(" ", text).strip()
+        text = fold_accents(text.translate(_TR_QUOTES))
+    if _HAS_SPACED.search(text):
+        new = _SPACED.sub(_unspace, text)
+        obfuscated = obfuscated or new != text
+        text = new
+    if _HAS_LEET_CHAR.search(text):
+        new = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+        obfuscated = obfuscated or new != text
+        text = new
+    if _HAS_RUN.search(text):
+        obfuscated = obfuscated or _HAS_LETTER_RUN.search(text) is not None
+        text = _REPEAT_VOWEL.sub(r"\1", text)
+        text = _REPEAT.sub(r"\1\1", text)
+    if not _VARIANT_KEYS.isdisjoint(_VARIANT_TOKEN.findall(text)):
+        new = _VARIANT_RE.sub(lambda m: SPELLING_VARIANTS[m.group(1)], text)
+        obfuscated = obfuscated or new != text
+        text = new
+    return " ".join(text.split()), obfuscated
 
 
 def normalise_light(text: str) -> str:
     """Lower-case NFKC text without URLs/mentions, accents kept: what language ID needs."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    text = text.replace("#", " ").lower()
-    return _WS.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    if "://" in text or "www." in text or "WWW." in text or "@url" in text or "@URL" in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    return " ".join(text.replace("#", " ").lower().split())
 
 
 # --------------------------------------------------------------------------- cue lexicons

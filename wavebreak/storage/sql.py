@@ -128,6 +128,10 @@ def _strip_nul(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return row
 
 
+def _is_memory(url: str) -> bool:
+    return url.startswith("sqlite") and (url.rstrip("/") == "sqlite:" or ":memory:" in url)
+
+
 def _chunks(items: Sequence[str], size: int = C.STORAGE_IN_CHUNK) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -155,7 +159,8 @@ class SqlStorage:
         self.url: str = normalise_url(url)
         self.engine: Engine = self._make_engine(self.url, echo)
         self.dialect: str = self.engine.dialect.name
-        self._lock = threading.RLock() if self.url.rstrip("/") == "sqlite:" else None
+        # An in-memory store shares one connection between threads: serialise its writes.
+        self._lock = threading.RLock() if _is_memory(self.url) else None
         if migrate:
             self.migrate()
 
@@ -164,7 +169,7 @@ class SqlStorage:
     @staticmethod
     def _make_engine(url: str, echo: bool) -> Engine:
         if url.startswith("sqlite"):
-            memory = url.rstrip("/") == "sqlite:" or ":memory:" in url
+            memory = _is_memory(url)
             if memory:
                 # One shared connection: every thread sees the same in-memory database.
                 engine = create_engine(
@@ -647,6 +652,29 @@ class SqlStorage:
         if not events:
             return []
         out: list[Event] = []
+        self._write(self._append_run(events, out))
+        return out
+
+    def record(self, events: Sequence[Event], decisions: Sequence[Decision] = ()) -> list[Event]:
+        """Append events and upsert decisions into the projection in ONE transaction, so
+        the gate can never see a decision the log lacks, nor the log hold one the gate misses
+        (what :class:`~wavebreak.decisions.stage.DecisionsStage` uses when available)."""
+        out: list[Event] = []
+        steps = [self._append_run(events, out)] if events else []
+        put = self._put_decisions_run(decisions)
+        if put is not None:
+            steps.append(put)
+        if steps:
+
+            def run(conn: Connection) -> None:
+                for step in steps:
+                    step(conn)
+
+            self._write(run)
+        return out
+
+    def _append_run(self, events: Sequence[Event], out: list[Event]) -> Callable[[Connection], None]:
+        """The append transaction body; fills ``out`` with the stored events."""
 
         def run(conn: Connection) -> None:
             h = T.chain_head
@@ -702,8 +730,7 @@ class SqlStorage:
                 conn.execute(insert(T.anchors), anchor_rows)
             conn.execute(update(h).where(h.c.id == 1).values(seq=seq, hash=prev))
 
-        self._write(run)
-        return out
+        return run
 
     @staticmethod
     def _event_from_row(r: Any) -> Event:
@@ -800,8 +827,13 @@ class SqlStorage:
     def put_decisions(self, decisions: Sequence[Decision]) -> None:
         """Upsert decisions into the gate's index; a decision that ``supersedes`` another
         revokes it as of its own time (the superseded one stops applying)."""
+        run = self._put_decisions_run(decisions)
+        if run is not None:
+            self._write(run)
+
+    def _put_decisions_run(self, decisions: Sequence[Decision]) -> Callable[[Connection], None] | None:
         if not decisions:
-            return
+            return None
         rows = _last_by(
             (
                 {
@@ -835,7 +867,7 @@ class SqlStorage:
             if superseded:
                 conn.execute(sup_stmt, superseded)
 
-        self._write(run)
+        return run
 
     def get_decision(self, decision_id: str) -> Decision | None:
         with self.engine.connect() as conn:

@@ -1,0 +1,150 @@
+"""Claim matching: incremental registry, ranking, signals and the CLEF-layout evaluation."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wavebreak.core.records import AuthorityStatement, SignalName
+from wavebreak.signals.claim_match import (
+    ClaimMatcher,
+    analyse,
+    embed_text,
+    evaluate_clef,
+    load_en_statements,
+    load_xling,
+    ranking_metrics,
+)
+
+AT = datetime(2024, 7, 30, tzinfo=UTC)
+
+
+class BagEmbedder:
+    """Deterministic stand-in for USE: hashed bag of words, L2-normalised (no model load in unit tests)."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 64), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in analyse(t):
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 64] += 1.0
+        n = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(n, 1e-9)
+
+
+def st(i: str, text: str, claim: str = "") -> AuthorityStatement:
+    return AuthorityStatement(id=i, at=AT, source="police", text=text, claim=claim)
+
+
+STATEMENTS = [
+    st("s1", "The Southport suspect was born in Cardiff and did not arrive by boat."),
+    st("s2", "Vaccines do not contain microchips."),
+    st("s3", "There is no curfew in Southport; schools remain open."),
+]
+
+
+def test_match_ranks_the_paraphrased_statement_first() -> None:
+    m = ClaimMatcher(embedder=BagEmbedder())
+    m.add(STATEMENTS)
+    res = m.match(["microchips hidden in vaccines!!", "suspect arrived by boat, born abroad"], k=2)
+    assert [r[0][0] for r in res] == ["s2", "s1"]
+    assert len(res[0]) == 2 and res[0][0][1] >= res[0][1][1]
+
+
+def test_incremental_add_and_repeated_ids_are_ignored() -> None:
+    m = ClaimMatcher(embedder=BagEmbedder())
+    m.add(STATEMENTS[:1])
+    assert m.match(["vaccines microchips"], k=5)[0][0][0] == "s1"  # only one statement so far
+    m.add(STATEMENTS)  # s1 again + two new
+    assert len(m) == 3
+    assert m.match(["vaccines microchips"], k=5)[0][0][0] == "s2"
+    m.add([st("s4", "Microchips are not in any vaccine, says the regulator.")])
+    top = [sid for sid, _ in m.match(["microchip vaccine claim"], k=2)[0]]
+    assert set(top) == {"s2", "s4"}
+
+
+def test_best_returns_signals_above_threshold_only() -> None:
+    m = ClaimMatcher(embedder=BagEmbedder())
+    m.add(STATEMENTS)
+    sigs = m.best(["Vaccines do not contain microchips", "lovely sunset over the sea tonight"], threshold=0.5)
+    assert sigs[0] is not None and sigs[1] is None
+    s = sigs[0]
+    assert s.name == SignalName.CLAIM_MATCH.value
+    assert s.data is not None and s.data["statement_id"] == "s2"
+    assert 0.5 <= s.data["similarity"] <= 1.0 and s.score == s.data["similarity"]
+
+
+def test_empty_registry_and_lexical_only() -> None:
+    assert ClaimMatcher(lexical_only=True).match(["anything"]) == [[]]
+    assert ClaimMatcher(lexical_only=True).best(["anything"]) == [None]
+    m = ClaimMatcher(lexical_only=True)
+    m.add(STATEMENTS)
+    assert m.match(["curfew in southport?"], k=1)[0][0][0] == "s3"
+
+
+def test_text_normalisation() -> None:
+    assert "pic.twitter" not in embed_text("Look pic.twitter.com/abc — Jo Doe (@jodoe) January 6, 2020")
+    assert "@jodoe" not in embed_text("Look — Jo Doe (@jodoe) January 6, 2020")
+    assert "knife" in analyse("Une attaque au couteau")  # tiny FR->EN lexicon for BM25
+
+
+def test_ranking_metrics_map_definition() -> None:
+    r = ranking_metrics([["a", "b"], ["x", "y"], ["q", "z"]], [{"a"}, {"y"}, {"nope"}], k=5)
+    assert r["map@5"] == pytest.approx((1 + 0.5 + 0) / 3, abs=1e-4)
+    assert r["recall@5"] == pytest.approx(2 / 3, abs=1e-4)
+    assert r["p@1"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def _write_tsv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter="\t", quotechar='"')
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def test_evaluate_clef_on_fixture_layout(tmp_path: Path) -> None:
+    _write_tsv(
+        tmp_path / "verified_claims.docs.tsv",
+        ["", "vclaim", "title"],
+        [
+            ["0", "Vaccines contain microchips.", "Do Vaccines Contain Microchips?"],
+            ["1", 'A "large-scale killing"\nof farmers is underway.', "Is a Killing Underway?"],
+            ["2", "The moon landing was staged in a studio.", "Was the Moon Landing Faked?"],
+        ],
+    )
+    (tmp_path / "train").mkdir()
+    _write_tsv(
+        tmp_path / "train" / "tweets.queries.tsv",
+        ["", "tweet_content"],
+        [
+            ["1", "they put microchips in the vaccines"],
+            ["2", "moon landing\nfilmed in a studio — X (@x) May 1, 2019"],
+        ],
+    )
+    (tmp_path / "train" / "tweet-vclaim-pairs.qrels").write_text("1\t0\t0\t1\n2\t0\t2\t1\n", encoding="utf-8")
+    r = evaluate_clef(tmp_path, "train", matcher=ClaimMatcher(embedder=BagEmbedder()))
+    assert r["statements"] == 3
+    assert r["fused"]["queries"] == 2
+    assert r["fused"]["map@5"] == 1.0
+
+
+def test_shipped_french_test_set_is_well_formed() -> None:
+    pairs = load_xling()
+    ids = {s.id for s in load_en_statements()}
+    assert len(pairs) >= 60
+    assert all(t and (sid in ids or sid.startswith("clef:")) for t, sid in pairs)
+
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "claims" / "clef2020"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/datasets/claims/clef2020 absent")
+def test_real_clef_test_part_beats_bm25_alone() -> None:
+    r = evaluate_clef(SHARED, "train", part="test")
+    assert r["fused"]["map@5"] >= r["bm25"]["map@5"]
+    assert r["fused"]["recall@5"] > 0.85

@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 
 from wavebreak.api.errors import ApiError, BodyLimitMiddleware, install_error_handlers
 from wavebreak.api.keys import ApiKey
-from wavebreak.api.live import LiveIndex, apply_crisis_event
+from wavebreak.api.live import LiveIndex, apply_crisis_event, gate_item
 from wavebreak.api.schemas import (
     CrisisCreate,
     CrisisStep,
@@ -356,8 +356,7 @@ def create_app(
         if req.items:
             if live.missing_posts(req.items):
                 await run_in_threadpool(live.prefetch, req.items)
-            for r in live.gate.decide(req.surface, region, req.items, req.at):
-                out.append(_gate_item(r, False))
+            out.extend(live.decide(Surface(req.surface).value, region, req.items, req.at))
         scored = None
         if req.posts:
             records, errors = parse_records(req.posts, req.format, source="gate")
@@ -372,13 +371,13 @@ def create_app(
                 if live.missing_posts(ids):
                     live.learn_posts(known)
                 for r in live.gate.decide(req.surface, region, ids, req.at):
-                    res[r.item_id] = _gate_item(r, False)
+                    res[r.item_id] = gate_item(r, False)
             if unseen:
                 results, scored = await run_in_threadpool(
                     state.scorer.answer, unseen, Surface(req.surface), region, _now(req.at)
                 )
                 for r in results:
-                    res[r.item_id] = _gate_item(r, True)
+                    res[r.item_id] = gate_item(r, True)
             out.extend(res[p.id] for p in posts)
         return _json(
             {"surface": Surface(req.surface).value, "viewer_region": region, "results": out, "scored": scored}
@@ -709,15 +708,3 @@ def create_app(
         return _json(statement_payload(st), 201)
 
     return app
-
-
-def _gate_item(r: Any, provisional: bool) -> dict[str, Any]:
-    return {
-        "item_id": r.item_id,
-        "action": r.action.slug,
-        "reason_id": r.reason_id,
-        "rule_id": r.rule_id,
-        "explanation": r.explanation,
-        "boost_as_context": r.boost_as_context,
-        "provisional": provisional,
-    }

@@ -67,6 +67,19 @@ class PostMeta:
     text: str
 
 
+def gate_item(r: Any, provisional: bool = False) -> dict[str, Any]:
+    """A GateResult as the API returns it."""
+    return {
+        "item_id": r.item_id,
+        "action": r.action.name.lower(),
+        "reason_id": r.reason_id,
+        "rule_id": r.rule_id,
+        "explanation": r.explanation,
+        "boost_as_context": r.boost_as_context,
+        "provisional": provisional,
+    }
+
+
 def _utc(at: datetime | None) -> datetime:
     if at is None:
         return datetime.now(UTC)
@@ -151,7 +164,11 @@ class LiveIndex:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.gate = self._new_gate()
-        self.stats = {"polls": 0, "post_queries": 0, "poll_errors": 0}
+        self.generation = 0
+        """Bumped whenever what the gate would answer may have changed (new events, new posts)."""
+        self._memo: dict[tuple[str, str | None, str], dict[str, Any]] = {}
+        self._memo_key: tuple[int, int] = (-1, -1)
+        self.stats = {"polls": 0, "post_queries": 0, "poll_errors": 0, "memo_hits": 0, "memo_misses": 0}
 
     # ------------------------------------------------------------------ folding the log
 
@@ -167,6 +184,8 @@ class LiveIndex:
                 n += 1
             self.last_seq = last
             self.events_applied += n
+            if n:
+                self.generation += 1
             self.stats["polls"] += 1
             self._link_narratives(new_narr)
             return n
@@ -336,6 +355,7 @@ class LiveIndex:
             for pid in [k for k, m in list(self._posts.items()) if m.author_id is None]:
                 self._posts.pop(pid, None)
         self.gate = self._new_gate()
+        self.generation += 1
 
     def _new_gate(self) -> Gate:
         gate = Gate(self, self.holds, ttl=0.0)
@@ -356,6 +376,36 @@ class LiveIndex:
 
     def narrative_post_ids(self, narrative_id: str, limit: int | None = None) -> list[str]:
         return []
+
+    # ------------------------------------------------------------------ memoised answers (hot path)
+
+    def decide(
+        self, surface: str, region: str | None, item_ids: Sequence[str], at: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Gate answers as JSON-ready dicts, memoised per (surface, region, item) for ``API_GATE_RESULT_TTL_S``.
+
+        ``at`` (a what-if time) bypasses the memo. The memo is dropped whenever
+        :attr:`generation` moves (a new decision, hold, reversal or ingested post), so it never
+        outlives the state it was computed from.
+        """
+        if at is not None:
+            return [gate_item(r) for r in self.gate.decide(surface, region, list(item_ids), at)]
+        key = (self.generation, int(time.monotonic() / C.API_GATE_RESULT_TTL_S))
+        memo = self._memo
+        if key != self._memo_key or len(memo) > C.API_GATE_RESULT_CACHE:
+            memo = self._memo = {}
+            self._memo_key = key
+        reg = region.upper() if region else None
+        out: list[dict[str, Any] | None] = [memo.get((surface, reg, i)) for i in item_ids]
+        todo = [i for i, r in zip(item_ids, out, strict=True) if r is None]
+        self.stats["memo_hits"] += len(item_ids) - len(todo)
+        if todo:
+            self.stats["memo_misses"] += len(todo)
+            fresh = {r.item_id: gate_item(r) for r in self.gate.decide(surface, region, todo)}
+            for i in todo:
+                memo[(surface, reg, i)] = fresh[i]
+            out = [r if r is not None else fresh[i] for i, r in zip(item_ids, out, strict=True)]
+        return out  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ small helpers for the API
 

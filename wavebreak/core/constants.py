@@ -716,3 +716,13 @@ API_POST_META_CACHE = 200_000
 API_PAGE_MAX = 500
 """Largest page size the list endpoints return (narratives, decisions)."""
 
+API_GATE_RESULT_TTL_S = 1.0
+"""The server memoises each (surface, region, item) answer for at most this long, and drops
+every memo as soon as the log brings a new decision, hold or reversal. Decisions expire on a
+scale of days, so one second of memo never shows a stale restriction for longer than a poll
+interval would anyway, and hot items (a trending post asked for by every ranking call) cost
+one dict lookup instead of the full combination of post, narrative, account and hold rules."""
+
+API_GATE_RESULT_CACHE = 500_000
+"""Memoised gate answers kept at most (cleared whole when full; rebuilt within a second)."""
+

@@ -89,7 +89,9 @@ REVIEW_POLICIES: dict[str, ReviewPolicy] = {
         ReviewPolicy(
             "harassment",
             "Abuse and harassment",
-            Grounds("Abuse and harassment", None, "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", None, False),
+            Grounds(
+                "Abuse and harassment", None, "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", None, False
+            ),
             ("harassment", "impersonation"),
         ),
         ReviewPolicy(

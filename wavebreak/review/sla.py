@@ -73,7 +73,9 @@ class SlaPolicy:
     def due(self, received: datetime, kind: str, severity: float, crisis: bool) -> datetime:
         return received + self.window(kind, severity, crisis)
 
-    def status(self, opened: datetime, due: datetime | None, first_action: datetime | None, at: datetime) -> str:
+    def status(
+        self, opened: datetime, due: datetime | None, first_action: datetime | None, at: datetime
+    ) -> str:
         """``met`` / ``late`` once acted on; else ``ok``, ``due_soon`` or ``breached`` at ``at``."""
         if due is None:
             return "ok"

@@ -321,7 +321,9 @@ class ReviewState:
                 n.founded += 1
             else:
                 n.unfounded += 1
-        self._log(c.id, e, f"decided by {e.actor}: {p.get('action')} on {p.get('scope')} ({p.get('policy_id')})")
+        self._log(
+            c.id, e, f"decided by {e.actor}: {p.get('action')} on {p.get('scope')} ({p.get('policy_id')})"
+        )
 
     def _on_decision_applied(self, e: Event) -> None:
         p = e.payload
@@ -478,7 +480,9 @@ class ReviewState:
                 continue
             self.refresh_case(cf)
             left = (c.due_at - at).total_seconds() / 60 if c.due_at and c.first_action_at is None else None
-            out.append(QueueItem(c, cf, status, None if left is None else round(left, 1), sources, langs, len(reps)))
+            out.append(
+                QueueItem(c, cf, status, None if left is None else round(left, 1), sources, langs, len(reps))
+            )
         far = at + timedelta(days=3650)
         out.sort(key=lambda q: (-q.case.priority, q.case.due_at or far, q.case.id))
         return out

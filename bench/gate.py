@@ -253,13 +253,17 @@ class Loader:
         }
 
 
-async def _warm(port: int, key: str, bodies: list[bytes]) -> None:
-    loader = Loader(port, key, bodies, 1)
-    q: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
-    for b in bodies:
-        q.put_nowait((time.perf_counter(), b))
-    q.put_nowait(None)
-    await loader._worker(q)
+async def _warm(port: int, key: str, bodies: list[bytes], conns: int = 1) -> None:
+    """Send every body once on each of ``conns`` connections (several workers each get some)."""
+    loader = Loader(port, key, bodies, conns)
+    queues: list[asyncio.Queue[tuple[float, bytes] | None]] = []
+    for _ in range(conns):
+        q: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+        for b in bodies:
+            q.put_nowait((time.perf_counter(), b))
+        q.put_nowait(None)
+        queues.append(q)
+    await asyncio.gather(*(loader._worker(q) for q in queues))
     if loader.errors:
         raise RuntimeError(f"warm-up requests failed: {loader.errors}")
 
@@ -349,12 +353,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "--port",
         str(port),
         "--no-score-raw",
+        "--workers",
+        str(args.workers),
     ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
         wait_healthy(port, proc)
-        asyncio.run(_warm(port, key, bodies))
+        asyncio.run(_warm(port, key, bodies, 1 if args.workers == 1 else min(args.conns, 4 * args.workers)))
         loader = Loader(port, key, bodies, args.conns)
         load = asyncio.run(loader.run(args.rate, args.duration))
     finally:
@@ -383,7 +389,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "connections": args.conns,
         "cpus": os.cpu_count(),
-        "server": "uvicorn, 1 worker, same machine as the load generator",
+        "server": f"uvicorn (h11), {args.workers} worker(s), same machine as the load generator",
     }
 
 
@@ -401,6 +407,7 @@ def main() -> None:
     )
     ap.add_argument("--distinct", type=int, default=500, help="distinct request bodies cycled through")
     ap.add_argument("--conns", type=int, default=32, help="keep-alive connections")
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes")
     ap.add_argument("--baseline-s", type=float, default=3.0, help="seconds of in-process Gate.decide calls")
     ap.add_argument("--db", help="use this store (e.g. a demo run) instead of a generated one")
     ap.add_argument("--at", help="decide as of this ISO time (demo stores live in stream time)")

@@ -399,3 +399,20 @@ def test_cli_apikey_create_list_revoke(tmp_path: Any) -> None:
     assert json.loads(runner.invoke(app, ["apikey", "list", "--db", db, "--json"]).stdout)[0]["revoked_at"]
     assert runner.invoke(app, ["apikey", "revoke", created["id"], "--db", db]).exit_code == 1
     assert runner.invoke(app, ["apikey", "create", "--scope", "nope", "--db", db]).exit_code != 0
+
+
+def test_memoised_answers_expire_with_their_decision(client: Any, keys: dict[str, str], store: Any) -> None:
+    from datetime import UTC, datetime
+
+    from wavebreak.decisions.log import decision_event
+
+    d = _decision("dec-short", "post", "generic:p2", {Surface.TRENDS: Action.EXCLUDE})
+    d.expires_at = datetime.now(UTC) + timedelta(seconds=1.0)
+    store.append_events([decision_event(d)])
+    store.put_decisions([d])
+    client.app.state.api.live.refresh()
+    assert gate(client, keys["gate"], "trends", ["generic:p2"])[0]["action"] == "exclude"
+    assert gate(client, keys["gate"], "trends", ["generic:p2"])[0]["action"] == "exclude"  # memo hit
+    assert client.app.state.api.live.stats["memo_hits"] >= 1
+    time.sleep(max(0.0, (d.expires_at - datetime.now(UTC)).total_seconds()) + 0.05)
+    assert gate(client, keys["gate"], "trends", ["generic:p2"])[0]["action"] == "allow"

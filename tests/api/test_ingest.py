@@ -76,3 +76,11 @@ def test_raw_posts_scored_with_signals_and_policy(store: Any, keys: dict[str, st
         assert res["item_id"] == "generic:r1" and res["provisional"] is True and res["action"] == "allow"
         # nothing was recorded for a provisional answer
         assert store.get_post("generic:r1") is None
+        claim = _post(
+            "r2",
+            "The attacker is Ali Al-Shakati, an asylum seeker who came to the UK by boat "
+            "and was on an MI6 watch list",
+        )
+        r = c.post("/v1/gate", json={"surface": "trends", "posts": [claim]}, headers=auth(keys["gate"]))
+        (res,) = r.json()["results"]
+        assert res["provisional"] and res["action"] in ("demote", "exclude") and res["rule_id"], res

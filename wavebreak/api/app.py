@@ -16,6 +16,7 @@ thread pool, so a slow query never stalls a gate call.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -708,3 +709,18 @@ def create_app(
         return _json(statement_payload(st), 201)
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """App factory for multi-worker serving (``uvicorn --factory``, ``wavebreak serve --workers N``).
+
+    Reads ``WAVEBREAK_DB``, ``WAVEBREAK_PACK``, ``WAVEBREAK_SCORE_RAW`` (1/0) and
+    ``WAVEBREAK_SLOW_PATH`` (1/0). Each worker folds the same log into its own index, so
+    answers agree across workers within one poll interval.
+    """
+    return create_app(
+        os.environ.get("WAVEBREAK_DB") or None,
+        pack=os.environ.get("WAVEBREAK_PACK") or None,
+        score_raw=os.environ.get("WAVEBREAK_SCORE_RAW", "1") == "1",
+        slow_path=os.environ.get("WAVEBREAK_SLOW_PATH", "0") == "1",
+    )

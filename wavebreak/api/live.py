@@ -21,6 +21,7 @@ request thread reads is replaced, never edited in place, so readers need no lock
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
@@ -166,8 +167,10 @@ class LiveIndex:
         self.gate = self._new_gate()
         self.generation = 0
         """Bumped whenever what the gate would answer may have changed (new events, new posts)."""
-        self._memo: dict[tuple[str, str | None, str], dict[str, Any]] = {}
+        self._memo: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {}
         self._memo_key: tuple[int, int] = (-1, -1)
+        self._boundaries: list[float] = []
+        """Future instants (decision expiry, hold start/end) at which memoised answers go stale."""
         self.stats = {"polls": 0, "post_queries": 0, "poll_errors": 0, "memo_hits": 0, "memo_misses": 0}
 
     # ------------------------------------------------------------------ folding the log
@@ -203,12 +206,18 @@ class LiveIndex:
         elif k == DECISION_REVERSED:
             self._drop(str(ev.payload.get("decision_id", "")), ev.subject)
         elif k == "hold.added":
-            self.holds.add(hold_from_payload(ev.payload), actor=ev.actor)
+            hold = hold_from_payload(ev.payload)
+            self.holds.add(hold, actor=ev.actor)
+            self._boundary(hold.starts_at)
+            if hold.ends_at is not None:
+                self._boundary(hold.ends_at)
         elif k == "hold.ended":
             h = self.holds.get(ev.subject)
             if h is not None:
                 ends = ev.payload.get("ends_at")
-                self.holds.end(ev.subject, datetime.fromisoformat(ends) if ends else ev.at, actor=ev.actor)
+                until = datetime.fromisoformat(ends) if ends else ev.at
+                self.holds.end(ev.subject, until, actor=ev.actor)
+                self._boundary(until)
         elif k.startswith("crisis."):
             for m in (self.crises, *self.synced_crises):
                 apply_crisis_event(m, ev)
@@ -224,8 +233,15 @@ class LiveIndex:
             return
         kept = tuple(x for x in old if x.id != d.supersedes)
         self._by_target[d.target_id] = (*kept, d)
+        if d.expires_at is not None:
+            self._boundary(d.expires_at)
         if d.target_kind == "post" and d.narrative_id:
             self._post_narr[d.target_id] = d.narrative_id
+
+    def _boundary(self, at: datetime) -> None:
+        t = _utc(at).timestamp()
+        if t > time.time():
+            heapq.heappush(self._boundaries, t)
 
     def _drop(self, decision_id: str, target_id: str) -> None:
         old = self._by_target.get(target_id, ())
@@ -250,8 +266,11 @@ class LiveIndex:
                 pids = fetch(nid)
             except Exception:  # a narrative not yet written: try again next refresh
                 continue
+            memo = self._memo
             for pid in pids:
-                self._post_narr.setdefault(pid, nid)
+                if pid not in self._post_narr:
+                    self._post_narr[pid] = nid
+                    memo.pop(pid, None)
 
     def prune(self, at: datetime | None = None) -> int:
         """Forget expired decisions (the log keeps them); returns how many targets were dropped."""
@@ -342,6 +361,7 @@ class LiveIndex:
         """Record metadata of posts this process has just ingested (no query needed later)."""
         for p in posts:
             self._remember(PostMeta(p.id, p.author_id, p.text))
+            self._memo.pop(p.id, None)
         self.renew_gate(forget_unknown=False)
 
     def renew_gate(self, forget_unknown: bool = True) -> None:
@@ -354,8 +374,8 @@ class LiveIndex:
         if forget_unknown:
             for pid in [k for k, m in list(self._posts.items()) if m.author_id is None]:
                 self._posts.pop(pid, None)
+                self._memo.pop(pid, None)
         self.gate = self._new_gate()
-        self.generation += 1
 
     def _new_gate(self) -> Gate:
         gate = Gate(self, self.holds, ttl=0.0)
@@ -382,28 +402,37 @@ class LiveIndex:
     def decide(
         self, surface: str, region: str | None, item_ids: Sequence[str], at: datetime | None = None
     ) -> list[dict[str, Any]]:
-        """Gate answers as JSON-ready dicts, memoised per (surface, region, item) for ``API_GATE_RESULT_TTL_S``.
+        """Gate answers as JSON-ready dicts, memoised per item and (surface, region).
 
-        ``at`` (a what-if time) bypasses the memo. The memo is dropped whenever
-        :attr:`generation` moves (a new decision, hold, reversal or ingested post), so it never
-        outlives the state it was computed from.
+        ``at`` (a what-if time) bypasses the memo. The memo is exact, not a guess: it is dropped
+        whenever :attr:`generation` moves (a new decision, reversal, hold or crisis step), when a
+        decision expires or a hold starts or ends (:attr:`_boundaries`), and per item when a post's
+        metadata or narrative becomes known; ``API_GATE_RESULT_TTL_S`` is only a safety net.
         """
         if at is not None:
             return [gate_item(r) for r in self.gate.decide(surface, region, list(item_ids), at)]
+        b = self._boundaries
+        if b and b[0] <= time.time():
+            while b and b[0] <= time.time():
+                heapq.heappop(b)
+            self.generation += 1
         key = (self.generation, int(time.monotonic() / C.API_GATE_RESULT_TTL_S))
         memo = self._memo
         if key != self._memo_key or len(memo) > C.API_GATE_RESULT_CACHE:
             memo = self._memo = {}
             self._memo_key = key
-        reg = region.upper() if region else None
-        out: list[dict[str, Any] | None] = [memo.get((surface, reg, i)) for i in item_ids]
+        sr = (surface, region.upper() if region else None)
+        get = memo.get
+        out: list[dict[str, Any] | None] = [
+            m.get(sr) if (m := get(i)) is not None else None for i in item_ids
+        ]
         todo = [i for i, r in zip(item_ids, out, strict=True) if r is None]
         self.stats["memo_hits"] += len(item_ids) - len(todo)
         if todo:
             self.stats["memo_misses"] += len(todo)
             fresh = {r.item_id: gate_item(r) for r in self.gate.decide(surface, region, todo)}
             for i in todo:
-                memo[(surface, reg, i)] = fresh[i]
+                memo.setdefault(i, {})[sr] = fresh[i]
             out = [r if r is not None else fresh[i] for i, r in zip(item_ids, out, strict=True)]
         return out  # type: ignore[return-value]
 

@@ -22,7 +22,9 @@ DbOption = Annotated[
 @app.command()
 def serve(
     db: DbOption = None,
-    host: Annotated[str, typer.Option(help="Interface to bind (keep 127.0.0.1 behind a proxy).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (keep 127.0.0.1 behind a proxy).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
     pack: Annotated[Path | None, typer.Option(help="Policy pack for ingest and on-the-fly scoring.")] = None,
     slow_path: Annotated[
@@ -31,6 +33,15 @@ def serve(
     score_raw: Annotated[
         bool, typer.Option(help="Score raw posts sent to /v1/gate with the signals fast path.")
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes. Each folds the log into its own index (gate answers agree within "
+            "half a second). Keep 1 if this server also ingests: each worker would cluster narratives "
+            "on its share of the posts only.",
+        ),
+    ] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
     """Run the HTTP API (gate, trends vetting, decisions, narratives, ingest, crises, holds, refutations).
@@ -51,8 +62,28 @@ def serve(
             "Create one: wavebreak apikey create --scope admin" + (f" --db {db}" if db else ""),
             err=True,
         )
-    api = create_app(storage, pack=pack, score_raw=score_raw, slow_path=slow_path)
     typer.echo(f"Wavebreak API on http://{host}:{port} (docs: /docs) over {storage.url}", err=True)
+    if workers > 1:
+        import os
+
+        os.environ.update(
+            WAVEBREAK_DB=str(storage.url),
+            WAVEBREAK_PACK=str(pack or ""),
+            WAVEBREAK_SCORE_RAW="1" if score_raw else "0",
+            WAVEBREAK_SLOW_PATH="1" if slow_path else "0",
+        )
+        storage.close()
+        uvicorn.run(
+            "wavebreak.api.app:app_from_env",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=False,
+        )
+        return
+    api = create_app(storage, pack=pack, score_raw=score_raw, slow_path=slow_path)
     uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=False)
 
 
@@ -85,7 +116,9 @@ def apikey_create(
         typer.echo(json.dumps({"id": key.id, "key": plain, "scopes": key.granted, "name": key.name}))
         return
     typer.echo(plain)
-    typer.echo(f"key id {key.id}, scopes {', '.join(key.granted)}. Store it now: it is not shown again.", err=True)
+    typer.echo(
+        f"key id {key.id}, scopes {', '.join(key.granted)}. Store it now: it is not shown again.", err=True
+    )
 
 
 @apikey_app.command("list")

@@ -121,9 +121,9 @@ SIGNALS_TOXICITY_FLAG = 0.5
 decision boundary the heads were trained for (class weights balance positives); policy packs set
 their own, usually higher, action thresholds per rule."""
 
-SIGNALS_EXPLAIN_TOP = 4
-"""Words quoted per positive score in explanations: enough to show what fired, short enough for a
-statement of reasons."""
+SIGNALS_EXPLAIN_TOP = 3
+"""Words quoted per positive score in explanations (plus the strongest cue): enough to show what
+fired, short enough for a statement of reasons."""
 
 SIGNALS_LANG_MIN_CONFIDENCE = 0.55
 """Below this language-ID confidence the label is "und" (undetermined): on 3-word posts the model
@@ -132,6 +132,17 @@ is often near-uniform, and a wrong language routes a post to the wrong lexicons 
 SIGNALS_REPOST_CACHE_SIZE = 200_000
 """Recent post signals kept (LRU) so that reposts, which carry no text, inherit the signals of the
 post they amplify; a crisis wave's originals are minutes to hours old, well inside this window."""
+
+SIGNALS_CASCADE_UNCERTAIN = 0.15
+"""Word-model score (any toxicity head) from which a post is re-scored by the full char n-gram model.
+Low on purpose: the word model is only trusted to say "clearly benign"; at 0.15 the cascade agrees
+with the full model on nearly every held-out row (see `wavebreak eval signals`, cascade section)
+while most chatter (no cue, score ~0.01-0.1) skips the expensive char n-grams."""
+
+SIGNALS_TEXT_CACHE_SIZE = 20_000
+"""Recent distinct texts whose signals are kept (LRU, key = raw text). Copy-paste waves and "RT @x:"
+reposts repeat text verbatim, so a hit skips every model; 20k rows (~40 MB) cover the last tens of
+thousands of posts, which is where the repeats of a viral wave are."""
 
 SIGNALS_SLOW_PATH_TOXICITY = 0.5
 """Fast toxicity score (any head) from which a post is a slow-path (embedding) candidate."""
@@ -415,6 +426,11 @@ NARR_ORIGIN_POOL = 40
 NARR_ORIGIN_TAU_MIN = 90.0
 """Time scale of the origin prior: confidence decays as exp(-minutes after first post / tau)."""
 
+NARR_ORIGIN_SIMILAR_WEIGHT = 0.2
+"""Weight of a near-duplicate follower relative to an explicit child (repost, quote, reply, URL
+citation) in the origin score: copies of a text point to its source, but a popular template copied
+by many later posts must not outrank the earlier post that started the claim."""
+
 NARR_AMPLIFIER_POOL = 2_000
 """Accounts tracked per narrative for amplifier ranking (pruned to the top half by reach)."""
 
@@ -681,6 +697,140 @@ WHY_TREND_SAMPLE = 50
 vets a term from a sample of its posts; 50 keeps the share stable to about +/-7 points)."""
 
 # ----------------------------------------------------------------- simulate
+# (owned by wavebreak/simulate/; every figure below is a model assumption documented in docs/simulate.md)
+SIM_STEP_MINUTES = 5
+"""Time step of the diffusion simulator: fine enough that a trend refresh, a reshare wave and a
+review pick-up are separate events, coarse enough that 36 h is 432 vectorised steps."""
+
+SIM_MEAN_DEGREE = 30.0
+"""Mean in-graph followers per agent. Agents are the scenario's *active posters*, a small slice of the
+platform; 30 keeps the poster network connected (giant component) at scale 0.05 without making
+every account a hub."""
+
+SIM_DEGREE_CAP_SHARE = 0.5
+"""No agent is followed by more than this share of the agents: a 2.8M-follower account scaled
+down would otherwise need more followers than the graph has."""
+
+SIM_LANG_HOMOPHILY = 0.9
+"""Share of an account's followers who write in its language (the French-language wave stays mostly
+French, as in the scenario)."""
+
+SIM_POPULATION_AT_SCALE_1 = 5_000_000
+"""Platform users (viewers, not only posters) in the scenario's regions at scale 1, split by the
+agents' regional mix and scaled with ``scale``. Order of magnitude of X's UK daily users; views
+through trends, search and recommendations are drawn from this population."""
+
+SIM_FOLLOWER_VIEW_RATE = 0.06
+"""Share of an account's (real) followers who see one of its posts in their following timeline at
+mean activity. Published impressions-per-follower ratios on X sit between 2 % and 10 %."""
+
+SIM_AGENT_ATTENTION = 0.15
+"""Probability that an agent (an active poster) sees a followed agent's post: posters read their
+timeline more than the average follower, hence above ``SIM_FOLLOWER_VIEW_RATE``."""
+
+SIM_SHARE_PROB: dict[str, float] = {
+    "false_claim": 0.030,
+    "incitement": 0.030,
+    "refutation": 0.020,
+    "benign": 0.0020,
+    "leak": 0.030,
+}
+"""Probability that an agent with affinity for a post's class reshares it once exposed. Calibrated
+on the *uncontrolled* arm so the cascade matches the scenario's own repost volumes (tens of
+thousands of false-claim mentions by tens of thousands of accounts at scale 1); benign posts are
+plentiful and each is rarely reshared."""
+
+SIM_AFFINITY_OTHER = 0.08
+"""Relative reshare propensity of an agent for a class it never posted in the scenario (believers
+reshare the claim; most other people rarely do)."""
+
+SIM_SHARE_HALF_LIFE_H = 3.0
+"""Half-life of a post's reshare appeal: news-like posts get most of their reshares in hours."""
+
+SIM_SHARE_DELAY_STEPS = 2.0
+"""Mean delay (steps, geometric) between seeing a post and resharing it."""
+
+SIM_QUOTE_SHARE = 0.2
+"""Share of reshares that are quotes (with their own text, drawn from the scenario's quotes of the
+same class) rather than plain reposts; quotes become new items that can spread in turn."""
+
+SIM_ENGAGEMENT_HALF_LIFE_H = 2.0
+"""Half-life of the engagement score that ranks trends samples, search results and recommendations
+(recency-weighted engagement, as engagement-ranked feeds do)."""
+
+SIM_VIEW_ENGAGEMENT = 0.002
+"""Engagement points per view (likes and clicks) on top of one point per reshare."""
+
+SIM_TREND_WINDOW_MIN = 60
+"""Trend detection window: a term's count in the last hour against its baseline."""
+
+SIM_TREND_BASELINE_H = 6.0
+"""Baseline window before the trend window, for the burst score."""
+
+SIM_TREND_TOP_K = 10
+"""Trends shown per region (the size of X's "trending" panel)."""
+
+SIM_TREND_MIN_COUNT_AT_SCALE_1 = 40
+"""Posts in the window a term needs before it can trend, at scale 1 (scaled, minimum 3)."""
+
+SIM_TREND_SAMPLE = 20
+"""Sample posts per candidate term handed to ``Gate.vet_trends`` (top by engagement)."""
+
+SIM_TREND_PANEL_RATE_H = 0.02
+"""Share of a region's users who open the trends panel and click a trend per hour (at mean activity);
+clicks go to positions with weights 1/(1+rank)."""
+
+SIM_TREND_POSTS_PER_CLICK = 5
+"""Posts a user sees on a trend's page."""
+
+SIM_SEARCH_RATE = 0.05
+"""Searches for a term per user per hour, per unit of "share of the region's posters who posted the
+term in the last hour": people search what they hear about."""
+
+SIM_SEARCH_RESULTS: tuple[float, ...] = (1.0, 0.7, 0.5, 0.4, 0.3, 0.25, 0.2, 0.18, 0.16, 0.15)
+"""Views per search by result position (eye-tracking-like decay over a 10-result page)."""
+
+SIM_RECS_RATE_H = 0.5
+"""Recommended impressions per user per hour at mean activity ("For you" feed)."""
+
+SIM_RECS_CANDIDATES = 100
+"""Candidates the recommendation feed ranks per region and step (top by engagement)."""
+
+SIM_DEMOTE_FACTOR = 0.1
+"""Ranking score multiplier of a demoted item on a surface (X's visibility filtering order of
+magnitude: demoted, not hidden)."""
+
+SIM_CONTEXT_NOTE_SHARE_FACTOR = 0.5
+"""Reshare probability multiplier when a surface shows an item with a context note or label
+(published Community Notes studies measure roughly halved reposting)."""
+
+SIM_REVIEWERS = {"small": 3, "large": 30}
+"""Reviewers on duty for the crisis queue (a small team vs a staffed crisis desk)."""
+
+SIM_REVIEW_MINUTES_PER_ITEM = 6.0
+"""Minutes a reviewer spends on one held item (read, check context, decide)."""
+
+SIM_REVIEW_PICKUP_MIN = 20.0
+"""Minimum time between a hold and a reviewer's decision (routing, queueing, second look)."""
+
+SIM_REVIEW_ACCURACY = 0.95
+"""Probability that a reviewer's decision matches the ground truth."""
+
+SIM_BENIGN_TREND_BLOCK_MAX_MIN = 30.0
+"""Target: no benign trend is kept off the panel for longer than this."""
+
+SIM_TARGET_ALGO_CUT = 0.90
+"""Target: algorithmic exposures to the false claim and incitement cut by at least this share."""
+
+SIM_TARGET_TOTAL_CUT = 0.50
+"""Target: total exposures to the false claim and incitement cut by at least this share."""
+
+SIM_TARGET_COLLATERAL = 0.01
+"""Target: at most this share of benign posts restricted (demoted or excluded) anywhere."""
+
+SIM_SWEEP_FACTORS: tuple[float, ...] = (0.6, 0.8, 1.0, 1.2, 1.4)
+"""Multipliers applied to the pack's named thresholds in ``wavebreak simulate sweep``."""
+
 
 
 # ----------------------------------------------------------------- api
@@ -716,12 +866,13 @@ API_POST_META_CACHE = 200_000
 API_PAGE_MAX = 500
 """Largest page size the list endpoints return (narratives, decisions)."""
 
-API_GATE_RESULT_TTL_S = 1.0
-"""The server memoises each (surface, region, item) answer for at most this long, and drops
-every memo as soon as the log brings a new decision, hold or reversal. Decisions expire on a
-scale of days, so one second of memo never shows a stale restriction for longer than a poll
-interval would anyway, and hot items (a trending post asked for by every ranking call) cost
-one dict lookup instead of the full combination of post, narrative, account and hold rules."""
+API_GATE_RESULT_TTL_S = 60.0
+"""Safety bound on the server's memo of gate answers per (item, surface, region). The memo is
+already dropped exactly when an answer can change (a new decision, reversal, hold or crisis
+event; a decision expiring; a hold starting or ending; a post's metadata arriving), so this
+only caps the damage of an invalidation path nobody thought of, at one minute. Hot items (a
+trending post asked for by every ranking call) then cost one dict lookup instead of the full
+combination of post, narrative, account and hold rules."""
 
 API_GATE_RESULT_CACHE = 500_000
 """Memoised gate answers kept at most (cleared whole when full; rebuilt within a second)."""

@@ -508,14 +508,29 @@ class NarrativeStage:
                         lsh[k] = (nid, p.id)
                 while len(lsh) > self.config.post_lru:
                     lsh.popitem(last=False)
+        url_parent = self._url_parent(p) if p.urls and how != "parent" else None
         if p.urls:
             for u in p.urls:
                 if u not in self._urls:
                     self._urls[u] = (nid, p.id)
             while len(self._urls) > self.config.post_lru // 4:
                 self._urls.popitem(last=False)
-        self._update(st, p, t, f, q, sig, ctx, parent if how == "parent" else implicit_parent, how)
+        # lineage (bridges, cascades) follows explicit links and URL citations only; a near-duplicate
+        # is evidence for the origin (same text across formats) but not a propagation link
+        lineage = parent if how == "parent" else None
+        if lineage is None and p.urls:
+            lineage = implicit_parent if how == "url" else url_parent
+        similar = implicit_parent if how == "near_dup" else None
+        self._update(st, p, t, f, q, sig, ctx, lineage, similar, how)
         return nid, how
+
+    def _url_parent(self, p: Post) -> str | None:
+        """The first post seen with one of ``p``'s URLs (a citation link across formats), if any."""
+        for u in p.urls:
+            hit = self._urls.get(u)
+            if hit is not None and hit[1] != p.id:
+                return hit[1]
+        return None
 
     # ================================================================== state update
     def _update(
@@ -528,22 +543,24 @@ class NarrativeStage:
         sig: dict[str, Signal] | None,
         ctx: PipelineContext,
         parent: str | None,
+        similar: str | None,
         how: str,
     ) -> None:
         nar = st.nar
         nid = nar.id
         acc = self._account(p, ctx)
         followers = acc.followers if acc is not None else 0
-        reach = followers + (p.metrics.views if p.metrics is not None else 0)
+        reach = followers + (p.metrics.views if p.metrics is not None else 0)  # of this post alone
         bits, stance, lang = self._flags(sig, p.author_id)
         lang = lang or p.lang
         ts = t.timestamp()
         nar.posts_total += 1
-        if st.accounts.add(p.author_id):
-            nar.accounts_total += 1
-        else:
+        # reach = distinct audience: an account's followers count once per narrative, views per post
+        views = p.metrics.views if p.metrics is not None else 0
+        if st.accounts.add(p.author_id) or (st.accounts.approximate and p.author_id not in st.amplifiers):
             nar.accounts_total = len(st.accounts)
-        nar.reach_total += reach
+            nar.reach_total += followers
+        nar.reach_total += views
         if t > nar.last_seen:
             nar.last_seen = t
         if t < nar.first_seen:
@@ -588,13 +605,23 @@ class NarrativeStage:
             if len(st.amplifiers) > C.NARR_AMPLIFIER_POOL:
                 self._prune_amplifiers(st)
         amp.posts += 1
-        amp.contributed_reach += reach
+        if bits & 32:  # refuting posts (deny / correction) do not amplify the claim
+            amp.refuting_posts += 1
+        else:
+            if not amp.counted_followers:
+                amp.counted_followers = True
+                amp.contributed_reach += followers
+            amp.contributed_reach += views
         if followers > amp.followers:
             amp.followers = followers
         # downstream reach credited to ancestors (bridges) and origin candidates
         anc = parent
         depth = 0
         seen_auth: set[str] = {p.author_id}
+        if similar is not None:
+            cand = self._origin_of.get(similar)
+            if cand is not None:
+                cand.similar += 1
         while anc is not None and depth < 4:
             cand = self._origin_of.get(anc)
             if cand is not None:
@@ -1155,7 +1182,9 @@ class NarrativeStage:
         scored = []
         for o in st.origins:
             dt = (o.at - t0).total_seconds() / 60.0
-            s = math.exp(-dt / C.NARR_ORIGIN_TAU_MIN) * (1.0 + math.log1p(o.descendants))
+            s = math.exp(-dt / C.NARR_ORIGIN_TAU_MIN) * (
+                1.0 + math.log1p(o.descendants + C.NARR_ORIGIN_SIMILAR_WEIGHT * o.similar)
+            )
             if o.kind in ("post", "quote"):
                 s *= 2.0
             scored.append((s, o))
@@ -1169,6 +1198,7 @@ class NarrativeStage:
                 "kind": o.kind,
                 "followers": o.followers,
                 "descendants": o.descendants,
+                "near_duplicates": o.similar,
                 "minutes_after_first": round((o.at - t0).total_seconds() / 60.0, 2),
                 "confidence": round(s / total, 4),
                 "text": o.text,
@@ -1197,6 +1227,7 @@ class NarrativeStage:
                 "posts": a.posts,
                 "contributed_reach": a.contributed_reach,
                 "downstream_reach": a.downstream_reach,
+                "refuting_posts": a.refuting_posts,
                 "is_bridge": self._is_bridge(a),
                 "first_post_at": a.first_post_at,
             }
@@ -1209,7 +1240,7 @@ class NarrativeStage:
         if st is None:
             return []
         br = [a for a in st.amplifiers.values() if self._is_bridge(a)]
-        br.sort(key=lambda a: -a.downstream_reach / max(a.contributed_reach, 1))
+        br.sort(key=lambda a: -a.downstream_reach)
         return [
             {
                 "account_id": a.account_id,

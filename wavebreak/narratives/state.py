@@ -46,6 +46,11 @@ class DistinctCounter:
         self._hll.update(item.encode())
         return False
 
+    @property
+    def approximate(self) -> bool:
+        """True once the counter switched to HyperLogLog (``add`` can no longer say "new")."""
+        return self._set is None
+
     def __len__(self) -> int:
         if self._set is not None:
             return len(self._set)
@@ -87,7 +92,8 @@ class OriginCandidate:
     kind: str
     followers: int
     text: str
-    descendants: int = 0  # explicit children + near-duplicate / same-URL followers
+    descendants: int = 0  # explicit children (reposts, quotes, replies) and URL citations, 4 levels deep
+    similar: int = 0  # later posts that joined as near-duplicates of this one (cross-format copies)
 
 
 @dataclass(slots=True)
@@ -99,6 +105,8 @@ class AmplifierStats:
     contributed_reach: int = 0
     downstream_reach: int = 0
     first_post_at: datetime | None = None
+    refuting_posts: int = 0
+    counted_followers: bool = False
 
 
 @dataclass(slots=True)

@@ -463,7 +463,7 @@ def _scores(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, float]:
     }
 
 
-def cross_validate(
+def _cross_validate(
     cascades: Sequence[Cascade],
     *,
     grouped: bool,
@@ -513,6 +513,18 @@ def cross_validate(
     return out
 
 
+def cross_validate(cascades: Sequence[Cascade], **kwargs: Any) -> dict[str, Any]:
+    """K-fold CV of the full model at each cut-off; see ``_cross_validate`` for the arguments.
+
+    BLAS/OpenMP are limited to one thread: on shared cores, oversubscribed
+    OpenMP makes gradient boosting 50x slower, not faster.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _cross_validate(cascades, **kwargs)
+
+
 def train(shared_dir: Path, out_dir: Path = MODEL_DIR) -> dict[str, Any]:
     """Fit on all of Twitter15 (+ PHEME source texts for the text model) and save ``veracity.joblib``."""
     import time
@@ -523,7 +535,10 @@ def train(shared_dir: Path, out_dir: Path = MODEL_DIR) -> dict[str, Any]:
     pheme = shared_dir / "datasets" / "rumours" / "pheme9"
     ptexts, plabels, _ = load_pheme_texts(pheme) if pheme.exists() else ([], [], [])
     groups = near_duplicate_groups([c.text for c in cascades])
-    model = VeracityModel.fit(cascades, ptexts, plabels, groups=groups.tolist())
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        model = VeracityModel.fit(cascades, ptexts, plabels, groups=groups.tolist())
     model.meta.update(
         {
             "trained_on": ["twitter15", "pheme9 (text only)"] if ptexts else ["twitter15"],

@@ -654,30 +654,29 @@ class ReviewDesk:
         )
 
     def _notice(self, d: Decision, policy_title: str, note: str, when: datetime) -> Event:
+        """The statement sent to the authors of the reported items: reasons and how to appeal."""
         until = when + timedelta(days=C.REVIEW_APPEAL_WINDOW_DAYS)
+        what = "your post" if d.target_kind == "post" else f"the {d.target_kind} your post belongs to"
         text = (
-            f"We applied '{Action.parse(d.severity).slug}' to your {d.target_kind} {d.target_id} under our rule "
-            f"'{policy_title}'"
+            f"We applied '{d.severity.slug}' to {what} ({d.target_id}) under our rule '{policy_title}'"
             + (f" ({d.grounds.legal_basis})" if d.grounds.legal_basis else "")
-            + f". This was decided by a person after review. {note}".rstrip()
+            + ". This was decided by a person after review."
+            + (f" Reviewer's note: {note}." if note else "")
             + f" You can appeal until {until:%Y-%m-%d}: a different reviewer will look at it."
         )
-        recipient = (
-            d.target_id
-            if d.target_kind != "post"
-            else (
-                self.state.reports[
-                    next(iter(self.state.cases[d.facts["case_id"]].case.report_ids))
-                ].context.get("author_id")
-                if self.state.cases[d.facts["case_id"]].case.report_ids
-                else None
+        cf = self.state.cases[d.facts["case_id"]]
+        recipients = list(
+            dict.fromkeys(
+                str(self.state.reports[r].context.get("author_id"))
+                for r in cf.case.report_ids
+                if r in self.state.reports and self.state.reports[r].context.get("author_id")
             )
         )
         return Event(
             E.NOTICE_SENT,
             when,
             d.target_id,
-            {"decision_id": d.id, "recipient": recipient, "text": text, "appeal_until": dt_to_iso(until)},
+            {"decision_id": d.id, "recipients": recipients, "text": text, "appeal_until": dt_to_iso(until)},
             actor=d.actor,
         )
 

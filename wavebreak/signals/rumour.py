@@ -34,6 +34,8 @@ _QUERY = (
     r"|(?:source|sources|proof|link)\s*\?|is there (?:any )?(?:proof|evidence|confirmation)|really\s*\?"
     r"|what(?:'s| is) (?:the|your) source|how do (?:you|we|they) know|where did (?:you|this) (?:get|come)"
     r"|true\s*\?|real\s*\?|confirmed\s*\?|wait,? what|unconfirmed\s*\?"
+    r"|(?:give|tell) (?:us |me )?(?:the|a|your) sources?|your sources?\s*(?:please|\?)"
+    r"|has (?:this|that|it|there) been (?:confirmed|verified|any confirmation)|can you confirm"
     # French
     r"|c['’]est vrai\s*\?|(?:est-ce|c['’]est) (?:que c['’]est )?(?:vrai|confirmé)|vraiment\s*\?"
     r"|quelqu['’]un (?:peut|pourrait) (?:confirmer|vérifier)|une source\s*\?|(?:des )?sources?\s*\?"
@@ -47,7 +49,7 @@ _CORRECTION = (
     r"|(?:police|officials|authorities|the force) (?:have |has )?(?:said|say|says|confirmed|denied|deny)"
     r"[^.?!]{0,40}(?:not|no|false|incorrect|untrue)|has been denied|have denied|no evidence"
     r"|(?:is|was) not (?:a|an|the)\b|rumou?rs? (?:are|is) (?:false|wrong|untrue)|fact[\s-]?check\w*"
-    r"|photoshopped|doctored|old (?:photo|video|picture)"
+    r"|photoshopped|doctored|old (?:photo|video|picture)|not according to"
     # French
     r"|c['’]est faux|(?:fausse|fausses) (?:information|info|nouvelle)s?|infox|intox|démenti\w*|dément\w*"
     r"|arrêtez de (?:partager|relayer|diffuser)|ne (?:partagez|relayez|diffusez) pas|faux\b|fake news"

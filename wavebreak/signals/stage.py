@@ -34,7 +34,7 @@ from wavebreak.core import constants as C
 from wavebreak.core.records import Account, Post, PostKind, Signal, SignalName
 from wavebreak.signals import lang as lang_mod
 from wavebreak.signals import toxicity as tox_mod
-from wavebreak.signals.text import normalise, normalise_light
+from wavebreak.signals.text import normalise_flag, normalise_light
 
 if TYPE_CHECKING:
     from wavebreak.pipeline.context import PipelineContext
@@ -112,6 +112,7 @@ class SignalsStage:
         explain: bool = True,
         repost_cache_size: int = C.SIGNALS_REPOST_CACHE_SIZE,
         b_signals: bool = True,
+        text_cache_size: int = C.SIGNALS_TEXT_CACHE_SIZE,
     ) -> None:
         self.slow_path = slow_path
         self.explain = explain
@@ -120,10 +121,15 @@ class SignalsStage:
         self.b = _OptionalB() if b_signals else None
         self._recent: OrderedDict[str, dict[str, Signal]] = OrderedDict()
         self._cache_size = repost_cache_size
+        # raw text -> signals of that text (LRU by re-insertion into a plain dict: cheaper than OrderedDict)
+        self._texts: dict[str, dict[str, Signal]] = {}
+        self._text_cache_size = text_cache_size
         self._encoder: Any = None
         self.stats: dict[str, float] = {
             "posts": 0,
             "scored_texts": 0,
+            "text_cache_hits": 0,
+            "full_model_texts": 0,
             "reposts_inherited": 0,
             "reposts_neutral": 0,
             "slow_path_posts": 0,
@@ -145,22 +151,61 @@ class SignalsStage:
         return np.asarray(self._encoder.encode(list(texts)), dtype=np.float32)
 
     def score_texts(self, texts: list[str], langs: list[str | None] | None = None) -> list[dict[str, Signal]]:
-        """Every fast text signal for raw texts (no repost inheritance, no credibility)."""
+        """Every fast text signal for raw texts (no repost inheritance, no credibility).
+
+        Identical texts are scored once: duplicates inside the batch share one
+        computation, and a bounded LRU (``SIGNALS_TEXT_CACHE_SIZE``) of recent
+        texts serves copy-paste waves across batches. Each returned dict is a
+        fresh copy (callers may add to it); the Signal objects in it are shared.
+        """
         if not texts:
             return []
-        norm = [normalise(t) for t in texts]
-        detected = self.lang.predict_light([normalise_light(t) for t in texts])
         given = langs or [None] * len(texts)
+        cache = self._texts
+        rows: list[dict[str, Signal] | None] = [None] * len(texts)
+        todo: dict[str, list[int]] = {}
+        for i, t in enumerate(texts):
+            hit = cache.pop(t, None)
+            if hit is not None:
+                cache[t] = hit  # re-insert: most recently used
+                rows[i] = hit
+            else:
+                todo.setdefault(t, []).append(i)
+        self.stats["text_cache_hits"] += len(texts) - sum(map(len, todo.values()))
+        if todo:
+            uniq = list(todo)
+            fresh = self._score_unique(uniq, [given[todo[t][0]] for t in uniq])
+            for t, row in zip(uniq, fresh, strict=True):
+                for i in todo[t]:
+                    rows[i] = row
+                cache[t] = row
+            while len(cache) > self._text_cache_size:
+                del cache[next(iter(cache))]
+        out: list[dict[str, Signal]] = []
+        for row, g in zip(rows, given, strict=True):
+            assert row is not None
+            d = dict(row)
+            if g and d[SignalName.LANG].label == "und":
+                d[SignalName.LANG] = Signal(
+                    SignalName.LANG, 0.5, g, self.lang.version, data={"source": "platform"}
+                )
+            out.append(d)
+        return out
+
+    def _score_unique(self, texts: list[str], given: list[str | None]) -> list[dict[str, Signal]]:
+        """Signals of distinct texts: one normalisation pass shared by every fast model."""
+        flagged = [normalise_flag(t) for t in texts]
+        norm = [f[0] for f in flagged]
+        detected = self.lang.predict_light([normalise_light(t) for t in texts])
         out: list[dict[str, Signal]] = []
         use_langs: list[str | None] = []
+        version = self.lang.version
         for (lab, conf), g in zip(detected, given, strict=True):
-            if lab == "und" and g:
-                sig = Signal(SignalName.LANG, 0.5, g, self.lang.version, data={"source": "platform"})
-            else:
-                sig = Signal(SignalName.LANG, round(conf, 4), lab, self.lang.version)
-            out.append({SignalName.LANG: sig})
-            use_langs.append(sig.label if sig.label not in ("und", "other") else g)
-        tox = tox_mod.score_normalised(self.tox, norm, explain=self.explain)
+            out.append({SignalName.LANG: Signal(SignalName.LANG, round(conf, 4), lab, version)})
+            use_langs.append(lab if lab not in ("und", "other") else g)
+        tox = tox_mod.score_normalised(
+            self.tox, norm, explain=self.explain, obfuscated=[f[1] for f in flagged], stats=self.stats
+        )
         for row, t in zip(out, tox, strict=True):
             row.update(t)
         if self.b is not None:
@@ -173,6 +218,7 @@ class SignalsStage:
             if self.b.stance is not None:
                 for row, s in zip(out, self.b.stance.predict(texts), strict=True):
                     row[SignalName.STANCE] = s
+        self.stats["scored_texts"] += len(texts)
         return out
 
     # ------------------------------------------------------------------ stage protocol
@@ -200,15 +246,15 @@ class SignalsStage:
             self._remember(p.id, sigs)
         self._credibility(batch, ctx)
         self.stats["posts"] += len(posts)
-        self.stats["scored_texts"] += len(text_idx)
         self.stats["fast_seconds"] += time.perf_counter() - t0
         if self.slow_path:
             self._slow(batch, ctx)
         ctx.services.setdefault("signals", self)
 
     def close(self, ctx: PipelineContext) -> None:
-        """Nothing to flush: state is an in-memory cache; stats stay readable."""
+        """Nothing to flush: state is in-memory caches; stats stay readable."""
         self._recent.clear()
+        self._texts.clear()
 
     # ------------------------------------------------------------------ internals
 

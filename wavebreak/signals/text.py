@@ -39,7 +39,14 @@ _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "8": "b"}
 )
 _WS = re.compile(r"\s+")
-_QUOTE_PAIRS: tuple[tuple[str, str], ...] = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("«", '"'), ("»", '"'))
+_QUOTE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("’", "'"),
+    ("‘", "'"),
+    ("“", '"'),
+    ("”", '"'),
+    ("«", '"'),
+    ("»", '"'),
+)
 _TR_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
 
 SPELLING_VARIANTS: dict[str, str] = {
@@ -94,7 +101,9 @@ def _combining_re() -> re.Pattern[str]:
             ranges[-1] = (ranges[-1][0], i)
         else:
             ranges.append((i, i))
-    cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    cls = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
+    )
     return re.compile(f"[{cls}]+")
 
 
@@ -129,7 +138,6 @@ _HAS_LEET_CHAR = re.compile(r"[0-9@$]")
 _HAS_SPACED = re.compile(r"(?<!\w)[^\W\d_][.\-_*·\s][^\W\d_][.\-_*·\s]")
 _HAS_RUN = re.compile(r"(\w)\1\1")
 _HAS_LETTER_RUN = re.compile(r"([^\W\d_])\1\1")
-_WORD_RE = re.compile(r"[\w'@-]+")
 _VARIANT_KEYS = frozenset(SPELLING_VARIANTS)
 _VARIANT_TOKEN = re.compile(r"[^\W_]+")
 
@@ -359,26 +367,23 @@ ABUSE = re.compile(
 SECOND_PERSON = re.compile(r"\b(?:you|your|you're|ur|u|tu|toi|ton|ta|tes|t'es|vous|votre)\b")
 
 
+NEGATED_DEROGATION = re.compile(
+    r"\b(?:not|never|aren't|isn't|ain't|pas|jamais|plus)\s+(?:(?:a|an|the|all|just|simply|really|des|de|du|"
+    r"la|le|les|un|une|tous|toutes)\s+)?" + DEROGATION.pattern
+)
+"""A derogatory term directly negated ("X are not vermin", "ne sont pas des rats"): only a copula
+or an article may sit between the negation and the term, so "don't belong, filthy rats" is not
+read as negated."""
+
+RISK_CUES = frozenset(["__group__", "__place__", "__cta__", "__derog__", "__threat__", "__abuse__"])
+"""Cues that send a post to the full (char n-gram) model: a target or a harm word is present, so
+the cheap word model's verdict is not trusted alone."""
+
+
 @lru_cache(maxsize=1)
 def cue_names() -> tuple[str, ...]:
-    """Every pseudo-word :func:`cue_tokens` can emit (documentation and explanations)."""
-    return (
-        "__group__",
-        "__place__",
-        "__cta__",
-        "__cta_x_target__",
-        "__derog__",
-        "__group_x_derog__",
-        "__threat__",
-        "__threat_x_you__",
-        "__counter__",
-        "__counter_x_group__",
-        "__reporting__",
-        "__neg_x_derog__",
-        "__abuse__",
-        "__abuse_x_you__",
-        "__quote__",
-    )
+    """Every pseudo-word :func:`cue_list` can emit (documentation and explanations)."""
+    return tuple(CUE_LABELS)
 
 
 CUE_LABELS: dict[str, str] = {
@@ -388,25 +393,35 @@ CUE_LABELS: dict[str, str] = {
     "__cta_x_target__": "call to action against a group or place",
     "__derog__": "derogatory term",
     "__group_x_derog__": "derogatory term about a protected group",
+    "__neg_derog__": 'negated derogatory term ("are not ...")',
     "__threat__": "threat phrase",
     "__threat_x_you__": "threat addressed to someone",
     "__counter__": "counter-speech cue (condemning, opposing)",
     "__counter_x_group__": "counter-speech about a group",
+    "__counter_x_derog__": "condemns or quotes a derogatory term",
+    "__counter_x_cta__": "condemns or quotes a call to action",
     "__reporting__": "reporting cue (news, police, court)",
-    "__neg_x_derog__": "negated derogation",
+    "__reporting_x_derog__": "reports a derogatory statement",
+    "__reporting_x_cta__": "reports a call to action",
+    "__neg_x_derog__": "negation near a derogatory term",
     "__abuse__": "insult",
     "__abuse_x_you__": "insult addressed to someone",
     "__quote__": "quotes someone else's words",
 }
+_QUOTE_OPEN = re.compile(r"(?:^|\s)'\w")
 
 
-def cue_tokens(norm: str) -> str:
-    """Pseudo-words for the lexicon cues found in normalised text, space-separated.
+def cue_list(norm: str) -> list[str]:
+    """Pseudo-words for the lexicon cues found in normalised text.
 
     The conjunctions are what carry the behavioural signal a bag of n-grams
     misses: "burn" is fine in a recipe, "burn" + "the hotel" is incitement;
     "vermin" about pests is fine, "vermin" + "migrants" is hate, and both
-    flip when the post condemns or reports them.
+    flip when the post condemns, reports or directly negates them
+    (``__counter_x_derog__``, ``__reporting_x_cta__``, ``__neg_derog__``: a
+    negated term does not also emit ``__group_x_derog__``). Conjunction-only
+    patterns (pronoun targets, negation, second person) run only when their
+    parent cue fired, so a post with no cue pays for eight searches.
     """
     out: list[str] = []
     group = ANY_GROUP.search(norm) is not None
@@ -415,19 +430,25 @@ def cue_tokens(norm: str) -> str:
         out.append("__group__")
     if place:
         out.append("__place__")
-    if CALL_TO_ACTION.search(norm):
+    cta = CALL_TO_ACTION.search(norm) is not None
+    if cta:
         out.append("__cta__")
         if group or place or PRONOUN_TARGET.search(norm):
             out.append("__cta_x_target__")
     derog = DEROGATION.search(norm) is not None
     if derog:
         out.append("__derog__")
-        if group:
+        negated = NEGATED_DEROGATION.search(norm) is not None
+        if negated:
+            out.append("__neg_derog__")
+        elif group:
             out.append("__group_x_derog__")
         if NEGATION.search(norm):
             out.append("__neg_x_derog__")
-    you = SECOND_PERSON.search(norm) is not None
-    if THREAT.search(norm):
+    threat = THREAT.search(norm) is not None
+    abuse = ABUSE.search(norm) is not None
+    you = (threat or abuse) and SECOND_PERSON.search(norm) is not None
+    if threat:
         out.append("__threat__")
         if you:
             out.append("__threat_x_you__")
@@ -435,17 +456,34 @@ def cue_tokens(norm: str) -> str:
         out.append("__counter__")
         if group:
             out.append("__counter_x_group__")
+        if derog:
+            out.append("__counter_x_derog__")
+        if cta:
+            out.append("__counter_x_cta__")
     if REPORTING.search(norm):
         out.append("__reporting__")
-    if ABUSE.search(norm):
+        if derog:
+            out.append("__reporting_x_derog__")
+        if cta:
+            out.append("__reporting_x_cta__")
+    if abuse:
         out.append("__abuse__")
         if you:
             out.append("__abuse_x_you__")
-    if '"' in norm or ("'" in norm and re.search(r"(?:^|\s)'\w", norm)):
+    if '"' in norm or ("'" in norm and _QUOTE_OPEN.search(norm)):
         out.append("__quote__")
-    return " ".join(out)
+    return out
+
+
+def cue_tokens(norm: str) -> str:
+    """:func:`cue_list` as one space-separated string (kept for callers that append cues to text)."""
+    return " ".join(cue_list(norm))
+
+
+WORD_RE = re.compile(r"[\w'@-]+")
+"""Word tokens of normalised text: the fast path's tokeniser (apostrophes and hyphens kept inside words)."""
 
 
 def words(norm: str) -> list[str]:
     """Word tokens of normalised text (for explanations and simple lexicon look-ups)."""
-    return re.findall(r"[\w'@-]+", norm)
+    return WORD_RE.findall(norm)

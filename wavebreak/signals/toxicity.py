@@ -25,6 +25,7 @@ from the row already built (no re-featurisation), top
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,8 +43,55 @@ MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "toxicity.npz"
 
 _STOP = frozenset(
-    "a an the is are was were be to of and or in on at it this that i you he she we they les la le de des "
-    "du et ou un une est sont en au aux ce ces il elle nous vous ils elles".split()
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "to",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "it",
+        "this",
+        "that",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "les",
+        "la",
+        "le",
+        "de",
+        "des",
+        "du",
+        "et",
+        "ou",
+        "un",
+        "une",
+        "est",
+        "sont",
+        "en",
+        "au",
+        "aux",
+        "ce",
+        "ces",
+        "il",
+        "elle",
+        "nous",
+        "vous",
+        "ils",
+        "elles",
+    ]
 )
 """Function words never quoted alone in explanations: they carry weight only inside n-grams."""
 
@@ -78,11 +126,15 @@ def _word_hasher() -> object:
 
 
 def word_features(norm: str, cues: list[str] | None = None) -> list[str]:
-    """Word unigrams, bigrams and cue pseudo-words of one normalised text (the fast path's features)."""
-    toks = WORD_RE.findall(norm)
-    feats = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
-    feats += cue_list(norm) if cues is None else cues
-    return feats
+    """Word unigrams and bigrams of one normalised text followed by its cue pseudo-words.
+
+    The cues are appended to the token sequence before bigrams are formed, so
+    adjacent cues also form pairs ("__group__ __derog__"): cheap conjunction
+    features the linear model uses on top of the explicit ``__x_`` cues.
+    """
+    seq = WORD_RE.findall(norm)
+    seq += cue_list(norm) if cues is None else cues
+    return seq + [f"{a} {b}" for a, b in itertools.pairwise(seq)]
 
 
 def featurize_words(feature_lists: list[list[str]]) -> sp.csr_matrix:
@@ -285,11 +337,17 @@ def score_normalised(
     norm_texts: list[str],
     explain: bool = True,
     obfuscated: list[bool] | None = None,
+    stats: dict[str, float] | None = None,
 ) -> list[dict[str, Signal]]:
-    """The four toxicity signals per text; explanations only for scores above the flag threshold."""
+    """The four toxicity signals per text; explanations only for scores above the flag threshold.
+
+    ``stats["full_model_texts"]``, when given, counts the texts the cascade sent to the full model.
+    """
     if not norm_texts:
         return []
     res = model.cascade(norm_texts, obfuscated)
+    if stats is not None:
+        stats["full_model_texts"] = stats.get("full_model_texts", 0) + int(res.candidates.sum())
     probs = np.round(res.probs.astype(np.float64), 4)
     thr = C.SIGNALS_TOXICITY_FLAG
     version = model.version

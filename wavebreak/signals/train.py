@@ -163,22 +163,25 @@ def train_toxicity(rows: list[Row], out_dir: Path) -> dict[str, object]:
     """Fit the four heads and write ``toxicity.npz``; returns training metadata."""
     from sklearn.linear_model import LogisticRegression
 
+    from wavebreak.signals.toxicity import CHAR_FEATURES, ToxicityModel, featurize
     from wavebreak.signals.toxicity import LABELS as TOX_LABELS
-    from wavebreak.signals.toxicity import ToxicityModel, featurize
 
     x = featurize([normalise(r.text) for r in rows])
+    xw = x[:, CHAR_FEATURES:]  # the word block is normalised on its own: exactly the fast model's input
     w = np.array([TEMPLATE_WEIGHT if r.source.startswith("template") else 1.0 for r in rows])
-    coefs, intercepts, counts = [], [], {}
+    coefs, intercepts, wcoefs, wintercepts, counts = [], [], [], [], {}
     for label in TOX_LABELS:
         y = np.array([r.labels[label] for r in rows])
         counts[label] = int(y.sum())
-        clf = LogisticRegression(
-            C=4.0, solver="liblinear", class_weight="balanced", max_iter=200, random_state=0
-        )
-        clf.fit(x, y, sample_weight=w)
-        coefs.append(clf.coef_[0])
-        intercepts.append(clf.intercept_[0])
+        for xm, cs, ints in ((x, coefs, intercepts), (xw, wcoefs, wintercepts)):
+            clf = LogisticRegression(
+                C=4.0, solver="liblinear", class_weight="balanced", max_iter=200, random_state=0
+            )
+            clf.fit(xm, y, sample_weight=w)
+            cs.append(clf.coef_[0])
+            ints.append(clf.intercept_[0])
     coef = np.stack(coefs, axis=1).astype(np.float32)
+    coef_word = np.stack(wcoefs, axis=1).astype(np.float32)
     meta: dict[str, object] = {
         "labels": list(TOX_LABELS),
         "rows": len(rows),
@@ -188,8 +191,10 @@ def train_toxicity(rows: list[Row], out_dir: Path) -> dict[str, object]:
     model = ToxicityModel(
         coef=coef,
         intercept=np.array(intercepts, dtype=np.float32),
-        version=ToxicityModel.make_version(coef),
+        version=ToxicityModel.make_version(coef, coef_word),
         meta=meta,
+        coef_word=coef_word,
+        intercept_word=np.array(wintercepts, dtype=np.float32),
     )
     model.save(out_dir / "toxicity.npz")
     return meta | {"version": model.version}
@@ -216,17 +221,31 @@ def train_lang(shared: Path, out_dir: Path) -> dict[str, object]:
     """Fit the language model and write ``lang.npz``."""
     from sklearn.linear_model import LogisticRegression
 
-    from wavebreak.signals.lang import CLASSES, LangModel, featurize
+    from wavebreak.signals.lang import CLASSES, LangModel, featurize, vote
 
     texts, labels = lang_rows(shared, "train")
-    x = featurize([normalise_light(t) for t in texts])
+    light = [normalise_light(t) for t in texts]
+    x = featurize(light)
     clf = LogisticRegression(C=10.0, class_weight="balanced", max_iter=300, random_state=0)
     clf.fit(x, labels)
     assert tuple(clf.classes_) == CLASSES, clf.classes_
     coef = clf.coef_.T.astype(np.float32)
-    model = LangModel(coef, clf.intercept_.astype(np.float32), CLASSES, LangModel.make_version(coef))
-    model.save(out_dir / "lang.npz", extra={"rows": len(texts)})
-    return {"version": model.version, "rows": len(texts)}
+    # The vote's confidence is its accuracy on the training rows it decides (per language), so a
+    # voted label carries a calibrated score like the model's; measured again on held-out rows by eval.
+    hits: dict[str, list[bool]] = {}
+    for t, y in zip(light, labels, strict=True):
+        v = vote(t)
+        if v is not None:
+            hits.setdefault(v, []).append(v == y)
+    # Laplace-smoothed: a vote right on every training row still claims less than certainty
+    vote_conf = {k: round((sum(h) + 1) / (len(h) + 2), 4) for k, h in sorted(hits.items()) if len(h) >= 20}
+    model = LangModel(
+        coef, clf.intercept_.astype(np.float32), CLASSES, LangModel.make_version(coef), vote_conf
+    )
+    model.save(
+        out_dir / "lang.npz", extra={"rows": len(texts), "vote_rows": {k: len(h) for k, h in hits.items()}}
+    )
+    return {"version": model.version, "rows": len(texts), "vote_confidence": vote_conf}
 
 
 def train_all(

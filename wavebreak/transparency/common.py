@@ -256,9 +256,10 @@ def describe_actions(decision: Decision, lang: str = "en") -> list[str]:
     if decision.account_action.value:
         out.append(
             ("compte : " if lang == "fr" else "account: ")
-            + {1: "portée limitée" if lang == "fr" else "reach limited", 2: "suspendu" if lang == "fr" else "suspended"}[
-                decision.account_action.value
-            ]
+            + {
+                1: "portée limitée" if lang == "fr" else "reach limited",
+                2: "suspendu" if lang == "fr" else "suspended",
+            }[decision.account_action.value]
         )
     return out
 

@@ -11,7 +11,8 @@ Endpoints (as the real API): ``POST /api/v1/statement`` (one), ``POST /api/v1/st
 (``{"statements": [...]}``), ``GET /api/v1/statement/existing-puid/{puid}``.
 """
 
-from __future__ import annotations
+# no `from __future__ import annotations`: FastAPI must see the real Request class of the
+# locally imported module in the endpoint signatures.
 
 import uuid
 from collections import deque
@@ -84,7 +85,9 @@ def make_app(token: str = "test-token", failures: Iterable[int] = ()) -> Any:
             return JSONResponse(
                 {
                     "message": f"at most {C.SOR_BATCH_MAX} statements per call",
-                    "errors": {"statements": [f"The statements may not have more than {C.SOR_BATCH_MAX} items."]},
+                    "errors": {
+                        "statements": [f"The statements may not have more than {C.SOR_BATCH_MAX} items."]
+                    },
                 },
                 status_code=422,
             )

@@ -42,7 +42,9 @@ from wavebreak.transparency.common import (
 )
 
 
-def _cascade_figure(posts: list[Post], followers: dict[str, int], markers: list[tuple[datetime, str, str]]) -> str:
+def _cascade_figure(
+    posts: list[Post], followers: dict[str, int], markers: list[tuple[datetime, str, str]]
+) -> str:
     """The cascade drawn as a tree: time on x, one band per root tree on y, children below parents."""
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
@@ -143,7 +145,9 @@ def _coordination(posts: list[Post]) -> list[list[str]]:
     groups: dict[str, list[str]] = defaultdict(list)
     for a in list(parent):
         groups[find(a)].append(a)
-    return sorted((sorted(g) for g in groups.values() if len(g) >= C.NARR_COORD_MIN_ACCOUNTS), key=len, reverse=True)
+    return sorted(
+        (sorted(g) for g in groups.values() if len(g) >= C.NARR_COORD_MIN_ACCOUNTS), key=len, reverse=True
+    )
 
 
 def build_narrative_report(storage: Any, narrative_id: str) -> dict[str, Any]:
@@ -213,11 +217,14 @@ def build_narrative_report(storage: Any, narrative_id: str) -> dict[str, Any]:
                 "posts": posts_by_acc[a],
                 "contributed_reach": followers[a],
                 "downstream_reach": down,
-                "bridge": down >= C.NARR_BRIDGE_MIN_REACH and down >= C.NARR_BRIDGE_MIN_RATIO * max(followers[a], 1),
+                "bridge": down >= C.NARR_BRIDGE_MIN_REACH
+                and down >= C.NARR_BRIDGE_MIN_RATIO * max(followers[a], 1),
             }
         )
     amplifiers = sorted(amp_rows, key=lambda r: -r["contributed_reach"])[: C.NARRATIVE_REPORT_TOP]
-    bridges = sorted((r for r in amp_rows if r["bridge"]), key=lambda r: -r["downstream_reach"])[: C.NARRATIVE_REPORT_TOP]
+    bridges = sorted((r for r in amp_rows if r["bridge"]), key=lambda r: -r["downstream_reach"])[
+        : C.NARRATIVE_REPORT_TOP
+    ]
     clusters = [[label[a] for a in g] for g in _coordination(posts)]
     langs = Counter((p.lang or "unknown") for p in posts)
     # decisions on the narrative and its posts
@@ -247,7 +254,12 @@ def build_narrative_report(storage: Any, narrative_id: str) -> dict[str, Any]:
     for ev in storage.iter_events(kinds=["refutation.added"]):
         if ev.subject in nar.refuted_by or not nar.refuted_by:
             refutations.append(
-                {"id": ev.subject, "at": ev.payload.get("at"), "source_url": ev.payload.get("url"), "text": ev.payload.get("text", "")}
+                {
+                    "id": ev.subject,
+                    "at": ev.payload.get("at"),
+                    "source_url": ev.payload.get("url"),
+                    "text": ev.payload.get("text", ""),
+                }
             )
     refuted = [r for r in refutations if r["id"] in nar.refuted_by]
     actions = [
@@ -323,7 +335,9 @@ def render_narrative_report(storage: Any, narrative_id: str, out: Path) -> Path:
     if cd["first_action"]:
         markers.append((datetime.fromisoformat(cd["first_action"]), "first action", "#27ae60"))
     if cd["first_narrative_action"] and cd["first_narrative_action"] != cd["first_action"]:
-        markers.append((datetime.fromisoformat(cd["first_narrative_action"]), "narrative restricted", "#16a085"))
+        markers.append(
+            (datetime.fromisoformat(cd["first_narrative_action"]), "narrative restricted", "#16a085")
+        )
     for t in r["_refutation_times"]:
         when = dt_from_iso(t)
         if when:
@@ -336,7 +350,10 @@ def render_narrative_report(storage: Any, narrative_id: str, out: Path) -> Path:
         per: Counter[int] = Counter(int((p.created_at - t0) / step) for p in posts)
         series = [(t0 + k * step, float(per.get(k, 0))) for k in range(max(per) + 1)]
         charts["timeline"] = timeline_chart(
-            {"posts per 15 min": series}, title="Posts over time, with alert and actions", ylabel="posts", markers=markers
+            {"posts per 15 min": series},
+            title="Posts over time, with alert and actions",
+            ylabel="posts",
+            markers=markers,
         )
         s = r["_series"]
         charts["growth"] = timeline_chart(

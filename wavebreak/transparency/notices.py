@@ -49,7 +49,7 @@ def render_notice(decision: Decision, lang: str = "en", *, appeal_url: str = "")
         ground = (
             f"Ce contenu est contraire à nos conditions d'utilisation (« {g.platform_policy} »)."
             if fr
-            else f"This content breaks our terms of service (\"{g.platform_policy}\")."
+            else f'This content breaks our terms of service ("{g.platform_policy}").'
         )
         if g.legal_basis:
             ground += (
@@ -105,8 +105,11 @@ def render_notice(decision: Decision, lang: str = "en", *, appeal_url: str = "")
             "(six months, Article 20 of the Digital Services Act)"
         )
         + (f" : {appeal_url}" if fr and appeal_url else (f": {appeal_url}" if appeal_url else "."))
-        + (" Une autre personne que celle ayant pris la décision l'examinera." if fr else
-           " Someone other than the person who took the decision will review it."),
+        + (
+            " Une autre personne que celle ayant pris la décision l'examinera."
+            if fr
+            else " Someone other than the person who took the decision will review it."
+        ),
         (
             "Vous pouvez aussi recourir à un organisme de règlement extrajudiciaire des litiges certifié "
             "(article 21) ou saisir la justice."

@@ -36,8 +36,25 @@ from wavebreak.core.records import AccountAction, Action, Decision, Event
 from wavebreak.decisions.serde import decision_from_dict, dt_from_iso
 from wavebreak.transparency.common import median, utc
 
-RESTRICTIVE_OUTCOMES = {"upheld", "action", "actioned", "restrict", "restricted", "confirmed", "violation", "remove"}
-NON_RESTRICTIVE_OUTCOMES = {"reversed", "no_action", "allow", "dismissed", "rejected", "overturned", "no_violation"}
+RESTRICTIVE_OUTCOMES = {
+    "upheld",
+    "action",
+    "actioned",
+    "restrict",
+    "restricted",
+    "confirmed",
+    "violation",
+    "remove",
+}
+NON_RESTRICTIVE_OUTCOMES = {
+    "reversed",
+    "no_action",
+    "allow",
+    "dismissed",
+    "rejected",
+    "overturned",
+    "no_violation",
+}
 OSA_HARMS = {
     "KEYWORD_HATE_SPEECH": "Hate offences (stirring up racial or religious hatred)",
     "KEYWORD_DISCRIMINATION": "Hate offences (stirring up racial or religious hatred)",
@@ -165,7 +182,9 @@ def compute_report(
     notice_rows = []
     for row in sorted(notices.values(), key=lambda r: -r["notices"]):
         t, ttf = row.pop("_t"), row.pop("_ttf")
-        notice_rows.append({**row, "median_hours_to_action": _r(median(t)), "median_hours_to_action_tf": _r(median(ttf))})
+        notice_rows.append(
+            {**row, "median_hours_to_action": _r(median(t)), "median_hours_to_action_tf": _r(median(ttf))}
+        )
     for ev in by_kind.get("hold.added", []):
         if not inside(ev):
             continue
@@ -213,7 +232,9 @@ def compute_report(
     ]
 
     # ---- complaints (Art. 20)
-    received = {str(_p(ev, "appeal_id", "id", default=ev.subject)): ev for ev in by_kind.get("appeal.received", [])}
+    received = {
+        str(_p(ev, "appeal_id", "id", default=ev.subject)): ev for ev in by_kind.get("appeal.received", [])
+    }
     decided = [ev for ev in by_kind.get("appeal.decided", []) if inside(ev)]
     outcomes: Counter[str] = Counter()
     handling: list[float] = []
@@ -241,7 +262,9 @@ def compute_report(
 
     # ---- suspensions (Art. 23)
     susp = {
-        "accounts_suspended_manifestly_illegal_content": sum(inside(e) for e in by_kind.get("account.suspended", [])),
+        "accounts_suspended_manifestly_illegal_content": sum(
+            inside(e) for e in by_kind.get("account.suspended", [])
+        ),
         "notifiers_suspended_manifestly_unfounded_notices": sum(
             inside(e) for e in by_kind.get("notifier.suspended", [])
         ),
@@ -280,7 +303,9 @@ def compute_report(
         "automated_decisions_reversed_by_humans": human_reversals,
         "appeals_decided": appeals_decided,
         "overturn_rate_on_appeal": _r(reversed_n / appeals_decided) if appeals_decided else None,
-        "overturn_rate_on_appeal_automated": _r(overturn_auto[0] / overturn_auto[1]) if overturn_auto[1] else None,
+        "overturn_rate_on_appeal_automated": _r(overturn_auto[0] / overturn_auto[1])
+        if overturn_auto[1]
+        else None,
     }
 
     # ---- UK OSA view
@@ -300,8 +325,13 @@ def compute_report(
         t = h.pop("_t")
         harm_rows.append({**h, "median_hours_to_take_down": _r(median(t))})
     crises: dict[str, dict[str, Any]] = {}
-    for ev in sorted((e for k, v in by_kind.items() if k.startswith("crisis.") for e in v), key=lambda e: e.at):
-        c = crises.setdefault(ev.subject, {"crisis_id": ev.subject, "title": "", "proposed": None, "confirmed": None, "ended": None})
+    for ev in sorted(
+        (e for k, v in by_kind.items() if k.startswith("crisis.") for e in v), key=lambda e: e.at
+    ):
+        c = crises.setdefault(
+            ev.subject,
+            {"crisis_id": ev.subject, "title": "", "proposed": None, "confirmed": None, "ended": None},
+        )
         if ev.kind == "crisis.proposed":
             c["title"] = _p(ev, "title", default="")
             c["proposed"] = utc(ev.at)
@@ -345,7 +375,9 @@ def compute_report(
         "uk_osa": {
             "illegal_harms": harm_rows,
             "crisis_periods": crisis_rows,
-            "time_to_take_down_source": "posts table (post creation time)" if post_created else "not available",
+            "time_to_take_down_source": "posts table (post creation time)"
+            if post_created
+            else "not available",
         },
     }
 
@@ -418,7 +450,11 @@ def write_report(report: dict[str, Any], out: Path) -> list[Path]:
         agg: Counter[str] = Counter()
         for r in own:
             agg[r["restriction_type"]] += r["measures"]
-        charts.append(bar_chart(list(agg), list(agg.values()), title="Own-initiative measures by type", xlabel="measures"))
+        charts.append(
+            bar_chart(
+                list(agg), list(agg.values()), title="Own-initiative measures by type", xlabel="measures"
+            )
+        )
     if report["notices_art16"]:
         rows = report["notices_art16"]
         charts.append(
@@ -432,7 +468,12 @@ def write_report(report: dict[str, Any], out: Path) -> list[Path]:
     harms = report["uk_osa"]["illegal_harms"]
     if harms:
         charts.append(
-            bar_chart([h["harm"] for h in harms], [h["measures"] for h in harms], title="Measures by UK illegal-harm category", xlabel="measures")
+            bar_chart(
+                [h["harm"] for h in harms],
+                [h["measures"] for h in harms],
+                title="Measures by UK illegal-harm category",
+                xlabel="measures",
+            )
         )
     env = Environment(autoescape=select_autoescape(default=True))
     html = env.from_string(_HTML).render(r=report, charts=charts)

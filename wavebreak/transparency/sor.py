@@ -134,7 +134,7 @@ def _territory(d: Decision) -> list[str] | None:
 
 def _source(d: Decision) -> tuple[str, str | None]:
     kind = d.facts.get("notifier_kind") or d.facts.get("source_kind")
-    src = NOTIFIER_SOURCE.get(str(kind), None) if kind else None
+    src = NOTIFIER_SOURCE.get(str(kind)) if kind else None
     if src is None and d.facts.get("source_type") in NOTIFIER_SOURCE.values():
         src = str(d.facts["source_type"])
     if src is None:
@@ -282,7 +282,11 @@ def statement_for(
     s["application_date"] = applied.date().isoformat()
     end = min([t for t in (utc(d.expires_at), utc(revoked_at)) if t is not None], default=None)
     if end is not None:
-        key = "end_date_account_restriction" if d.target_kind == "account" else "end_date_visibility_restriction"
+        key = (
+            "end_date_account_restriction"
+            if d.target_kind == "account"
+            else "end_date_visibility_restriction"
+        )
         s[key] = max(end, applied).date().isoformat()
     s["decision_facts"] = decision_facts(d, via_narrative=via_narrative)
     src, ident = _source(d)
@@ -300,9 +304,7 @@ def _chunks(ids: list[str], n: int = 500) -> Iterator[list[str]]:
         yield ids[i : i + n]
 
 
-def build_statements(
-    storage: Any, since: datetime | None = None, until: datetime | None = None
-) -> SorBuild:
+def build_statements(storage: Any, since: datetime | None = None, until: datetime | None = None) -> SorBuild:
     """Statements for every stated decision of the log between ``since`` and ``until``."""
     out = SorBuild()
     decisions = list(applied_decisions(storage, since, until))
@@ -326,7 +328,9 @@ def build_statements(
         rev = revoked.get(d.id) or (revoked_at(d.id) if revoked_at else None)
         if d.target_kind == "post":
             post = storage.get_post(d.target_id)
-            st = statement_for(d, post=post, account=account(post.author_id if post else None), revoked_at=rev)
+            st = statement_for(
+                d, post=post, account=account(post.author_id if post else None), revoked_at=rev
+            )
             _keep(out, st, d, d.target_id)
         elif d.target_kind == "account":
             st = statement_for(d, account=account(d.target_id), revoked_at=rev)
@@ -349,7 +353,9 @@ def build_statements(
                     )
                     _keep(out, st, d, post.id)
         else:
-            out.skipped.append({"decision_id": d.id, "reason": f"target kind {d.target_kind!r} has no statement"})
+            out.skipped.append(
+                {"decision_id": d.id, "reason": f"target kind {d.target_kind!r} has no statement"}
+            )
     return out
 
 

@@ -256,7 +256,12 @@ def _conditional_errors(d: dict[str, Any]) -> dict[str, list[str]]:
     def add(field: str, msg: str) -> None:
         err.setdefault(field, []).append(msg)
 
-    restriction_fields = ("decision_visibility", "decision_monetary", "decision_provision", "decision_account")
+    restriction_fields = (
+        "decision_visibility",
+        "decision_monetary",
+        "decision_provision",
+        "decision_account",
+    )
     if not any(_present(d, f) for f in restriction_fields):
         for f in restriction_fields:
             others = ", ".join(x for x in restriction_fields if x != f)
@@ -264,7 +269,10 @@ def _conditional_errors(d: dict[str, Any]) -> dict[str, list[str]]:
     if "DECISION_VISIBILITY_OTHER" in (d.get("decision_visibility") or []) and not _present(
         d, "decision_visibility_other"
     ):
-        add("decision_visibility_other", "Required when decision_visibility contains DECISION_VISIBILITY_OTHER.")
+        add(
+            "decision_visibility_other",
+            "Required when decision_visibility contains DECISION_VISIBILITY_OTHER.",
+        )
     if d.get("decision_monetary") == "DECISION_MONETARY_OTHER" and not _present(d, "decision_monetary_other"):
         add("decision_monetary_other", "Required when decision_monetary is DECISION_MONETARY_OTHER.")
     if "CONTENT_TYPE_OTHER" in (d.get("content_type") or []) and not _present(d, "content_type_other"):

@@ -56,7 +56,9 @@ def explain_decision(d: Decision, lang: str = "en") -> dict[str, Any]:
         "expires_at": decision_to_dict(d)["expires_at"],
         "measures": describe_actions(d, lang),
         "because": describe_conditions(d, lang),
-        "facts": {k: v for k, v in d.facts.items() if k in ("narrative_metrics", "holds", "refutation", "crisis")},
+        "facts": {
+            k: v for k, v in d.facts.items() if k in ("narrative_metrics", "holds", "refutation", "crisis")
+        },
     }
 
 
@@ -84,7 +86,9 @@ def explain_item(
         word = ACTION_WORDS["en"][r.action]
         if r.action == Action.ALLOW:
             text = f"In {where}: shown normally" + (
-                " (it refutes a restricted claim, so it may be shown as context)." if r.boost_as_context else "."
+                " (it refutes a restricted claim, so it may be shown as context)."
+                if r.boost_as_context
+                else "."
             )
         else:
             d = decisions.get(r.reason_id or "")

@@ -271,6 +271,24 @@ TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
         ("positive-08", "", "everyone is welcome at {P}, come say hello {T}"),
         ("positive-09", "", "{P} opened its doors to the whole {C} {T}"),
         ("neutral-12", "", "the {G} living at {P} have been moved {T}"),
+        # counter-speech and negation added 2026-11 (signals A, second pass): new phrasings that quote or
+        # deny hate, written from the categories' definitions, not from the functional suite
+        (
+            "counter-19",
+            "",
+            "seeing people call {G} {X} after a tragedy is sickening. we are better than this",
+        ),
+        ("counter-20", "", '"{G} are {X}"? no. that is racism, and we won\'t repeat it'),
+        ("counter-21", "", "whoever is telling people to burn {P} {T} is a thug, not a patriot"),
+        ("counter-22", "", "the idea that {G} are {X} is a lie told to divide us"),
+        ("counter-23", "", "we stand with the {G} of this {C}. calling them {X} is hate"),
+        ("counter-24", "", "please report anyone urging attacks on {P}, this is not protest"),
+        ("counter-25", "", "dehumanising {G} as {X} is how violence starts. call it out"),
+        ("counter-26", "", "i am ashamed that people in my {C} called {G} {X} {T}"),
+        ("negated-07", "", "{G} aren't {X}, they are our neighbours"),
+        ("negated-08", "", "nobody here thinks {G} are {X}"),
+        ("negated-09", "", "{G} are not {X} and never were"),
+        ("negated-10", "", "it is false and cruel to say {G} are {X}"),
     ],
     "fr": [
         ("hate-01", "h", "les {G} sont {X}"),
@@ -410,6 +428,22 @@ TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
         ("positive-08", "", "tout le monde est bienvenu à {P}, passez dire bonjour {T}"),
         ("positive-09", "", "{P} a ouvert ses portes à tout le {C} {T}"),
         ("neutral-12", "", "les {G} logés à {P} ont été déplacés {T}"),
+        ("counter-19", "", "voir des gens traiter les {G} de {X} après un drame, ça me rend malade"),
+        ("counter-20", "", "« les {G} sont {X} » ? non. c'est du racisme et on ne le répétera pas"),
+        ("counter-21", "", "ceux qui appellent à brûler {P} {T} sont des voyous, pas des patriotes"),
+        ("counter-22", "", "l'idée que les {G} sont {X} est un mensonge pour nous diviser"),
+        ("counter-23", "", "nous sommes avec les {G} de notre {C}. les traiter de {X}, c'est de la haine"),
+        ("counter-24", "", "signalez ceux qui appellent à attaquer {P}, ce n'est pas une manifestation"),
+        (
+            "counter-25",
+            "",
+            "déshumaniser les {G} en les traitant de {X}, c'est comme ça que la violence commence",
+        ),
+        ("counter-26", "", "j'ai honte que des gens de mon {C} aient traité les {G} de {X} {T}"),
+        ("negated-07", "", "les {G} ne sont pas des {X}, ce sont nos voisins"),
+        ("negated-08", "", "personne ici ne pense que les {G} sont {X}"),
+        ("negated-09", "", "les {G} ne sont pas {X} et ne l'ont jamais été"),
+        ("negated-10", "", "c'est faux et cruel de dire que les {G} sont {X}"),
     ],
 }
 

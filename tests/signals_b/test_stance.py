@@ -1,0 +1,103 @@
+"""Stance model: shipped file loads, clear cases, EN/FR lexicon layer, eval on a tiny traindev-like folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wavebreak.signals.stance import LABELS, StanceModel, evaluate, load_examples
+
+CLAIM = "The attacker was an asylum seeker who came by boat"
+
+
+@pytest.fixture(scope="module")
+def model() -> StanceModel:
+    return StanceModel.load()
+
+
+def test_loads_shipped_model(model: StanceModel) -> None:
+    assert model.version.startswith("stance-")
+    assert model.coef.shape[0] == len(LABELS)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Police say he is NOT an asylum seeker", "deny"),
+        ("This is fake news, stop spreading it", "deny"),
+        ("C'est faux, arrêtez de partager", "deny"),
+        ("Démenti de la préfecture : intox", "deny"),
+        ("Is this true? Any source?", "query"),
+        ("c'est vrai ?", "query"),
+        ("Quelqu'un peut confirmer ?", "query"),
+    ],
+)
+def test_clear_cases(model: StanceModel, text: str, label: str) -> None:
+    sig = model.predict([text], [CLAIM])[0]
+    assert sig.name == "stance"
+    assert sig.label == label
+    assert sig.data is not None
+    probs = sig.data["probs"]
+    assert set(probs) == set(LABELS)
+    assert sig.score == pytest.approx(max(probs.values()), abs=1e-3)
+    assert sig.explanation
+
+
+def test_predict_without_claims_and_empty(model: StanceModel) -> None:
+    sigs = model.predict(["Is this true?", "hoax"])
+    assert [s.label for s in sigs] == ["query", "deny"]
+    assert model.predict([]) == []
+    with pytest.raises(ValueError):
+        model.predict(["a", "b"], ["only one claim"])
+
+
+def _write_fixture(folder: Path) -> None:
+    posts = {
+        "1": {
+            "time": 1_400_000_000.0,
+            "text": "BREAKING: the attacker was an asylum seeker who came by boat",
+        },
+        "2": {"time": 1_400_000_100.0, "text": "@a Is this true? Any source?"},
+        "3": {"time": 1_400_000_200.0, "text": "@a This is fake, police say it is not true"},
+        "4": {"time": 1_400_000_300.0, "text": "@a thoughts with the families"},
+        "5": {"time": 1_500_000_000.0, "text": "Police confirm the suspect has been arrested http://t.co/x"},
+        "6": {"time": 1_500_000_100.0, "text": "@b can anyone confirm this?"},
+    }
+    structures = {"1": {"1": {"2": [], "3": {"4": []}}}, "5": {"5": {"6": []}}}
+    (folder / "posts.json").write_text(json.dumps(posts))
+    (folder / "structures.json").write_text(json.dumps(structures))
+    (folder / "post_id.txt").write_text("\n".join(["1", "2", "3", "4", "5", "6"]) + "\n")
+    # RumourEval codes: support 0, query 1, deny 2, comment 3
+    (folder / "post_label.txt").write_text("\n".join(["0", "1", "2", "3", "0", "1"]) + "\n")
+
+
+def test_load_examples_depth_claim_events(tmp_path: Path) -> None:
+    _write_fixture(tmp_path)
+    exs = {e.post_id: e for e in load_examples(tmp_path)}
+    assert exs["1"].depth == 0 and exs["4"].depth == 2
+    assert exs["4"].claim.startswith("BREAKING")
+    assert exs["3"].label == "deny" and exs["2"].label == "query"
+    assert exs["1"].event != exs["5"].event  # threads years apart are different events
+
+
+def test_evaluate_on_tiny_folder(tmp_path: Path, model: StanceModel) -> None:
+    _write_fixture(tmp_path)
+    res = evaluate(tmp_path, model)
+    assert res["n"] == 6
+    assert set(res["per_class_f1"]) == set(LABELS)
+    assert 0.0 <= res["macro_f1"] <= 1.0
+    assert sum(map(sum, res["confusion"]["matrix"])) == 6
+    # The two enquiries and the denial are unambiguous.
+    assert res["per_class_f1"]["query"] == 1.0
+    assert res["per_class_f1"]["deny"] > 0
+
+
+def test_stance_json_labels_file_variant(tmp_path: Path, model: StanceModel) -> None:
+    _write_fixture(tmp_path)
+    (tmp_path / "post_id.txt").unlink()
+    (tmp_path / "post_label.txt").unlink()
+    labels = {"1": "support", "2": "query", "3": "deny", "4": "comment", "5": "support", "6": "query"}
+    (tmp_path / "stanceCategory.json").write_text(json.dumps(labels))
+    assert evaluate(tmp_path, model)["n"] == 6

@@ -796,6 +796,10 @@ SIM_RECS_RATE_H = 0.5
 SIM_RECS_CANDIDATES = 100
 """Candidates the recommendation feed ranks per region and step (top by engagement)."""
 
+SIM_RECS_EXPONENT = 0.5
+"""Recommended impressions are spread over candidates in proportion to engagement**0.5: feeds
+diversify, so one viral item cannot take every impression (1.0 would be winner-takes-all)."""
+
 SIM_DEMOTE_FACTOR = 0.1
 """Ranking score multiplier of a demoted item on a surface (X's visibility filtering order of
 magnitude: demoted, not hidden)."""

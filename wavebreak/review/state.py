@@ -251,6 +251,7 @@ class ReviewState:
         if cf is None:
             return
         c = cf.case
+        c.opened_at = min(c.opened_at, rep.at)  # a case exists from its earliest notice
         c.report_ids.append(rep.id)
         if rep.target_id not in cf.target_ids:
             cf.target_ids.append(rep.target_id)

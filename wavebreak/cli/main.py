@@ -11,6 +11,7 @@ from wavebreak.cli import (  # noqa: F401  (imported for their command registrat
     policy,
     reports,
     review,
+    serve,
     signals,
     simulate,
     stance,

@@ -81,6 +81,15 @@ DEMO_CRISIS_CONFIRM_MINUTES = 10
 """The scripted duty officer confirms an engine-proposed crisis after this
 review delay (stream time): a person decides, and deciding takes minutes."""
 
+DEMO_REVIEWERS = 3
+"""Size of the demo's review team: a small platform's on-call crisis desk."""
+
+DEMO_REVIEW_MINUTES_PER_CASE = 4.0
+"""Stream minutes a reviewer spends per case (read the post in context, decide, note)."""
+
+DEMO_MAX_REPORTS = 2000
+"""Simulated notices at scale 1.0 (scaled down with the stream), a realistic intake for a crisis day."""
+
 DEMO_AUTHORITY_DOMAIN = "marlowe-bay-police.example"
 """Fictional domain of the demo's police force (statement URL)."""
 
@@ -729,11 +738,11 @@ SIM_AGENT_ATTENTION = 0.15
 timeline more than the average follower, hence above ``SIM_FOLLOWER_VIEW_RATE``."""
 
 SIM_SHARE_PROB: dict[str, float] = {
-    "false_claim": 0.030,
-    "incitement": 0.030,
-    "refutation": 0.020,
-    "benign": 0.0020,
-    "leak": 0.030,
+    "false_claim": 0.165,
+    "incitement": 0.39,
+    "refutation": 0.24,
+    "benign": 0.006,
+    "leak": 0.165,
 }
 """Probability that an agent with affinity for a post's class reshares it once exposed. Calibrated
 on the *uncontrolled* arm so the cascade matches the scenario's own repost volumes (tens of

@@ -119,6 +119,143 @@ class DemoDirector:
             self.say(now, "duty officer", f"crisis {crisis.id} confirmed: {crisis.title}")
 
 
+class ReviewTeam:
+    """The scripted review team: notices arrive in stream time and a small team works the queue.
+
+    Reports come from ``wavebreak.review.simulate`` (users, a trusted flagger, a police referral
+    unit, and a few bad-faith reporters). Each reviewer decides one case every
+    ``DEMO_REVIEW_MINUTES_PER_CASE`` minutes, always taking the top of the harm-ordered queue,
+    and judges like a careful human (the scenario's ground truth stands in for their judgement).
+    A false-claim case is decided for its whole narrative; at the end, one wrongly restricted
+    post is appealed and a *different* reviewer reverses it, so the gate changes back.
+    """
+
+    def __init__(self, scenario: Any, storage: Any, director: DemoDirector, max_reports: int) -> None:
+        from wavebreak.review.desk import ReviewDesk
+        from wavebreak.review.simulate import prepare_desk, simulated_reports
+
+        self.scn = scenario
+        self.director = director
+        self.desk = ReviewDesk(storage)
+        prepare_desk(self.desk, scenario, at=scenario.config.start)
+        self.reports = simulated_reports(scenario, seed=scenario.config.seed, max_reports=max_reports)
+        self._next = 0
+        self._capacity = 0.0
+        self._last: datetime | None = None
+        self.decided = 0
+        self.narrative_actions: list[dict[str, Any]] = []
+        self.appeal: dict[str, Any] | None = None
+
+    def before(self, batch: Batch, pipeline: Pipeline) -> None:
+        if not batch.posts:
+            return
+        now = batch.posts[-1].created_at
+        while self._next < len(self.reports) and self.reports[self._next][0] <= now:
+            _at, report = self.reports[self._next]
+            self.desk.submit(report)
+            self._next += 1
+        if self._last is not None:
+            minutes = (now - self._last).total_seconds() / 60
+            self._capacity += minutes * C.DEMO_REVIEWERS / C.DEMO_REVIEW_MINUTES_PER_CASE
+        self._last = now
+        while self._capacity >= 1:
+            queue = self.desk.queue(at=now)
+            if not queue:
+                self._capacity = 0
+                break
+            self._capacity -= 1
+            self._decide(queue[0], now)
+
+    def _decide(self, item: Any, now: datetime) -> None:
+        from wavebreak.review.policies import policy_for_category
+        from wavebreak.review.simulate import truth_label
+
+        cf = item.file
+        reviewer = f"reviewer-{1 + self.decided % C.DEMO_REVIEWERS}"
+        target = cf.target_ids[0] if cf.target_ids else cf.case.subject_id
+        label = truth_label(self.scn, target)
+        policy = policy_for_category(label)
+        if label == "other":
+            action, scope = "allow", "post"
+        elif label == "misinformation" and cf.narrative_id:
+            action, scope = "exclude", "narrative"
+        elif label in ("incitement", "minor_identity"):
+            action, scope = "remove", "post"
+        else:
+            action, scope = "demote", "post"
+        try:
+            d = self.desk.decide(
+                cf.case.id,
+                reviewer,
+                policy,
+                action,
+                scope=scope,
+                at=now,
+                note=f"simulated reviewer: {label}",
+                role="lead",
+            )
+        except (PermissionError, ValueError, KeyError):
+            return
+        self.decided += 1
+        if d is not None and scope == "narrative":
+            self.narrative_actions.append(
+                {
+                    "at": iso(now),
+                    "case": cf.case.id,
+                    "narrative": cf.narrative_id,
+                    "decision": d.id,
+                    "reviewer": reviewer,
+                    "action": action,
+                }
+            )
+            self.director.say(
+                now,
+                reviewer,
+                f"case {cf.case.id}: {action} for the whole narrative {cf.narrative_id} ({policy})",
+            )
+
+    def finish(self, storage: Any, end: datetime) -> dict[str, Any]:
+        """Appeal one wrongly restricted post, have another reviewer reverse it, report metrics."""
+        from wavebreak.review.simulate import truth_label
+
+        for event in storage.iter_events(kinds=["decision.applied"]):
+            payload = event.payload
+            target = payload.get("target_id", "")
+            if payload.get("target_kind") != "post" or truth_label(self.scn, target) != "other":
+                continue
+            if self.scn.truth.narrative.get(target) not in ("refutation", "chatter", "background:news"):
+                continue
+            appeal = self.desk.appeal(
+                payload["id"],
+                "author-of-" + target,
+                "My post corrects the rumour; it does not spread it.",
+                at=end,
+            )
+            decided = self.desk.decide_appeal(
+                appeal.id,
+                "appeals-reviewer",
+                "reversed",
+                "The post refutes the claim; restriction lifted.",
+                at=end,
+            )
+            self.appeal = {
+                "decision": payload["id"],
+                "target": target,
+                "appeal": appeal.id,
+                "outcome": str(decided.outcome),
+                "decided_by": decided.decided_by,
+            }
+            self.director.say(end, "appeals reviewer", f"appeal {appeal.id} on {target}: reversed")
+            break
+        return {
+            "reports_submitted": self._next,
+            "cases_decided": self.decided,
+            "narrative_actions": self.narrative_actions,
+            "appeal": self.appeal,
+            "metrics": self.desk.metrics(at=end),
+        }
+
+
 def _append(pipeline: Pipeline, events: list[Event]) -> None:
     """Record a human action in the event log at once (recorded before announced)."""
     if pipeline.ctx.storage is not None and events:
@@ -221,6 +358,7 @@ def run_demo(
     pipeline.ctx.on_decision.append(printer.on_decision)
     director = DemoDirector(scn.facts, start, console, quiet)
     director.setup(pipeline)
+    team = ReviewTeam(scn, storage, director, max_reports=int(C.DEMO_MAX_REPORTS * max(scale, 0.05)))
     tracker = TruthTracker(scn.truth)
     total = len(scn.truth.narrative)
 
@@ -235,11 +373,13 @@ def run_demo(
             console=console,
             total=total,
             description="crisis stream",
-            hooks=[director.before],
+            hooks=[director.before, team.before],
         )
     finally:
         pipeline.close()
     scoring = tracker.score(pipeline, printer.decisions.first_action_at)
+    end = pipeline.ctx.now or start
+    review = team.finish(storage, end)
     crises = pipeline.ctx.services.get("crises")
     extra: dict[str, Any] = {
         "scenario": {
@@ -251,6 +391,7 @@ def run_demo(
         },
         "scoring": scoring,
         "human_actions": director.log,
+        "review": review,
         "storage": {"url": db},
     }
     if crises is not None:

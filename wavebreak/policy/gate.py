@@ -101,7 +101,7 @@ class Gate:
         narrative_of: Callable[[Sequence[str]], dict[str, str]] | None = None,
     ) -> None:
         self.storage = storage
-        self.holds = holds or HoldRegistry()
+        self.holds = holds if holds is not None else HoldRegistry()
         self.ttl = ttl
         self.clock = clock
         self._narrative_of_fn = narrative_of or getattr(storage, "narratives_of", None)

@@ -99,11 +99,13 @@ class PolicyStage:
     def _wire(self, ctx: PipelineContext) -> None:
         s = ctx.services
         if self.holds is None:
-            self.holds = s.get("holds") or HoldRegistry()
+            held = s.get("holds")
+            self.holds = held if held is not None else HoldRegistry()
         if self.refutations is None:
             self.refutations = s.get("refutations")
         if self.crises is None:
-            self.crises = s.get("crises") or CrisisManager(ctx.crises)
+            known = s.get("crises")
+            self.crises = known if known is not None else CrisisManager(ctx.crises)
         s.setdefault("holds", self.holds)
         s.setdefault("crises", self.crises)
         if self.refutations is not None:

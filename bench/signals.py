@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in figs.items():
             if k != "details":
                 print(f"{k:45s} {v}")
-        print(f"{'components (µs per distinct text)':45s} {figs['details']['components_us_per_distinct_text']}")
+        print(
+            f"{'components (µs per distinct text)':45s} {figs['details']['components_us_per_distinct_text']}"
+        )
     return 0
 
 

@@ -114,7 +114,9 @@ def test_text_cache_is_bounded() -> None:
 
 def test_platform_language_fills_in_only_when_undetermined() -> None:
     stage = SignalsStage(b_signals=False)
-    out = stage.score_texts(["🙏🙏", "🙏🙏", "the police have said that they are looking"], ["fr", None, "fr"])
+    out = stage.score_texts(
+        ["🙏🙏", "🙏🙏", "the police have said that they are looking"], ["fr", None, "fr"]
+    )
     assert out[0][SignalName.LANG].label == "fr" and out[0][SignalName.LANG].data == {"source": "platform"}
     assert out[1][SignalName.LANG].label == "und"
     assert out[2][SignalName.LANG].label == "en"

@@ -126,3 +126,23 @@ def test_hedge_raises_prior_without_label() -> None:
     plain, hedged = score(["three dead", "reportedly three dead, unconfirmed"], [None, None])
     assert hedged.label is None
     assert hedged.score > plain.score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he came to the UK by boat last year",
+        "Il est arrivé en France en bateau",
+        "an asylum seeker who arrived on a small boat",
+    ],
+)
+def test_arrived_by_boat_with_gap(text: str) -> None:
+    sig = _one(text)
+    assert sig.data is not None
+    assert "arrived_by_boat" in sig.data["identities"]
+
+
+def test_nationality_adjective_is_not_a_name() -> None:
+    sig = _one("The attacker was Black and the suspect was Syrian")
+    assert sig.data is not None
+    assert sig.data["name"] is None

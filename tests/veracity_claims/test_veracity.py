@@ -91,7 +91,11 @@ def test_cutoffs_and_structure_features() -> None:
 
 def test_near_duplicate_groups() -> None:
     g = v.near_duplicate_groups(
-        ["breaking: celebrity x is dead URL", "breaking: celebrity x is dead!! URL", "city council budget approved"]
+        [
+            "breaking: celebrity x is dead URL",
+            "breaking: celebrity x is dead!! URL",
+            "city council budget approved",
+        ]
     )
     assert g[0] == g[1] != g[2]
 
@@ -111,7 +115,9 @@ def test_predict_cascade_and_prior(fitted: tuple[v.VeracityModel, Path]) -> None
     assert set(out["probs"]) == set(v.LABELS)
     assert sum(out["probs"].values()) == pytest.approx(1.0, abs=1e-3)
     assert out["label"] == "false" and out["p_false"] == out["probs"]["false"]
-    calm = model.predict_cascade(WORDS["non-rumor"] + " z9 URL", [(9.0 * (i + 1), "src", f"u{i}") for i in range(30)])
+    calm = model.predict_cascade(
+        WORDS["non-rumor"] + " z9 URL", [(9.0 * (i + 1), "src", f"u{i}") for i in range(30)]
+    )
     assert calm["p_false"] < out["p_false"]
     now = datetime(2024, 7, 29, tzinfo=UTC)
     n = Narrative(id="n1", title="hoax", first_seen=now, last_seen=now, accounts_total=20)

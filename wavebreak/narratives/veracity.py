@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -506,7 +506,7 @@ def _cross_validate(
     out: dict[str, Any] = {
         "split": "grouped" if grouped else "random",
         "folds": folds,
-        "groups": int(len(set(groups.tolist()))),
+        "groups": len(set(groups.tolist())),
     }
     out["text_only"] = _scores(labels, text_only)
     out["cutoffs"] = {c: _scores(labels, preds[c]) for c in cutoffs}

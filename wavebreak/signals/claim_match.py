@@ -46,11 +46,7 @@ _TRAILER_RE = re.compile(r"[—–-]\s*[^—–]{0,80}\(@\w+\)\s*\w+\s+\d{1,2},\
 
 # Small English stop list: function words only, so BM25 weighs content words.
 _EN_STOP = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being it its this
-    that these those he she they we you i his her their our your my me him them us do does did have has had
-    not no so than then there here what which who whom whose when where why how all any some can could will
-    would should may might must just about into over after before up down out also more most very rt via
-    amp""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "your", "my", "me", "him", "them", "us", "do", "does", "did", "have", "has", "had", "not", "no", "so", "than", "then", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "some", "can", "could", "will", "would", "should", "may", "might", "must", "just", "about", "into", "over", "after", "before", "up", "down", "out", "also", "more", "most", "very", "rt", "via", "amp"]
 )
 
 # French function words dropped, and a few content words mapped to English so that
@@ -58,9 +54,7 @@ _EN_STOP = frozenset(
 # tiny and crisis-oriented (documented in docs/models/claim_match.md); the embedding
 # carries cross-lingual matching.
 _FR_STOP = frozenset(
-    """le la les un une des du de d l et ou mais est sont était été être a ont avait il elle ils elles on nous
-    vous je tu ce cette ces cet qui que qu quoi dont où au aux en dans sur par pour avec sans pas ne n plus
-    son sa ses leur leurs notre nos votre vos se s y c j m t lui eux""".split()
+    ["le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "mais", "est", "sont", "était", "été", "être", "a", "ont", "avait", "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "tu", "ce", "cette", "ces", "cet", "qui", "que", "qu", "quoi", "dont", "où", "au", "aux", "en", "dans", "sur", "par", "pour", "avec", "sans", "pas", "ne", "n", "plus", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "se", "s", "y", "c", "j", "m", "t", "lui", "eux"]
 )
 _FR_EN = {
     "couteau": "knife",
@@ -212,9 +206,12 @@ class ClaimMatcher:
         The text indexed is ``claim`` + ``text``: the claim line is usually the
         sentence posts paraphrase, the body adds names and places.
         """
-        new = [s for s in statements if s.id not in self._index]
+        new: list[AuthorityStatement] = []
         seen: set[str] = set()
-        new = [s for s in new if not (s.id in seen or seen.add(s.id))]  # type: ignore[func-returns-value]
+        for s in statements:
+            if s.id not in self._index and s.id not in seen:
+                seen.add(s.id)
+                new.append(s)
         if not new:
             return
         docs = [f"{s.claim} {s.text}".strip() for s in new]
@@ -429,7 +426,7 @@ def dev_test_split(
     rng = np.random.default_rng(seed)
     ids = sorted(qids, key=lambda q: (len(q), q))
     perm = rng.permutation(len(ids))
-    n_dev = int(round(len(ids) * dev_share))
+    n_dev = round(len(ids) * dev_share)
     dev = sorted(ids[i] for i in perm[:n_dev])
     test = sorted(ids[i] for i in perm[n_dev:])
     return dev, test

@@ -203,11 +203,21 @@ class SignalsStage:
         for (lab, conf), g in zip(detected, given, strict=True):
             out.append({SignalName.LANG: Signal(SignalName.LANG, round(conf, 4), lab, version)})
             use_langs.append(lab if lab not in ("und", "other") else g)
+        # texts differing only in mentions, URLs, case or disguise share one normalised form
+        first: dict[str, int] = {}
+        for i, t in enumerate(norm):
+            first.setdefault(t, i)
+        uniq = list(first.values())
         tox = tox_mod.score_normalised(
-            self.tox, norm, explain=self.explain, obfuscated=[f[1] for f in flagged], stats=self.stats
+            self.tox,
+            [norm[i] for i in uniq],
+            explain=self.explain,
+            obfuscated=[flagged[i][1] for i in uniq],
+            stats=self.stats,
         )
-        for row, t in zip(out, tox, strict=True):
-            row.update(t)
+        by_norm = dict(zip(first, tox, strict=True))
+        for row, t in zip(out, norm, strict=True):
+            row.update(by_norm[t])
         if self.b is not None:
             if self.b.identity is not None:
                 for row, s in zip(out, self.b.identity(texts, use_langs), strict=True):

@@ -2,7 +2,7 @@
 
 Why a hashed linear model: stance runs on every reply in a wave, so ``predict`` must handle more than
 10k texts/s on one core with no GPU and no model download. A ``HashingVectorizer`` (stateless, no
-vocabulary to ship) over word 1-2-grams and character 2-4-grams, plus a handful of dense features that
+vocabulary to ship) over word 1-2-grams and character 3-4-grams, plus a handful of dense features that
 the RumourEval literature found to matter (question marks, denial/query lexicons, URL presence,
 whether the post is the source, reply depth, similarity to the claim), feeds a class-weighted
 multinomial logistic regression. The shipped file is a compressed ``.npz`` of coefficients and a JSON

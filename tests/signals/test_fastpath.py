@@ -62,16 +62,16 @@ def test_language_vote_and_model_agree_on_clear_posts() -> None:
 def test_cascade_uses_full_model_for_candidates_and_agrees_with_it() -> None:
     model = tox_mod.default_model()
     texts = [
-        "lovely walk on the beach with the dog",
+        "the council meeting starts at seven this evening",
         "Burn the asylum hotel down tonight",
         "those m0zl3ms are vermin",
-        "bus times changed again this week",
+        "traffic on the A565 is awful because of the road closure",
     ]
     flagged = [normalise_flag(t) for t in texts]
     norm = [f[0] for f in flagged]
     res = model.cascade(norm, [f[1] for f in flagged])
     assert res.candidates.tolist()[1:3] == [True, True]
-    assert not res.candidates[0]
+    assert not res.candidates[0] and not res.candidates[3]
     full = model.predict_features(tox_mod.featurize(norm))
     np.testing.assert_allclose(res.probs[res.candidates], full[res.candidates], rtol=1e-4, atol=1e-5)
     thr = C.SIGNALS_TOXICITY_FLAG
@@ -80,7 +80,8 @@ def test_cascade_uses_full_model_for_candidates_and_agrees_with_it() -> None:
 
 def test_explanations_only_for_positive_scores_and_bounded() -> None:
     out = tox_mod.score_normalised(
-        tox_mod.default_model(), [normalise("Burn the asylum hotel down tonight"), "nice weather"]
+        tox_mod.default_model(),
+        [normalise("Burn the asylum hotel down tonight"), "the council meeting starts at seven this evening"],
     )
     inc = out[0]["incitement"]
     assert inc.label == "incitement" and inc.explanation
@@ -102,7 +103,7 @@ def test_duplicate_texts_are_scored_once_and_get_independent_dicts() -> None:
     assert a is not b and a[SignalName.HATE].score == b[SignalName.HATE].score
     again = Batch(posts=[_post(4, text)])
     stage.process(again, PipelineContext())
-    assert stage.stats["scored_texts"] == 2 and stage.stats["text_cache_hits"] >= 2
+    assert stage.stats["scored_texts"] == 2 and stage.stats["text_cache_hits"] == 1
     assert again.signals["fp:4"][SignalName.HATE].score == a[SignalName.HATE].score
 
 
@@ -120,3 +121,24 @@ def test_platform_language_fills_in_only_when_undetermined() -> None:
     assert out[0][SignalName.LANG].label == "fr" and out[0][SignalName.LANG].data == {"source": "platform"}
     assert out[1][SignalName.LANG].label == "und"
     assert out[2][SignalName.LANG].label == "en"
+
+
+def test_cached_char_hashers_equal_scikit_learn() -> None:
+    texts = [
+        normalise(t)
+        for t in (
+            "Burn the asylum hotel down tonight",
+            "les musulmans ne sont pas le problème",
+            "a b  c",
+            "",
+            "🙏🙏 ok",
+            "x" * 40,
+        )
+    ]
+    ours = tox_mod.featurize_chars(texts)
+    ref = tox_mod._char_vectorizer().transform(texts)  # type: ignore[attr-defined]
+    assert abs(ours - ref).max() < 1e-6
+    light = [lang_mod.normalise_light(t) for t in ("Brûlez la mosquée", "أكدت الشرطة", "ok", "")]
+    ours_l = lang_mod.featurize(light)
+    ref_l = lang_mod._vectorizer().transform(light)  # type: ignore[attr-defined]
+    assert abs(ours_l - ref_l).max() < 1e-6

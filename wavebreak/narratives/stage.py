@@ -434,6 +434,8 @@ class NarrativeStage:
             s = sig.get("lang")
             if s is not None and s.label:
                 lang = s.label
+        if bits & 1:
+            bits &= ~32  # a post asserting the identity claim is not refuting it, whatever a marker says
         cred = self._cred.get(author_id)
         if cred == "pseudo_news":
             bits |= 64
@@ -1060,7 +1062,7 @@ class NarrativeStage:
         out: list[str] = []
         for t, _ in sorted(st.centroid.items(), key=lambda kv: -kv[1]):
             if t[0] == "@":
-                out.append(t[1:].title())
+                out.append(self._feat.display.get(t, t[1:]))
             elif t[0] == "#":
                 out.append(t)
             elif t[0] == "~":

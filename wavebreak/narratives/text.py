@@ -109,6 +109,7 @@ class Featurizer:
     def __init__(self, vocab_size: int = 200_000) -> None:
         self._vocab: OrderedDict[str, int] = OrderedDict()
         self._vocab_size = vocab_size
+        self.display: dict[str, str] = {}  # entity key -> first surface form seen (for titles/entities)
 
     def hash(self, token: str) -> int:
         """Deterministic 32-bit hash of a token (CRC32), cached."""
@@ -145,7 +146,12 @@ class Featurizer:
             if first in _SKIP_CAPS:
                 continue
             folded = fold(span)
-            entities.append("@" + skeleton(folded))
+            key = "@" + skeleton(folded)
+            entities.append(key)
+            if key not in self.display:
+                self.display[key] = span
+                if len(self.display) > self._vocab_size:
+                    self.display.clear()
             parts = folded.replace("-", " ").split()
             if len(parts) >= 2:  # the surname alone ("Al-Qamari") also carries the name
                 last = parts[-1]
@@ -154,7 +160,9 @@ class Featurizer:
                         last = last[len(pfx) :]
                         break
                 if len(last) >= 4:
-                    entities.append("@" + skeleton(last))
+                    key = "@" + skeleton(last)
+                    entities.append(key)
+                    self.display.setdefault(key, span.replace("-", " ").split()[-1])
         low = fold(stripped)
         toks = _WORD.findall(low)
         if "#" in low or "@" in low:

@@ -46,7 +46,103 @@ _TRAILER_RE = re.compile(r"[—–-]\s*[^—–]{0,80}\(@\w+\)\s*\w+\s+\d{1,2},\
 
 # Small English stop list: function words only, so BM25 weighs content words.
 _EN_STOP = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i", "his", "her", "their", "our", "your", "my", "me", "him", "them", "us", "do", "does", "did", "have", "has", "had", "not", "no", "so", "than", "then", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "some", "can", "could", "will", "would", "should", "may", "might", "must", "just", "about", "into", "over", "after", "before", "up", "down", "out", "also", "more", "most", "very", "rt", "via", "amp"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "my",
+        "me",
+        "him",
+        "them",
+        "us",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "not",
+        "no",
+        "so",
+        "than",
+        "then",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "some",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "must",
+        "just",
+        "about",
+        "into",
+        "over",
+        "after",
+        "before",
+        "up",
+        "down",
+        "out",
+        "also",
+        "more",
+        "most",
+        "very",
+        "rt",
+        "via",
+        "amp",
+    ]
 )
 
 # French function words dropped, and a few content words mapped to English so that
@@ -54,7 +150,79 @@ _EN_STOP = frozenset(
 # tiny and crisis-oriented (documented in docs/models/claim_match.md); the embedding
 # carries cross-lingual matching.
 _FR_STOP = frozenset(
-    ["le", "la", "les", "un", "une", "des", "du", "de", "d", "l", "et", "ou", "mais", "est", "sont", "était", "été", "être", "a", "ont", "avait", "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "tu", "ce", "cette", "ces", "cet", "qui", "que", "qu", "quoi", "dont", "où", "au", "aux", "en", "dans", "sur", "par", "pour", "avec", "sans", "pas", "ne", "n", "plus", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "se", "s", "y", "c", "j", "m", "t", "lui", "eux"]
+    [
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "des",
+        "du",
+        "de",
+        "d",
+        "l",
+        "et",
+        "ou",
+        "mais",
+        "est",
+        "sont",
+        "était",
+        "été",
+        "être",
+        "a",
+        "ont",
+        "avait",
+        "il",
+        "elle",
+        "ils",
+        "elles",
+        "on",
+        "nous",
+        "vous",
+        "je",
+        "tu",
+        "ce",
+        "cette",
+        "ces",
+        "cet",
+        "qui",
+        "que",
+        "qu",
+        "quoi",
+        "dont",
+        "où",
+        "au",
+        "aux",
+        "en",
+        "dans",
+        "sur",
+        "par",
+        "pour",
+        "avec",
+        "sans",
+        "pas",
+        "ne",
+        "n",
+        "plus",
+        "son",
+        "sa",
+        "ses",
+        "leur",
+        "leurs",
+        "notre",
+        "nos",
+        "votre",
+        "vos",
+        "se",
+        "s",
+        "y",
+        "c",
+        "j",
+        "m",
+        "t",
+        "lui",
+        "eux",
+    ]
 )
 _FR_EN = {
     "couteau": "knife",
@@ -283,6 +451,19 @@ class ClaimMatcher:
         """Cosine plus saturated BM25: lexical overlap adds evidence, never removes it."""
         return cos + self.lexical_weight * bm25 / (bm25 + self.bm25_saturation)
 
+    def similarity(self, cos: float, bm25: float) -> float:
+        """Absolute match strength in [0, 1] for thresholds (``best``, policy), distinct from the rank score.
+
+        The rank score adds up to ``lexical_weight`` (1.5) of lexical evidence, which orders
+        candidates well but is not comparable across posts: an unrelated post still shares a
+        word or two with some statement of a 10k registry. The similarity keeps the cosine
+        scale and adds only ``CLAIM_MATCH_SIMILARITY_LEXICAL`` of saturated BM25.
+        """
+        if self.lexical_only:
+            return min(max(bm25 / (bm25 + self.bm25_saturation), 0.0), 1.0)
+        lex = bm25 / (bm25 + self.bm25_saturation)
+        return min(max(cos + C.CLAIM_MATCH_SIMILARITY_LEXICAL * lex, 0.0), 1.0)
+
     def match(self, texts: Sequence[str], k: int = 5) -> list[list[tuple[str, float]]]:
         """Top-``k`` (statement id, fused score) per text, best first.
 
@@ -305,7 +486,8 @@ class ClaimMatcher:
     def best(self, texts: Sequence[str], threshold: float = C.CLAIM_MATCH_THRESHOLD) -> list[Signal | None]:
         """One ``claim_match`` Signal per text whose best statement scores >= ``threshold``, else None.
 
-        ``score``/``data.similarity`` is the fused score clipped to [0, 1];
+        ``score``/``data.similarity`` is ``similarity`` (cosine + a little lexical evidence, in
+        [0, 1]) of the best-ranked statement;
         ``data`` also carries the cosine and BM25 parts so a statement of
         reasons can say whether the match was lexical, semantic or both.
         """
@@ -317,12 +499,11 @@ class ClaimMatcher:
             fused, cos, bm25 = self.scores(texts[start : start + C.CLAIM_MATCH_QUERY_CHUNK])
             j_best = fused.argmax(axis=1)
             for i, j in enumerate(j_best):
-                f = float(fused[i, j])
-                if f < threshold:
+                sim = self.similarity(float(cos[i, j]), float(bm25[i, j]))
+                if sim < threshold:
                     out.append(None)
                     continue
                 st = self.statements[j]
-                sim = min(max(f, 0.0), 1.0)
                 out.append(
                     Signal(
                         name=SignalName.CLAIM_MATCH.value,
@@ -432,6 +613,45 @@ def dev_test_split(
     return dev, test
 
 
+def _rank(scores: np.ndarray, ids: Sequence[str], k: int) -> list[list[str]]:
+    """Top-k ids per row with ties broken by a fixed random order of the registry.
+
+    Why not a stable sort: the CLEF registry holds near-identical duplicates of
+    some claims (quote-style variants) with *later* ids than the gold claim, so a
+    stable sort (ties -> lower id first) silently favours the gold and adds ~5
+    MAP points. A seeded permutation is neutral and reproducible.
+    """
+    tiebreak = np.random.default_rng(7).permutation(scores.shape[1]) if scores.size else np.zeros(0)
+    out = []
+    for row in scores:
+        cand = (
+            np.argpartition(-row, min(k, len(row) - 1))[: k * 4 + 16]
+            if len(row) > k * 4 + 16
+            else np.arange(len(row))
+        )
+        # include every candidate tied with the k-th best so tie-breaking is fair
+        kth = np.sort(row)[::-1][min(k, len(row)) - 1]
+        cand = np.union1d(cand, np.flatnonzero(row >= kth))
+        order = cand[np.lexsort((tiebreak[cand], -row[cand]))]
+        out.append([ids[j] for j in order[:k]])
+    return out
+
+
+def _dup_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def duplicate_aware(gold: list[set[str]], statements: Sequence[AuthorityStatement]) -> list[set[str]]:
+    """Gold sets widened to registry statements whose claim text is identical up to case and punctuation."""
+    by_key: dict[str, set[str]] = {}
+    key_of: dict[str, str] = {}
+    for s in statements:
+        key = _dup_key(s.claim or s.text)
+        key_of[s.id] = key
+        by_key.setdefault(key, set()).add(s.id)
+    return [set().union(*(by_key.get(key_of.get(g, ""), {g}) for g in gs)) if gs else gs for gs in gold]
+
+
 def evaluate_clef(
     dataset_dir: Path,
     split: str,
@@ -451,7 +671,7 @@ def evaluate_clef(
     if part in {"dev", "test"}:
         dev, test = dev_test_split(qids)
         qids = dev if part == "dev" else test
-    matcher = matcher or ClaimMatcher()
+    matcher = ClaimMatcher() if matcher is None else matcher
     matcher.add(statements)
     texts = [queries[q] for q in qids]
     gold = [qrels[q] for q in qids]
@@ -467,8 +687,12 @@ def evaluate_clef(
         if name == "embedding" and matcher.lexical_only:
             continue
         m = np.vstack(mats) if mats else np.zeros((0, len(matcher.ids)))
-        ranked = [[matcher.ids[j] for j in np.argsort(-row, kind="stable")[:k]] for row in m]
+        ranked = _rank(m, matcher.ids, k)
         result[name] = ranking_metrics(ranked, gold, k)
+    dup_gold = duplicate_aware(gold, matcher.statements)
+    fused_m = np.vstack(fused_all) if fused_all else np.zeros((0, len(matcher.ids)))
+    result["fused_duplicate_aware"] = ranking_metrics(_rank(fused_m, matcher.ids, k), dup_gold, k)
+    result["gold_with_duplicates"] = sum(len(d) > len(g) for d, g in zip(dup_gold, gold, strict=True))
     result["weights"] = {
         "lexical_weight": matcher.lexical_weight,
         "bm25_saturation": matcher.bm25_saturation,
@@ -514,7 +738,7 @@ def evaluate_xling(
     tweets and point at their Snopes claim id ``clef:<id>``).
     """
     pairs = load_xling()
-    matcher = matcher or ClaimMatcher()
+    matcher = ClaimMatcher() if matcher is None else matcher
     matcher.add(load_en_statements())
     clef_dir = _shared_dir() / "datasets" / "claims" / "clef2020"
     used_clef = False
@@ -531,6 +755,6 @@ def evaluate_xling(
     fused, cos, bm25 = matcher.scores(texts)
     result: dict[str, Any] = {"pairs": len(pairs), "statements": len(matcher), "clef_distractors": used_clef}
     for name, m in (("fused", fused), ("bm25", bm25), ("embedding", cos)):
-        ranked = [[matcher.ids[j] for j in np.argsort(-row, kind="stable")[:k]] for row in m]
+        ranked = _rank(m, matcher.ids, k)
         result[name] = ranking_metrics(ranked, gold, k)
     return result

@@ -423,7 +423,7 @@ def benchmark(n: int = 20_000, batch_size: int = C.BATCH_SIZE, slow: bool = Fals
 
     stage = SignalsStage(slow_path=False)
     wall, cpu = _run_stage(stage, posts, batch_size)
-    flagged = 0
+    flagged = tox_flagged = 0
     # the realistic run: posts in stream order, repeats served by the text cache
     # all-distinct: every text once, text cache off, same batch size
     from datetime import UTC, datetime
@@ -437,13 +437,15 @@ def benchmark(n: int = 20_000, batch_size: int = C.BATCH_SIZE, slow: bool = Fals
     ]
     ustage = SignalsStage(slow_path=False, text_cache_size=0)
     uwall, ucpu = _run_stage(ustage, uposts, batch_size)
+    astage = SignalsStage(slow_path=False, b_signals=False)
+    _, acpu = _run_stage(astage, posts, batch_size)
     b = SignalsStage(slow_path=False)
     sample = Batch(posts=posts[: min(n, 4 * batch_size)])
     b.process(sample, PipelineContext())
     for sigs in sample.signals.values():
-        if any(sigs[k].label for k in ("hate", "incitement", "threat", "abuse") if k in sigs) or (
-            "identity_claim" in sigs and sigs["identity_claim"].label
-        ):
+        tox_hit = any(sigs[k].label for k in ("hate", "incitement", "threat", "abuse") if k in sigs)
+        tox_flagged += tox_hit
+        if tox_hit or ("identity_claim" in sigs and sigs["identity_claim"].label):
             flagged += 1
     out: dict[str, Any] = {
         "posts": n,
@@ -459,6 +461,11 @@ def benchmark(n: int = 20_000, batch_size: int = C.BATCH_SIZE, slow: bool = Fals
             ustage.stats["full_model_texts"] / max(1, len(distinct)), 3
         ),
         "flagged_post_share": round(flagged / max(1, len(sample.posts)), 3),
+        "toxicity_flagged_post_share": round(tox_flagged / max(1, len(sample.posts)), 3),
+        "signals_a_only_posts_per_cpu_s": round(n / acpu, 1),
+        "cpu_us_per_post_by_part": {
+            k[4:]: round(v / n * 1e6, 1) for k, v in stage.stats.items() if k.startswith("cpu_")
+        },
         "components_us_per_distinct_text": component_costs(distinct[:4000]),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rss_mb_before_stage": round(rss0 / 1024, 1),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -324,8 +325,8 @@ OTHER_WORDS = frozenset(
 )
 
 
-def _is_arabic(ch: str) -> bool:
-    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufefc"
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufefc]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def vote(light: str) -> str | None:
@@ -341,9 +342,9 @@ def vote(light: str) -> str | None:
     """
     if not light:
         return None
-    if not light.isascii():
-        letters = [ch for ch in light if ch.isalpha()]
-        if letters and sum(map(_is_arabic, letters)) * 2 > len(letters):
+    if not light.isascii() and _ARABIC.search(light):
+        letters = len(_LETTER.findall(light))
+        if letters and sum(ch.isalpha() for ch in _ARABIC.findall(light)) * 2 > letters:
             return "ar"
     en = fr = 0
     for tok in WORD_RE.findall(light):
@@ -375,9 +376,20 @@ def _vectorizer() -> object:
     )
 
 
+@lru_cache(maxsize=1)
+def _hasher() -> object:
+    from wavebreak.signals.toxicity import CharWbHasher
+
+    return CharWbHasher(1, 3, LANG_FEATURES)
+
+
 def featurize(light_texts: list[str]) -> sp.csr_matrix:
-    """Hashed char 1-3 grams of light-normalised texts (accents kept: they are the best French cue)."""
-    return _vectorizer().transform(light_texts)  # type: ignore[attr-defined]
+    """Hashed char_wb 1-3 grams of light-normalised texts (accents kept: they are the best French cue).
+
+    Same matrix as the scikit-learn vectoriser :func:`_vectorizer` (kept as the
+    reference the tests compare against), built with a per-word cache.
+    """
+    return _hasher().transform(light_texts)  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -436,7 +448,7 @@ class LangModel:
         todo: list[int] = []
         conf_of = self.vote_confidence if use_vote else None
         for i, t in enumerate(light_texts):
-            if not t or not any(ch.isalpha() for ch in t):
+            if not t or _LETTER.search(t) is None:
                 out[i] = ("und", 0.0)
                 continue
             v = vote(t) if conf_of else None

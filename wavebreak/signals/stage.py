@@ -192,10 +192,19 @@ class SignalsStage:
             out.append(d)
         return out
 
+    def _tick(self, part: str, c0: float) -> float:
+        """Add the CPU time since ``c0`` to ``stats["cpu_<part>"]`` (where the fast path spends its time)."""
+        now = time.process_time()
+        key = f"cpu_{part}"
+        self.stats[key] = self.stats.get(key, 0.0) + now - c0
+        return now
+
     def _score_unique(self, texts: list[str], given: list[str | None]) -> list[dict[str, Signal]]:
         """Signals of distinct texts: one normalisation pass shared by every fast model."""
+        c = time.process_time()
         flagged = [normalise_flag(t) for t in texts]
         norm = [f[0] for f in flagged]
+        c = self._tick("normalise", c)
         detected = self.lang.predict_light([normalise_light(t) for t in texts])
         out: list[dict[str, Signal]] = []
         use_langs: list[str | None] = []
@@ -203,6 +212,7 @@ class SignalsStage:
         for (lab, conf), g in zip(detected, given, strict=True):
             out.append({SignalName.LANG: Signal(SignalName.LANG, round(conf, 4), lab, version)})
             use_langs.append(lab if lab not in ("und", "other") else g)
+        c = self._tick("lang", c)
         # texts differing only in mentions, URLs, case or disguise share one normalised form
         first: dict[str, int] = {}
         for i, t in enumerate(norm):
@@ -218,16 +228,20 @@ class SignalsStage:
         by_norm = dict(zip(first, tox, strict=True))
         for row, t in zip(out, norm, strict=True):
             row.update(by_norm[t])
+        c = self._tick("toxicity", c)
         if self.b is not None:
             if self.b.identity is not None:
                 for row, s in zip(out, self.b.identity(texts, use_langs), strict=True):
                     row[SignalName.IDENTITY_CLAIM] = s
+                c = self._tick("identity_claims_B", c)
             if self.b.rumour is not None:
                 for row, s in zip(out, self.b.rumour(texts, use_langs), strict=True):
                     row[SignalName.RUMOUR] = s
+                c = self._tick("rumour_B", c)
             if self.b.stance is not None:
                 for row, s in zip(out, self.b.stance.predict(texts), strict=True):
                     row[SignalName.STANCE] = s
+                c = self._tick("stance_B", c)
         self.stats["scored_texts"] += len(texts)
         return out
 
@@ -254,7 +268,9 @@ class SignalsStage:
                     self.stats["reposts_neutral"] += 1
             batch.signals.setdefault(p.id, {}).update(sigs)
             self._remember(p.id, sigs)
+        c = time.process_time()
         self._credibility(batch, ctx)
+        self._tick("credibility_B", c)
         self.stats["posts"] += len(posts)
         self.stats["fast_seconds"] += time.perf_counter() - t0
         if self.slow_path:

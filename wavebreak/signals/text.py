@@ -345,7 +345,10 @@ COUNTER = re.compile(
     r"arretez de|arreter de|stop aux?|pas de place pour|solidaires?|solidarite|"
     r"c'est (?:raciste|de la haine|islamophobe|antisemite|xenophobe)|(?:est|sont) racistes?|"
     r"ceux qui (?:disent|appellent|traitent)|il ne faut pas (?:dire|appeler)|ne dites pas|"
-    r"on ne (?:dit|traite) pas|ne tolererons pas|intolerable|signale[sz]?)\b"
+    r"on ne (?:dit|traite) pas|ne tolererons pas|intolerable|signale[sz]?|"
+    # denial framing: the post states the hateful claim in order to reject it
+    r"(?:is|are) a lie|lies? told|(?:false|wrong|cruel) (?:and \w+ )?to say|nobody (?:here )?(?:thinks|believes)|"
+    r"mensonges?|(?:faux|cruel) (?:et \w+ )?de dire|personne (?:ici )?ne (?:pense|croit))\b"
 )
 REPORTING = re.compile(
     r"\b(?:police (?:are|is|have|say|said)|(?:was|were|has been|have been) (?:charged|arrested|convicted|"
@@ -499,31 +502,29 @@ def _gate(pattern: re.Pattern[str]) -> dict[int, frozenset[str]] | None:
 
 
 _WORD_STARTS = re.compile(r"\b(?=(\w.{0," + str(_GATE_K - 1) + r"}))", re.DOTALL)
-_GATES: dict[int, dict[int, frozenset[str]] | None] = {}
-"""id(pattern) -> its prefix sets; keyed by id because hashing a compiled pattern re-hashes its code."""
+_GATES: dict[int, frozenset[str] | None] = {}
+"""id(pattern) -> its prefixes (all lengths in one set); keyed by id: hashing a pattern re-hashes its code."""
 
 
-def may_match(pattern: re.Pattern[str], starts: dict[int, set[str]]) -> bool:
-    """False only when ``pattern`` cannot match a text with these word-start prefixes (see the gate above).
+def may_match(pattern: re.Pattern[str], starts: set[str]) -> bool:
+    """False only when ``pattern`` cannot match a text with these word-start slices (see the gate above).
 
-    ``starts[n]`` holds the text's n-character slices at every word start (:func:`word_starts`).
+    ``starts`` holds the text's 3 .. _GATE_K character slices at every word start
+    (:func:`word_starts`); a prefix and a slice can only be equal if their
+    lengths are, so one set of mixed lengths needs one ``isdisjoint``.
     """
     key = id(pattern)
     if key not in _GATES:
-        _GATES[key] = _gate(pattern)
-    g = _GATES[key]
-    if g is None:
-        return True
-    return any(not p.isdisjoint(starts[n]) for n, p in g.items())
+        g = _gate(pattern)
+        _GATES[key] = None if g is None else frozenset().union(*g.values())
+    pre = _GATES[key]
+    return pre is None or not pre.isdisjoint(starts)
 
 
-def word_starts(norm: str) -> dict[int, set[str]]:
-    """The n-character slices (n = 3 .. _GATE_K) of ``norm`` at every word start."""
-    full = set(_WORD_STARTS.findall(norm))
-    out = {_GATE_K: full}
-    for n in range(3, _GATE_K):
-        out[n] = {x[:n] for x in full}
-    return out
+def word_starts(norm: str) -> set[str]:
+    """The 3 .. _GATE_K character slices of ``norm`` at every word start."""
+    full = _WORD_STARTS.findall(norm)
+    return {x[:n] for x in full for n in range(3, _GATE_K + 1)}
 
 
 def cue_list(norm: str) -> list[str]:

@@ -157,54 +157,69 @@ def _row_normalise(x: sp.csr_matrix) -> sp.csr_matrix:
     return x
 
 
-_WORD_COLS: dict[str, np.ndarray] = {}
-"""Per-word cache of char_wb 2-4 gram columns (a stream's vocabulary is Zipfian: most words repeat)."""
-_WORD_COLS_MAX = 100_000
+class CharWbHasher:
+    """``HashingVectorizer(analyzer="char_wb", alternate_sign=False, norm="l2")``, with a per-word cache.
+
+    Why not call scikit-learn: its analyzer builds every n-gram string of every
+    post in Python (~50 µs a post). char_wb n-grams never cross a word, so a
+    post's columns are the concatenation of its words' columns, and those are
+    cached per word (a stream's vocabulary is Zipfian): a post costs one dict
+    look-up per word, and counting and normalisation run in numpy for the whole
+    batch. The test suite checks the matrix equals scikit-learn's.
+    """
+
+    def __init__(self, min_n: int, max_n: int, n_features: int, cache_size: int = 50_000) -> None:
+        self.min_n, self.max_n, self.n_features = min_n, max_n, n_features
+        self.cache_size = cache_size
+        self._cols: dict[str, np.ndarray] = {}
+
+    def grams(self, word: str) -> list[str]:
+        """char_wb n-grams of one word (padded with a space each side, as scikit-learn does)."""
+        w = f" {word} "
+        return [w[i : i + n] for n in range(self.min_n, self.max_n + 1) for i in range(len(w) - n + 1)]
+
+    def word_cols(self, word: str) -> np.ndarray:
+        """Hashed columns of one word's n-grams (with repeats), cached."""
+        cols = self._cols.get(word)
+        if cols is None:
+            from sklearn.utils import murmurhash3_32
+
+            if len(self._cols) >= self.cache_size:
+                self._cols.clear()
+            h = np.abs(np.asarray([murmurhash3_32(g, seed=0) for g in self.grams(word)], dtype=np.int64))
+            cols = self._cols[word] = (h % self.n_features).astype(np.int32)
+        return cols
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        """(n, n_features) L2-normalised n-gram counts."""
+        get = self._cols.get
+        parts: list[np.ndarray] = []
+        lengths = np.zeros(len(texts), dtype=np.int64)
+        for i, t in enumerate(texts):
+            n = 0
+            for w in t.split():
+                c = get(w)
+                if c is None:
+                    c = self.word_cols(w)
+                parts.append(c)
+                n += len(c)
+            lengths[i] = n
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        x = sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(texts), self.n_features)
+        )
+        x.sum_duplicates()
+        return _row_normalise(x)
 
 
-def _word_char_cols(word: str) -> np.ndarray:
-    """Hashed columns of one word's char_wb 2-4 grams (with repeats), cached per word."""
-    cols = _WORD_COLS.get(word)
-    if cols is None:
-        from sklearn.utils import murmurhash3_32
-
-        grams = _char_grams(word)
-        if len(_WORD_COLS) >= _WORD_COLS_MAX:
-            _WORD_COLS.clear()
-        h = np.abs(np.asarray([murmurhash3_32(g, seed=0) for g in grams], dtype=np.int64))
-        cols = _WORD_COLS[word] = (h % CHAR_FEATURES).astype(np.int32)
-    return cols
+_CHARS = CharWbHasher(2, 4, CHAR_FEATURES)
 
 
 def featurize_chars(norm_texts: list[str]) -> sp.csr_matrix:
-    """(n, CHAR_FEATURES) L2-normalised char_wb 2-4 gram counts, identical to ``HashingVectorizer``.
-
-    Why not call ``HashingVectorizer``: its analyzer builds every n-gram string
-    of every post in Python (~50 µs a post). char_wb n-grams never cross a
-    word, so a post's columns are the concatenation of its words' columns, and
-    those are cached per word: a post costs one dict look-up per word, and the
-    counting and normalisation run in numpy for the whole batch. The test suite
-    checks the matrix equals scikit-learn's.
-    """
-    get = _WORD_COLS.get
-    parts: list[np.ndarray] = []
-    lengths = np.zeros(len(norm_texts), dtype=np.int64)
-    for i, t in enumerate(norm_texts):
-        n = 0
-        for w in t.split():
-            c = get(w)
-            if c is None:
-                c = _word_char_cols(w)
-            parts.append(c)
-            n += len(c)
-        lengths[i] = n
-    indptr = np.zeros(len(norm_texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-    data = np.ones(len(indices), dtype=np.float32)
-    x = sp.csr_matrix((data, indices, indptr), shape=(len(norm_texts), CHAR_FEATURES))
-    x.sum_duplicates()
-    return _row_normalise(x)
+    """(n, CHAR_FEATURES) hashed char_wb 2-4 grams (identical to the vectoriser the model was trained with)."""
+    return _CHARS.transform(norm_texts)
 
 
 def featurize(norm_texts: list[str]) -> sp.csr_matrix:
@@ -219,12 +234,6 @@ def _column(feature: str, n_features: int) -> int:
     from sklearn.utils import murmurhash3_32
 
     return abs(int(murmurhash3_32(feature, seed=0))) % n_features
-
-
-def _char_grams(word: str) -> list[str]:
-    """char_wb 2-4 grams of one word (how ``HashingVectorizer(analyzer="char_wb")`` pads words)."""
-    w = f" {word} "
-    return [w[i : i + n] for n in (2, 3, 4) for i in range(len(w) - n + 1)]
 
 
 @dataclass(slots=True)
@@ -335,8 +344,9 @@ class ToxicityModel:
         """
         j = LABELS.index(label)
         full = bool(res.candidates[i]) or self.coef_word is None
-        row = res.word_x.getrow(i)
-        val_of = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        xw = res.word_x
+        lo, hi = xw.indptr[i], xw.indptr[i + 1]
+        val_of = dict(zip(xw.indices[lo:hi].tolist(), xw.data[lo:hi].tolist(), strict=True))
         if full:
             wcoef = self.coef[CHAR_FEATURES:, j]
         else:
@@ -352,20 +362,26 @@ class ToxicityModel:
             if feat.startswith("__"):
                 cues[feat] = w
             elif " " in feat:
-                a, b = feat.split(" ", 1)
-                for t in (a, b):
+                for t in feat.split(" ", 1):
                     per_word[t] = per_word.get(t, 0.0) + w / 2
             else:
                 per_word[feat] = per_word.get(feat, 0.0) + w
         if full and res.char_x is not None:
-            crow = res.char_x.getrow(int(np.searchsorted(res.cand_idx, i)))
-            cval = dict(zip(crow.indices.tolist(), crow.data.tolist(), strict=True))
-            ccoef = self.coef[:CHAR_FEATURES, j]
-            for word in set(norm.split()):
-                cols = [_column(g, CHAR_FEATURES) for g in _char_grams(word)]
-                tot = sum(cval.get(c, 0.0) * float(ccoef[c]) for c in cols) / max(1, len(word))
-                if tot > 0:
-                    per_word[word] = per_word.get(word, 0.0) + tot
+            xc = res.char_x
+            r = int(np.searchsorted(res.cand_idx, i))
+            idx = xc.indices[xc.indptr[r] : xc.indptr[r + 1]]
+            data = xc.data[xc.indptr[r] : xc.indptr[r + 1]]
+            if len(idx):
+                order = np.argsort(idx)  # indices are sorted after sum_duplicates; argsort keeps this safe
+                idx, data = idx[order], data[order]
+                ccoef = self.coef[:CHAR_FEATURES, j]
+                for word in set(norm.split()):
+                    cols = _CHARS.word_cols(word)
+                    pos = np.minimum(np.searchsorted(idx, cols), len(idx) - 1)
+                    hit = idx[pos] == cols
+                    tot = float((data[pos] * ccoef[cols] * hit).sum()) / max(1, len(word))
+                    if tot > 0:
+                        per_word[word] = per_word.get(word, 0.0) + tot
         ranked = sorted(((w, v) for w, v in per_word.items() if w not in _STOP), key=lambda kv: -kv[1])
         out = [f'"{w}"' for w, _ in ranked[: C.SIGNALS_EXPLAIN_TOP]]
         out += [CUE_LABELS.get(c, c) for c, _ in sorted(cues.items(), key=lambda kv: -kv[1])[:1]]

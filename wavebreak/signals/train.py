@@ -238,7 +238,10 @@ def train_lang(shared: Path, out_dir: Path) -> dict[str, object]:
         if v is not None:
             hits.setdefault(v, []).append(v == y)
     # Laplace-smoothed: a vote right on every training row still claims less than certainty
-    vote_conf = {k: round((sum(h) + 1) / (len(h) + 2), 4) for k, h in sorted(hits.items()) if len(h) >= 20}
+    # (capped at 0.999: at 4 decimals a large n would otherwise round to a claim of certainty)
+    vote_conf = {
+        k: min(0.999, round((sum(h) + 1) / (len(h) + 2), 4)) for k, h in sorted(hits.items()) if len(h) >= 20
+    }
     model = LangModel(
         coef, clf.intercept_.astype(np.float32), CLASSES, LangModel.make_version(coef), vote_conf
     )

@@ -149,7 +149,13 @@ class SimConfig:
 def _mix(*parts: np.ndarray | int) -> np.ndarray:
     """splitmix64 over a combination of integer arrays: deterministic, vectorised, well spread."""
     x = np.zeros(1, dtype=np.uint64)
-    mults = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93, 0xA0761D6478BD642F)
+    mults = (
+        0x9E3779B97F4A7C15,
+        0xBF58476D1CE4E5B9,
+        0x94D049BB133111EB,
+        0xD6E8FEB86659FD93,
+        0xA0761D6478BD642F,
+    )
     for i, p in enumerate(parts):
         arr = np.asarray(p).astype(np.uint64, copy=False)
         x = (x ^ (arr * np.uint64(mults[i % len(mults)]))) + np.uint64(0x632BE59BD9B4E019 + i)
@@ -293,7 +299,7 @@ def build_world(seed: int, scale: float, hours: float, params: SimParams) -> Wor
     share = np.bincount(agent_region, minlength=len(regions)) / n
     region_pop = params.population_at_scale_1 * scale * share
     step_s = params.step_minutes * 60.0
-    n_steps = int(math.ceil(hours * 3600.0 / step_s))
+    n_steps = math.ceil(hours * 3600.0 / step_s)
     start = scn.config.start
     cluster = set(truth.coordinated)
     exo: list[Post] = []
@@ -370,7 +376,16 @@ class Items:
         self.cap = cap
 
     def add(
-        self, pid: str, key: int, author: int, cls: int, step: int, fr: bool, text: str, terms: list[str], exo: bool
+        self,
+        pid: str,
+        key: int,
+        author: int,
+        cls: int,
+        step: int,
+        fr: bool,
+        text: str,
+        terms: list[str],
+        exo: bool,
     ) -> int:
         if self.n == self.cap:
             self._alloc(self.cap * 2)
@@ -404,7 +419,9 @@ class ReviewQueue:
     minutes_per_item: float
     pickup_min: float
     accuracy: float
-    queue: dict[int, tuple[float, str, float]] = field(default_factory=dict)  # item -> (queued_s, decision, prio)
+    queue: dict[int, tuple[float, str, float]] = field(
+        default_factory=dict
+    )  # item -> (queued_s, decision, prio)
     done: set[int] = field(default_factory=set)
     budget: float = 0.0
     waits_min: list[float] = field(default_factory=list)
@@ -487,6 +504,12 @@ class Simulator:
         self.benign_block_steps = 0
         self.gate_calls = 0
         self._narr_pending: list[tuple[str, float]] = []
+        self._algo_buf: list[tuple[np.ndarray, ...]] = []
+        self._region_n = np.array([len(a) for a in world.region_agents], dtype=np.int64)
+        self._region_off = np.concatenate([[0], np.cumsum(self._region_n)[:-1]]).astype(np.int64)
+        self._region_flat = (
+            np.concatenate(world.region_agents) if world.region_agents else np.zeros(0, dtype=np.int64)
+        )
         self.review: ReviewQueue | None = None
         self.pipeline: Any = None
         self.gate: Any = None
@@ -707,7 +730,9 @@ class Simulator:
 
     # ------------------------------------------------------------------ diffusion
 
-    def _schedule(self, items: np.ndarray, agents: np.ndarray, s: int, channel: int, factor: np.ndarray) -> None:
+    def _schedule(
+        self, items: np.ndarray, agents: np.ndarray, s: int, channel: int, factor: np.ndarray
+    ) -> None:
         """Exposed agents reshare with probability share_prob[class] x affinity x age decay x factor."""
         if len(items) == 0:
             return
@@ -724,8 +749,7 @@ class Simulator:
         delay = 1 + np.floor(np.log(np.maximum(u2, 1e-12)) / np.log(1 - 1 / self.p.share_delay_steps))
         u3 = _uniform(w.seed, keys[hit], agents[hit], 0xC0DE)
         u4 = _uniform(w.seed, keys[hit], agents[hit], 0x0FF)
-        for j, it, ag, dl, q, off in zip(
-            hit.tolist(),
+        for it, ag, dl, q, off in zip(
             items[hit].tolist(),
             agents[hit].tolist(),
             delay.astype(np.int64).tolist(),
@@ -733,7 +757,6 @@ class Simulator:
             (u4 * w.step_s).tolist(),
             strict=True,
         ):
-            del j
             if (it, ag) in self.shared:
                 continue
             self.shared.add((it, ag))
@@ -763,37 +786,55 @@ class Simulator:
             seen &= ~it.withheld[items, w.agent_region[fol]]
         self._schedule(items[seen], fol[seen], s, ORG, np.ones(int(seen.sum())))
 
-    def _algorithmic(self, s: int, channel: int, region: int, items: np.ndarray, views: np.ndarray, note: np.ndarray) -> None:
-        """Record views from a surface and expose the region's agents in proportion."""
-        w, it = self.w, self.items
+    def _algorithmic(
+        self, s: int, channel: int, region: int, items: np.ndarray, views: np.ndarray, note: np.ndarray
+    ) -> None:
+        """Record views from a surface; agent exposures are drawn for the whole step in :meth:`_expose`."""
         keep = views > 0
-        items, views, note = items[keep], views[keep], note[keep]
-        if len(items) == 0:
+        if keep.any():
+            k = int(keep.sum())
+            self._algo_buf.append(
+                (items[keep], views[keep], note[keep], np.full(k, channel), np.full(k, region))
+            )
+
+    def _expose(self, s: int) -> None:
+        """Views from every surface this step, and the region's agents exposed in proportion (vectorised)."""
+        if not self._algo_buf:
             return
-        np.add.at(it.views[:, channel], items, views)
+        w, it = self.w, self.items
+        items, views, note, channel, region = (np.concatenate(x) for x in zip(*self._algo_buf, strict=True))
+        self._algo_buf = []
+        np.add.at(it.views, (items, channel), views)
         np.add.at(it.eng, items, views * self.p.view_engagement)
-        np.add.at(self.views[:, channel, s], it.cls[items], views)
-        agents_r = w.region_agents[region]
+        np.add.at(self.views[:, :, s], (it.cls[items], channel), views)
+        n_r = self._region_n[region]
         pop = w.region_pop[region]
-        if len(agents_r) == 0 or pop <= 0:
-            return
-        lam = views * len(agents_r) / pop
+        lam = np.where(pop > 0, views * n_r / np.maximum(pop, 1e-9), 0.0)
         k = _poisson(lam, _uniform(w.seed, it.key[items], s, channel, region, 0xA1))
         total = int(k.sum())
         if total == 0:
             return
         owner = np.repeat(np.arange(len(items)), k)
         nth = np.arange(total) - np.repeat(np.cumsum(k) - k, k)
-        pick = _mix(w.seed, it.key[items][owner], s, channel, nth) % np.uint64(len(agents_r))
-        agents = agents_r[pick.astype(np.int64)]
+        pick = (_mix(w.seed, it.key[items][owner], s, channel[owner], nth) % np.uint64(1 << 62)).astype(
+            np.int64
+        )
+        r = region[owner]
+        agents = self._region_flat[self._region_off[r] + pick % np.maximum(n_r[owner], 1)]
         factor = np.where(note[owner], self.p.context_note_share_factor, 1.0)
-        self._schedule(items[owner], agents, s, channel, factor)
+        o = np.argsort(channel[owner], kind="stable")
+        ch_sorted = channel[owner][o]
+        for ch in np.unique(ch_sorted).tolist():
+            sel = o[ch_sorted == ch]
+            self._schedule(items[owner][sel], agents[sel], s, int(ch), factor[sel])
 
     def _gate(self, surface: Surface, region: int, ids: list[str], s: int) -> list[Any]:
         self.gate_calls += 1
         return self.gate.decide(surface, self.w.regions[region], ids, self._at(s))
 
-    def _filter(self, surface: Surface, region: int, cand: np.ndarray, score: np.ndarray, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _filter(
+        self, surface: Surface, region: int, cand: np.ndarray, score: np.ndarray, s: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Ask the gate; drop excluded-or-worse, demote by the factor, flag context notes."""
         it = self.items
         if self.gate is None or len(cand) == 0:
@@ -853,7 +894,10 @@ class Simulator:
                 samples[term] = ids[order]
             if self.gate is not None:
                 vetted = self.gate.vet_trends(
-                    [{"term": t, "sample_post_ids": [it.ids[i] for i in samples[t].tolist()]} for _, t, _ in cands],
+                    [
+                        {"term": t, "sample_post_ids": [it.ids[i] for i in samples[t].tolist()]}
+                        for _, t, _ in cands
+                    ],
                     w.regions[r],
                     self._at(s),
                 )
@@ -877,7 +921,15 @@ class Simulator:
                     self.benign_block_steps += 1
             # views from the panel: clicks by rank, then the term's page
             wts = 1.0 / (1.0 + np.arange(len(shown)))
-            clicks = w.region_pop[r] * p.trend_panel_rate_h * p.step_minutes / 60.0 * day * wts / max(wts.sum(), 1e-9)
+            clicks = (
+                w.region_pop[r]
+                * p.trend_panel_rate_h
+                * p.step_minutes
+                / 60.0
+                * day
+                * wts
+                / max(wts.sum(), 1e-9)
+            )
             for (term, _now), ck in zip(shown, clicks.tolist(), strict=True):
                 cand = samples[term]
                 cand, score, note = self._filter(Surface.TRENDS, r, cand, it.eng[cand].copy(), s)
@@ -900,7 +952,9 @@ class Simulator:
             terms.sort(key=lambda x: (-x[0], x[1]))
             n_agents = max(1, len(w.region_agents[r]))
             for c, term in terms[:10]:
-                searches = w.region_pop[r] * p.search_rate * p.step_minutes / 60.0 * day * min(1.0, c / n_agents)
+                searches = (
+                    w.region_pop[r] * p.search_rate * p.step_minutes / 60.0 * day * min(1.0, c / n_agents)
+                )
                 ids = np.array(self.term_items[term], dtype=np.int64)
                 ids = ids[np.isin(ids, recent)]
                 if len(ids) == 0:
@@ -991,7 +1045,10 @@ class Simulator:
                 self._resolve_narrative_actions()
                 for i in new_items:
                     self.gate.link(
-                        it.ids[i], batch.narrative_of.get(it.ids[i]), w.scenario.accounts[int(it.author[i])].id, it.texts[i]
+                        it.ids[i],
+                        batch.narrative_of.get(it.ids[i]),
+                        w.scenario.accounts[int(it.author[i])].id,
+                        it.texts[i],
                     )
                 self._review_step(s)
             if events:
@@ -1002,6 +1059,7 @@ class Simulator:
             self._trends(s, recent)
             self._search(s, recent)
             self._recommend(s, recent)
+            self._expose(s)
             it.eng[: it.n] *= self._decay
         if self.pipeline is not None:
             self.pipeline.close()

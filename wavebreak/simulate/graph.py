@@ -154,7 +154,9 @@ def graph_from_posts(posts: Iterable[Post], account_ids: Sequence[str] | None = 
             cols.append(dst)
     n = len(ids)
     order = sorted(ids, key=ids.__getitem__)
-    return FollowerGraph(_binary_csr(np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), n), order)
+    return FollowerGraph(
+        _binary_csr(np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), n), order
+    )
 
 
 def _binary_csr(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:

@@ -46,7 +46,7 @@ def arm_figures(sim: Simulator) -> dict[str, Any]:
         row["algorithmic"] = _r(sum(sim.views[c, k].sum() for k in ALGO), 0)
         row["total"] = _r(sim.views[c].sum(), 0)
         exposures[name] = row
-    hours = int(math.ceil(w.n_steps / per_hour))
+    hours = math.ceil(w.n_steps / per_hour)
 
     def hourly(a: np.ndarray) -> list[float]:
         pad = np.zeros(hours * per_hour)
@@ -72,7 +72,9 @@ def arm_figures(sim: Simulator) -> dict[str, Any]:
         any_region = sim.trending[c].any(axis=0)
         trend_steps = np.flatnonzero(any_region)
         first_t = (
-            _r((trend_steps[0] + 1) * step_h - first_post_s.get(c, 0.0) / 3600.0, 2) if len(trend_steps) else None
+            _r((trend_steps[0] + 1) * step_h - first_post_s.get(c, 0.0) / 3600.0, 2)
+            if len(trend_steps)
+            else None
         )
         narratives[CLASSES[c]] = {
             "posts_total": int(sim.posts[c].sum()),
@@ -103,6 +105,7 @@ def arm_figures(sim: Simulator) -> dict[str, Any]:
         }
     # ---- collateral: benign items restricted on any gated surface during the run or at its end
     restricted = set(sim.restricted_items)
+    rf_rules: Counter[str] = Counter()
     if sim.gate is not None and n:
         ids = it.ids[:n]
         at = sim._at(w.n_steps - 1)
@@ -112,6 +115,8 @@ def arm_figures(sim: Simulator) -> dict[str, Any]:
                 for j, r in enumerate(res):
                     if r.action >= Action.DEMOTE:
                         restricted.add(lo + j)
+                        if it.cls[lo + j] == RF:
+                            rf_rules[r.rule_id or "?"] += 1
     cls = it.cls[:n]
     restricted_arr = np.zeros(n, dtype=bool)
     if restricted:
@@ -135,7 +140,10 @@ def arm_figures(sim: Simulator) -> dict[str, Any]:
             (benign & restricted_arr & ~is_query).sum() / max(1, (benign & ~is_query).sum()), 5
         ),
         "queries_restricted": int((benign & restricted_arr & is_query).sum()),
-        "refutations_restricted_share": _r(((cls == RF) & restricted_arr).sum() / max(1, (cls == RF).sum()), 5),
+        "refutations_restricted_share": _r(
+            ((cls == RF) & restricted_arr).sum() / max(1, (cls == RF).sum()), 5
+        ),
+        "refutations_restricted_by_rule": dict(sorted(rf_rules.items())),
         "benign_trends_blocked": len(blocks),
         "benign_trends_blocked_over_limit": sum(1 for b in blocks if b["minutes"] > limit),
         "max_benign_trend_block_min": _r(blocks[0]["minutes"], 1) if blocks else 0.0,

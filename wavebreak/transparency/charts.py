@@ -76,7 +76,8 @@ def timeline_chart(
     fig.autofmt_xdate()
     ax.grid(alpha=0.3)
     if series:
-        ax.legend(fontsize=8, loc="upper left")
+        # Below the plot, so it never hides the curves or the alert/decision markers.
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, frameon=False)
     return to_data_uri(fig)
 
 

@@ -18,6 +18,16 @@ from wavebreak.transparency.charts import bar_chart, timeline_chart
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+def short_time(value: str | None) -> str:
+    """``2026-07-29T14:24:20.72Z`` → ``29 Jul 14:24``: tables are read by people, not parsers."""
+    if not value:
+        return "—"
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime("%d %b %H:%M")
+    except ValueError:
+        return str(value)
+
+
 def render_run_report(
     summary: dict[str, Any],
     series: dict[str, list[tuple[datetime, float]]],
@@ -29,6 +39,7 @@ def render_run_report(
 ) -> Path:
     """Write the self-contained HTML report and return its path."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+    env.filters["short"] = short_time
     timeline = (
         timeline_chart(series, title="Posts per interval", ylabel="posts", markers=markers)
         if series

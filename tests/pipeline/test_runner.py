@@ -62,3 +62,15 @@ def test_account_cache_is_bounded_lru() -> None:
 def test_reason_key_groups_by_prefix() -> None:
     assert reason_key("missing field 'did'") == "missing field 'did'"
     assert reason_key("invalid JSON: Expecting ','") == "invalid JSON"
+
+
+def test_split_by_span_bounds_event_time_per_batch() -> None:
+    from wavebreak.pipeline.runner import split_by_span
+
+    posts = [post(i, minutes=i * 2) for i in range(20)]  # 38 minutes of stream time
+    q = Quarantined(source="s", line=1, reason="invalid JSON: x", raw="{")
+    pieces = list(split_by_span([Batch(posts=posts, quarantined=[q])], max_span=600))
+    assert sum(len(p.posts) for p in pieces) == 20
+    assert all((p.posts[-1].created_at - p.posts[0].created_at).total_seconds() <= 600 for p in pieces)
+    assert len(pieces) == 4
+    assert pieces[0].quarantined == [q] and all(not p.quarantined for p in pieces[1:])

@@ -17,6 +17,11 @@ BATCH_SIZE = 2048
 signals, one DB transaction), small enough that stream-time latency stays
 well under a minute at demo rates."""
 
+BATCH_MAX_SPAN_SECONDS = 300.0
+"""A batch never covers more than 5 minutes of stream time: the engine decides once
+per batch, so this bounds its reaction time on quiet streams (the issue asks for a
+false claim flagged within 30 minutes of its first post)."""
+
 ACCOUNT_CACHE_SIZE = 500_000
 """Latest account snapshots kept in memory (LRU); bounds memory on long replays."""
 

@@ -30,14 +30,20 @@ from wavebreak.pipeline.stage import Batch
 from wavebreak.pipeline.summary import build_summary, iso
 
 
-def scenario_batches(posts: Iterator[Any], size: int) -> Iterator[Batch]:
-    """Group the generator's time-ordered posts into micro-batches."""
+def scenario_batches(
+    posts: Iterator[Any], size: int, max_span: float = C.BATCH_MAX_SPAN_SECONDS
+) -> Iterator[Batch]:
+    """Group the generator's time-ordered posts into micro-batches of at most ``size`` posts
+    and ``max_span`` seconds of stream time (the engine reacts once per batch)."""
     buf: list[Any] = []
+    t0 = None
     for post in posts:
-        buf.append(post)
-        if len(buf) >= size:
+        if buf and (len(buf) >= size or (post.created_at - t0).total_seconds() > max_span):
             yield Batch(posts=buf)
             buf = []
+        if not buf:
+            t0 = post.created_at
+        buf.append(post)
     if buf:
         yield Batch(posts=buf)
 

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 import orjson
 
+from wavebreak.core import constants as C
 from wavebreak.pipeline.context import PipelineContext
 from wavebreak.pipeline.normalise import NormaliseStage
 from wavebreak.pipeline.stage import Batch, Stage
@@ -175,6 +176,43 @@ def build_pipeline(storage: Storage | None, options: PipelineOptions | None = No
     return Pipeline(stages, ctx, quarantine_file=opts.quarantine_file)
 
 
+def split_by_span(batches: Iterable[Batch], max_span: float = C.BATCH_MAX_SPAN_SECONDS) -> Iterator[Batch]:
+    """Cut batches so that none covers more than ``max_span`` seconds of event time.
+
+    Why: decisions are taken per batch, so a batch is the engine's unit of reaction
+    time. On a quiet stream 2,048 posts can span hours; a wave must still be caught
+    within minutes of stream time, whatever the traffic. Accounts, deletions and
+    quarantined records travel with the first piece.
+    """
+    for batch in batches:
+        posts = batch.posts
+        if len(posts) < 2 or (posts[-1].created_at - posts[0].created_at).total_seconds() <= max_span:
+            yield batch
+            continue
+        start = 0
+        first = True
+        t0 = posts[0].created_at
+        for i, post in enumerate(posts):
+            if (post.created_at - t0).total_seconds() > max_span:
+                yield _piece(batch, posts[start:i], first)
+                first = False
+                start, t0 = i, post.created_at
+        yield _piece(batch, posts[start:], first)
+
+
+def _piece(batch: Batch, posts: list[Any], first: bool) -> Batch:
+    if not first:
+        return Batch(posts=posts)
+    return Batch(
+        posts=posts,
+        accounts=batch.accounts,
+        deletions=batch.deletions,
+        quarantined=batch.quarantined,
+        watermark=None,
+        extras=batch.extras,
+    )
+
+
 def batches_from_files(
     paths: list[str], fmt: str, batch_size: int, instance: str | None = None
 ) -> Iterator[Batch]:
@@ -183,4 +221,4 @@ def batches_from_files(
 
     kwargs: dict[str, Any] = {"instance": instance} if instance else {}
     for path in paths:
-        yield from read_batches(path, fmt, batch_size=batch_size, **kwargs)
+        yield from split_by_span(read_batches(path, fmt, batch_size=batch_size, **kwargs))

@@ -368,6 +368,10 @@ class ClaimMatcher:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __bool__(self) -> bool:
+        """An empty registry is still a matcher: ``matcher or default`` must not replace it."""
+        return True
+
     def add(self, statements: Sequence[AuthorityStatement]) -> None:
         """Append statements (new ids only; a repeated id is ignored so replays are idempotent).
 

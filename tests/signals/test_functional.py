@@ -16,7 +16,7 @@ from wavebreak.signals.eval import eval_functional, load_functional
 
 HATE_INCITEMENT_TARGET = 0.85
 BENIGN_IDENTITY_FPR_MAX = 0.10
-COUNTER_SPEECH_FPR_MAX = 0.25  # brief target 0.10, not reached yet (documented)
+COUNTER_SPEECH_FPR_MAX = 0.125  # brief target 0.10: EN 0.000, FR 0.125 (1 of 8) measured 2026-11, documented
 
 
 @pytest.fixture(scope="module")

@@ -128,15 +128,15 @@ _COMBOS = {
 }
 
 
-def _term_and_pair_keys(docs: list[tuple[int, list[int]]]) -> tuple[np.ndarray, np.ndarray]:
+def _term_and_pair_keys(docs: list[tuple[int, Features]]) -> tuple[np.ndarray, np.ndarray]:
     """(keys, account hashes) for every distinct term of every post plus pairs of its first 5 terms."""
     keys: list[np.ndarray] = []
     accs: list[np.ndarray] = []
     by_k: dict[int, tuple[list[list[int]], list[int]]] = {}
     flat_t: list[int] = []
     flat_a: list[int] = []
-    for ah, hashes in docs:
-        uniq = list(dict.fromkeys(hashes))
+    for ah, f in docs:
+        uniq = f.uhashes
         flat_t.extend(uniq)
         flat_a.extend([ah] * len(uniq))
         k = min(5, len(uniq))
@@ -156,10 +156,10 @@ def _term_and_pair_keys(docs: list[tuple[int, list[int]]]) -> tuple[np.ndarray, 
     return np.concatenate(keys), np.concatenate(accs)
 
 
-def _pair_name(h: int, docs: list[tuple[int, list[int]]], names: dict[int, str]) -> str:
+def _pair_name(h: int, docs: list[tuple[int, Features]], names: dict[int, str]) -> str:
     """Readable "term+term" for a bursting pair hash (only called for the few bursting keys)."""
-    for _ah, hashes in docs:
-        top = list(dict.fromkeys(hashes))[:5]
+    for _ah, f in docs:
+        top = f.uhashes[:5]
         for i in range(len(top)):
             for j in range(i + 1, len(top)):
                 lo, hi = min(top[i], top[j]), max(top[i], top[j])
@@ -200,8 +200,8 @@ class NarrativeStage:
         self._bt_mean = np.zeros(1 << bits, dtype=np.float32)
         self._bt_var = np.zeros(1 << bits, dtype=np.float32)
         self._bt_last = np.zeros(1 << bits, dtype=np.int32)
-        self._tick_docs: list[tuple[int, list[int]]] = []
-        self._tick_names: dict[int, str] = {}
+        self._tick_docs: list[tuple[int, Features]] = []
+        self._idf_gen = 0  # bumped per batch: cached TF-IDF vectors of repeated texts are reused within it
         self._tick_index = 0
         self._tick_end: datetime | None = None
         self._last_coord: datetime | None = None
@@ -241,19 +241,28 @@ class NarrativeStage:
             cred = sigs.get("credibility")
             if cred is not None and cred.label:
                 self._remember_cred(acc_id, cred.label)
+        self._idf_gen += 1
         feats: list[Features | None] = []
+        featurize = self._feat.features
+        repost = PostKind.REPOST
+        pos = C.NARR_SIGNAL_POSITIVE
         for p in posts:
-            if p.text and p.kind is not PostKind.REPOST:
+            if p.text and p.kind is not repost:
                 sig = signals.get(p.id)
                 name = None
                 if sig is not None:
                     ic = sig.get("identity_claim")
-                    if ic is not None and ic.data and ic.score >= C.NARR_SIGNAL_POSITIVE:
+                    if ic is not None and ic.data and ic.score >= pos:
                         name = ic.data.get("name")
-                feats.append(self._feat.features(p.text, p.urls, p.hashtags, name))
+                feats.append(featurize(p.text, p.urls, p.hashtags, name))
             else:
                 feats.append(None)
-        bands = self._mh.band_keys([f.hashes if f is not None else [] for f in feats])
+        # MinHash band keys once per distinct text (repeated texts share one Features object)
+        todo = list({id(f): f for f in feats if f is not None and f.bands is None}.values())
+        if todo:
+            keys = self._mh.band_keys([f.hashes for f in todo])
+            for f, k in zip(todo, keys.tolist(), strict=True):
+                f.bands = k
         founded: list[tuple[int, str]] = []
         tick = timedelta(minutes=self.config.tick_minutes)
         self._pending_alerts = batch.alerts
@@ -270,10 +279,12 @@ class NarrativeStage:
                 self._tick(self._tick_end)
                 self._tick_end += tick
             self._now = t if self._now is None or t > self._now else self._now
-            nid, how = self._assign_one(p, t, feats[i], bands[i], signals.get(p.id), ctx)
+            f = feats[i]
+            nid, how = self._assign_one(p, t, f, f.bands if f is not None else None, signals.get(p.id), ctx)
             batch.narrative_of[p.id] = nid
             if how == "founded":
                 founded.append((i, nid))
+        self._observe_df([f for f in feats if f is not None])
         if self.embedder is not None:
             self._slow_path(posts, feats, founded, signals)
         # merges may have happened: resolve the batch's assignments
@@ -315,32 +326,44 @@ class NarrativeStage:
         return 1.0 + math.log((self._ndocs + 1.0) / (self._df[h & self._df_mask] + 1.0))
 
     def _weights(self, f: Features) -> dict[str, float]:
-        idf = self._idf
-        q: dict[str, float] = {}
-        for t, h in zip(f.terms, f.hashes, strict=True):
-            q[t] = q.get(t, 0.0) + idf(h)
-        ew = self.config.entity_weight
-        hh = self._feat.hash
-        for e in f.entities:
-            q[e] = idf(hh(e)) * ew
-        return q
+        """TF-IDF vector of a post, entities weighted up; cached on ``f`` for the current batch.
 
-    def _observe_df(self, f: Features) -> None:
+        IDF is read as of the start of the batch (document frequencies are added per batch),
+        so a text repeated 500 times in a batch costs one vector, not 500.
+        """
+        if f.q_gen == self._idf_gen and f.q is not None:
+            return f.q
         df = self._df
         m = self._df_mask
-        for h in set(f.hashes):
-            df[h & m] += 1.0
-        hh = self._feat.hash
-        for e in f.entities:
-            df[hh(e) & m] += 1.0
-        self._ndocs += 1.0
-        self._docs_since_halving += 1
+        lg = math.log
+        n1 = self._ndocs + 1.0
+        q: dict[str, float] = {}
+        for t, h in zip(f.terms, f.hashes, strict=True):
+            q[t] = q.get(t, 0.0) + 1.0 + lg(n1 / (df[h & m] + 1.0))
+        ew = self.config.entity_weight
+        for e, h in zip(f.entities, f.entity_hashes, strict=True):
+            q[e] = (1.0 + lg(n1 / (df[h & m] + 1.0))) * ew
+        f.q, f.q_gen = q, self._idf_gen
+        f.qn = math.sqrt(sum(w * w for w in q.values())) or 1.0
+        return q
+
+    def _observe_df(self, feats: list[Features]) -> None:
+        """Add one batch's documents to the hashed document-frequency table (vectorised)."""
+        if not feats:
+            return
+        keys = np.fromiter(
+            (h for f in feats for h in f.df_keys), dtype=np.int64, count=sum(len(f.df_keys) for f in feats)
+        )
+        df = np.frombuffer(self._df, dtype=np.float64)
+        df += np.bincount(keys & self._df_mask, minlength=len(df))
+        self._ndocs += len(feats)
+        self._docs_since_halving += len(feats)
         if self._docs_since_halving >= C.NARR_IDF_HALF_LIFE_DOCS:
-            np.frombuffer(df, dtype=np.float64)[:] *= 0.5
+            df *= 0.5
             self._ndocs *= 0.5
             self._docs_since_halving = 0
 
-    def _match_terms(self, q: dict[str, float]) -> tuple[str | None, float]:
+    def _match_terms(self, q: dict[str, float], qn: float = 0.0) -> tuple[str | None, float]:
         postings = self._postings
         live = self._live
         scores: dict[str, float] = {}
@@ -357,7 +380,7 @@ class NarrativeStage:
                     scores[nid] = scores.get(nid, 0.0) + w * cw
         if not scores:
             return None, 0.0
-        qn = math.sqrt(sum(w * w for w in q.values())) or 1.0
+        qn = qn or math.sqrt(sum(w * w for w in q.values())) or 1.0
         best, best_s = None, 0.0
         for nid, s in scores.items():
             cos = s / (qn * (math.sqrt(live[nid].cnorm2) or 1.0))
@@ -448,7 +471,7 @@ class NarrativeStage:
         p: Post,
         t: datetime,
         f: Features | None,
-        bands: np.ndarray,
+        bands: list[int] | None,
         sig: dict[str, Signal] | None,
         ctx: PipelineContext,
     ) -> tuple[str, str]:
@@ -468,10 +491,10 @@ class NarrativeStage:
         q: dict[str, float] | None = None
         if f is not None:
             q = self._weights(f)
-        if nid is None and f is not None and q is not None:
+        if nid is None and f is not None and q is not None and bands is not None:
             if bands[0] != -1:
                 lsh = self._lsh
-                for k in bands.tolist():
+                for k in bands:
                     hit = lsh.get(k)
                     if hit is not None:
                         cand = self._resolve(hit[0])
@@ -479,7 +502,7 @@ class NarrativeStage:
                             nid, implicit_parent, how = cand, hit[1], "near_dup"
                             break
             if nid is None:
-                best, score = self._match_terms(q)
+                best, score = self._match_terms(q, f.qn)
                 if best is not None and score >= self.config.match_threshold:
                     nid, how = best, "terms"
             if nid is None and p.urls:
@@ -497,15 +520,13 @@ class NarrativeStage:
         else:
             st = self._live[nid]
             self.stats["by_" + ("parent" if how == "parent" else how)] += 1
-        if f is not None:
-            self._observe_df(f)
         # content posts shape the centroid and the index; replies/quotes joined by parent do not
         if q is not None and how != "parent":
             st.add_centroid(q)
             self._index(nid, q)
-            if bands[0] != -1:
+            if bands is not None and bands[0] != -1:
                 lsh = self._lsh
-                for k in bands.tolist():
+                for k in bands:
                     if k not in lsh:
                         lsh[k] = (nid, p.id)
                 while len(lsh) > self.config.post_lru:
@@ -662,8 +683,7 @@ class NarrativeStage:
                 st.reps_min_reach = min(r[2] for r in reps[6:])
         # term bursts (content posts only; pairs and per-account dedup are vectorised at tick time)
         if f is not None and f.hashes:
-            self._tick_docs.append((self._feat.hash(p.author_id), f.hashes))
-            self._tick_names.update(zip(f.hashes, f.terms, strict=True))
+            self._tick_docs.append((self._feat.hash(p.author_id), f))
         # a post with a content risk flag may make the narrative risky now: no need to wait for the tick
         if bits & _CONTENT_BITS and nar.alerted_at is None:
             self._check_risk(st, t)
@@ -671,8 +691,8 @@ class NarrativeStage:
         items: list[tuple[str, str | None]] = []
         if p.kind is PostKind.REPOST and p.repost_of:
             items.append(("r" + p.repost_of, nid))
-        elif f is not None and len(f.terms) >= 4:
-            items.append(("t" + " ".join(f.terms), nid))
+        elif f is not None and f.text_key:
+            items.append((f.text_key, nid))
         for u in p.urls:
             items.append(("u" + u, nid))
         if items:
@@ -713,8 +733,8 @@ class NarrativeStage:
 
     def _term_bursts(self) -> dict[int, tuple[str, float, int, float]]:
         """SigniTrend over the tick's (term, account) pairs: {hash: (term, z, accounts, baseline)}."""
-        docs, names = self._tick_docs, self._tick_names
-        self._tick_docs, self._tick_names = [], {}
+        docs = self._tick_docs
+        self._tick_docs = []
         if not docs:
             return {}
         th, ah = _term_and_pair_keys(docs)
@@ -736,6 +756,10 @@ class NarrativeStage:
         self._bt_last[idx] = self._tick_index
         hot = np.flatnonzero((z >= self.config.burst_z) & (counts >= self.config.burst_min_accounts))
         out: dict[int, tuple[str, float, int, float]] = {}
+        names: dict[int, str] = {}
+        if len(hot):
+            for f in {id(f): f for _ah, f in docs}.values():
+                names.update(zip(f.hashes, f.terms, strict=True))
         for j in hot.tolist():
             h = int(uterm[j])
             name = names.get(h)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -94,21 +95,43 @@ def url_domain(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Features:
-    """What the narratives stage keeps of one post's text."""
+    """What the narratives stage keeps of one post's text.
+
+    Why the memo fields: a viral wave repeats the same few texts thousands of times
+    (copy-paste, "RT" texts, coordinated posts), and :class:`Featurizer` returns the
+    *same* object for a repeated text, so everything derived from it (entity hashes,
+    the coordination item key, the MinHash band keys, the TF-IDF vector of the current
+    IDF generation) is computed once per distinct text instead of once per post.
+    Treat a Features object as immutable; the memo fields are filled by the stage.
+    """
 
     terms: list[str]
     entities: list[str]
     hashes: list[int]
+    entity_hashes: list[int] = field(default_factory=list)
+    df_keys: list[int] = field(default_factory=list)  # distinct term + entity hashes (document frequency)
+    uhashes: list[int] = field(default_factory=list)  # distinct term hashes in order (burst terms/pairs)
+    text_key: str = ""  # the normalised text, a co-posting item for coordination (4+ terms), else ""
+    bands: Any = None  # np.ndarray of LSH band keys, once computed
+    q: dict[str, float] | None = None  # TF-IDF(+entity) weights as of IDF generation ``q_gen``
+    qn: float = 0.0  # L2 norm of ``q``
+    q_gen: int = -1
 
 
 class Featurizer:
     """Tokenise, fold, drop stopwords and hash, with a bounded token->hash cache."""
 
-    def __init__(self, vocab_size: int = 200_000) -> None:
+    def __init__(self, vocab_size: int = 200_000, cache_size: int = 50_000) -> None:
         self._vocab: OrderedDict[str, int] = OrderedDict()
         self._vocab_size = vocab_size
+        # (text, urls, hashtags, name) -> Features: viral repeats cost one dict hit, not a tokenisation
+        self._cache: OrderedDict[tuple[str, tuple[str, ...], tuple[str, ...], str | None], Features] = (
+            OrderedDict()
+        )
+        self._cache_size = cache_size
+        self.cache_hits = 0
         self.display: dict[str, str] = {}  # entity key -> first surface form seen (for titles/entities)
 
     def hash(self, token: str) -> int:
@@ -130,8 +153,24 @@ class Featurizer:
 
         ``name`` is an attributed name from the identity-claim signal, when the
         signals stage found one: it becomes an entity even if the text's casing
-        hid it (all-lowercase posts still name the suspect).
+        hid it (all-lowercase posts still name the suspect). Repeated inputs return the
+        same cached object (see :class:`Features`).
         """
+        key = (text, urls, hashtags, name)
+        cache = self._cache
+        f = cache.get(key)
+        if f is not None:
+            self.cache_hits += 1
+            return f
+        f = self._features(text, urls, hashtags, name)
+        cache[key] = f
+        if len(cache) > self._cache_size:
+            cache.popitem(last=False)
+        return f
+
+    def _features(
+        self, text: str, urls: tuple[str, ...], hashtags: tuple[str, ...], name: str | None
+    ) -> Features:
         if "http" in text:
             urls = (*urls, *_URL.findall(text))
             stripped = _URL.sub(" ", text)
@@ -190,7 +229,18 @@ class Featurizer:
                 path = u.split("://", 1)[-1].rstrip("/.,;!?)")
                 entities.append("^" + path.lower())
         h = self.hash
-        return Features(terms=terms, entities=list(dict.fromkeys(entities)), hashes=[h(t) for t in terms])
+        ents = list(dict.fromkeys(entities))
+        hashes = [h(t) for t in terms]
+        ent_hashes = [h(e) for e in ents]
+        return Features(
+            terms=terms,
+            entities=ents,
+            hashes=hashes,
+            entity_hashes=ent_hashes,
+            df_keys=list(set(hashes).union(ent_hashes)),
+            uhashes=list(dict.fromkeys(hashes)),
+            text_key=("t" + " ".join(terms)) if len(terms) >= 4 else "",
+        )
 
 
 # --------------------------------------------------------------------------- MinHash / LSH

@@ -142,3 +142,20 @@ def test_cached_char_hashers_equal_scikit_learn() -> None:
     ours_l = lang_mod.featurize(light)
     ref_l = lang_mod._vectorizer().transform(light)  # type: ignore[attr-defined]
     assert abs(ours_l - ref_l).max() < 1e-6
+
+
+def test_slow_path_encodes_each_distinct_text_once() -> None:
+    st = SignalsStage(slow_path=True, b_signals=False)
+    calls: list[list[str]] = []
+
+    def fake_embed(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.ones((len(texts), 512), dtype=np.float32)
+
+    st.embed = fake_embed  # type: ignore[method-assign]
+    text = "Burn the mosque down tonight"
+    st.process(Batch(posts=[_post(40, text), _post(41, text)]), PipelineContext())
+    batch = Batch(posts=[_post(42, text)])
+    st.process(batch, PipelineContext())
+    assert calls == [[text]]
+    assert batch.extras["embeddings"][1].shape == (1, 512)

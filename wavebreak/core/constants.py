@@ -158,6 +158,10 @@ SIGNALS_TEXT_CACHE_SIZE = 20_000
 reposts repeat text verbatim, so a hit skips every model; 20k rows (~40 MB) cover the last tens of
 thousands of posts, which is where the repeats of a viral wave are."""
 
+SIGNALS_EMBED_CACHE_SIZE = 10_000
+"""Distinct slow-path texts whose embedding is kept (LRU, 2 KB each, ~20 MB). Slow-path candidates
+are the viral texts themselves, so their repeats (reposts quoting the claim) hit this cache."""
+
 SIGNALS_SLOW_PATH_TOXICITY = 0.5
 """Fast toxicity score (any head) from which a post is a slow-path (embedding) candidate."""
 

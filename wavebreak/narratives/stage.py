@@ -156,16 +156,22 @@ def _term_and_pair_keys(docs: list[tuple[int, Features]]) -> tuple[np.ndarray, n
     return np.concatenate(keys), np.concatenate(accs)
 
 
-def _pair_name(h: int, docs: list[tuple[int, Features]], names: dict[int, str]) -> str:
-    """Readable "term+term" for a bursting pair hash (only called for the few bursting keys)."""
-    for _ah, f in docs:
+def _pair_names(wanted: set[int], docs: list[tuple[int, Features]], names: dict[int, str]) -> dict[int, str]:
+    """Readable "term+term" for bursting pair hashes: one scan of the tick's distinct texts."""
+    out: dict[int, str] = {}
+    if not wanted:
+        return out
+    for f in {id(f): f for _ah, f in docs}.values():
         top = f.uhashes[:5]
         for i in range(len(top)):
             for j in range(i + 1, len(top)):
                 lo, hi = min(top[i], top[j]), max(top[i], top[j])
-                if (lo * _PAIR_MUL + hi) & _PAIR_MASK == h:
-                    return f"{names.get(lo, '?')}+{names.get(hi, '?')}"
-    return "?"
+                k = (lo * _PAIR_MUL + hi) & _PAIR_MASK
+                if k in wanted and k not in out:
+                    out[k] = f"{names.get(lo, '?')}+{names.get(hi, '?')}"
+                    if len(out) == len(wanted):
+                        return out
+    return out
 
 
 class NarrativeStage:
@@ -760,17 +766,31 @@ class NarrativeStage:
         if len(hot):
             for f in {id(f): f for _ah, f in docs}.values():
                 names.update(zip(f.hashes, f.terms, strict=True))
-        for j in hot.tolist():
-            h = int(uterm[j])
-            name = names.get(h)
-            if name is None:  # a pair: recover its two terms from the tick's posts
-                name = _pair_name(h, docs, names)
+        hot_keys = [int(uterm[j]) for j in hot.tolist()]
+        pairs = _pair_names({h for h in hot_keys if h not in names}, docs, names)
+        for j, h in zip(hot.tolist(), hot_keys, strict=True):
+            name = names.get(h) or pairs.get(h, "?")
             out[h] = (name, float(z[j]), int(counts[j]), float(mean[j]))
         return out
 
     # ------------------------------------------------------------------ risk
     def _risk(self, st: NarrativeState) -> tuple[float, dict[str, float]]:
         """risk = 1 - prod(1 - w_f * f_f) over the narrative's factors (weights in constants)."""
+        fl = st.flags
+        if not (fl["identity_claim"] or fl["incitement"] or fl["threat"] or fl["hate"] or fl["rumour"]):
+            # no content evidence: every factor is zero or gated to zero (most background stories)
+            n = st.nar.posts_total or 1
+            return 0.0, {
+                "identity_claim": 0.0,
+                "incitement": 0.0,
+                "threat": 0.0,
+                "hate": 0.0,
+                "rumour": 0.0,
+                "pseudo_news": round(min(1.0, 10.0 * fl["pseudo_news"] / n), 4),
+                "new_account": round(fl["new_account"] / n, 4),
+                "coordination": round(st.coordination, 4),
+                "veracity": round(st.veracity, 4),
+            }
         w = C.NARR_RISK_WEIGHTS
         fa, fs = C.NARR_RISK_FULL_ACCOUNTS, C.NARR_RISK_FULL_SHARE
         f: dict[str, float] = {

@@ -476,10 +476,14 @@ def benchmark(n: int = 20_000, batch_size: int = C.BATCH_SIZE, slow: bool = Fals
         m = min(n, 2 * batch_size)
         sstage.process(Batch(posts=posts[:64]), PipelineContext())
         sstage.stats["slow_path_posts"] = sstage.stats["slow_seconds"] = sstage.stats["posts"] = 0
+        sstage.stats["slow_path_encoded_texts"] = 0
         wall_s, _ = _run_stage(sstage, posts[:m], batch_size)
         out["slow_path_share"] = round(sstage.stats["slow_path_share"], 3)
         out["with_slow_path_posts_per_s"] = round(m / wall_s, 1)
         out["slow_path_embedded_posts_per_s"] = round(
             sstage.stats["slow_path_posts"] / max(1e-9, sstage.stats["slow_seconds"]), 1
         )
+        enc = sstage.stats.get("slow_path_encoded_texts", 0)
+        out["slow_path_encoder_calls_share"] = round(enc / max(1, sstage.stats["slow_path_posts"]), 3)
+        out["slow_path_encoded_texts_per_s"] = round(enc / max(1e-9, sstage.stats["slow_seconds"]), 1)
     return out

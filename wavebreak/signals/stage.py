@@ -124,6 +124,7 @@ class SignalsStage:
         # raw text -> signals of that text (LRU by re-insertion into a plain dict: cheaper than OrderedDict)
         self._texts: dict[str, dict[str, Signal]] = {}
         self._text_cache_size = text_cache_size
+        self._emb_cache: dict[str, np.ndarray] = {}
         self._encoder: Any = None
         self.stats: dict[str, float] = {
             "posts": 0,
@@ -281,6 +282,7 @@ class SignalsStage:
         """Nothing to flush: state is in-memory caches; stats stay readable."""
         self._recent.clear()
         self._texts.clear()
+        self._emb_cache.clear()
 
     # ------------------------------------------------------------------ internals
 
@@ -310,6 +312,23 @@ class SignalsStage:
             at = last_seen.get(acc_id, fallback)
             batch.account_signals.setdefault(acc_id, {})[SignalName.CREDIBILITY] = tracker.score(acc, at)
 
+    def _embed_cached(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of ``texts``, encoding each distinct text once (batch duplicates and the LRU).
+
+        Why: the slow path's candidates are exactly the viral texts (the claim and
+        its reposts), so most of them repeat; the encoder is ~100x the fast path's
+        per-text cost. The cache is bounded (``SIGNALS_EMBED_CACHE_SIZE`` rows of 2 KB).
+        """
+        cache = self._emb_cache
+        todo = [t for t in dict.fromkeys(texts) if t not in cache]
+        if todo:
+            for t, v in zip(todo, self.embed(todo), strict=True):
+                cache[t] = v
+            while len(cache) > C.SIGNALS_EMBED_CACHE_SIZE:
+                del cache[next(iter(cache))]
+        self.stats["slow_path_encoded_texts"] = self.stats.get("slow_path_encoded_texts", 0) + len(todo)
+        return np.stack([cache[t] for t in texts]).astype(np.float32, copy=False)
+
     def _is_candidate(self, p: Post, sigs: dict[str, Signal], followers: int) -> bool:
         if not p.text.strip():
             return False
@@ -333,7 +352,7 @@ class SignalsStage:
                 ids.append(p.id)
                 texts.append(p.text)
         if ids:
-            batch.extras["embeddings"] = (ids, self.embed(texts))
+            batch.extras["embeddings"] = (ids, self._embed_cached(texts))
         batch.extras["slow_path_ids"] = ids
         self.stats["slow_path_posts"] += len(ids)
         self.stats["slow_path_share"] = self.stats["slow_path_posts"] / max(1, self.stats["posts"])

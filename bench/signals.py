@@ -37,7 +37,7 @@ def _cpu_rate(fn: Any, n: int) -> float:
 def run(posts: int = 20_000, batch: int = 2048) -> dict[str, Any]:
     """Every figure as one dict (posts/s are CPU-time rates on one thread)."""
     from wavebreak.core.records import PostKind
-    from wavebreak.signals.eval import benchmark, bench_posts
+    from wavebreak.signals.eval import bench_posts, benchmark
     from wavebreak.signals.text import WORD_RE, normalise
 
     stream = bench_posts(posts)

@@ -42,18 +42,17 @@ def _is_background(key: str) -> bool:
     return key.startswith("background:") or key == "chatter"
 
 
-def run_early_detection(
-    seed: int = 11, scale: float = 1.0, embed: bool = False, batch_size: int = C.BATCH_SIZE
-) -> dict[str, Any]:
-    """Run one seed end to end and return every figure as a JSON-serialisable dict."""
-    from wavebreak.narratives.stage import NarrativeStage
+def scored_stream(seed: int, scale: float, batch_size: int = C.BATCH_SIZE) -> dict[str, Any]:
+    """The scenario in time-ordered batches already scored by SignalsStage (when importable).
+
+    Separate from the scoring so development loops (and the benchmark) can score the
+    stream once and replay the narratives stage on it many times.
+    """
     from wavebreak.pipeline.context import PipelineContext
     from wavebreak.pipeline.stage import Batch
     from wavebreak.scenario import ScenarioConfig, generate
 
     scn = generate(ScenarioConfig(seed=seed, scale=scale))
-    truth = scn.truth.narrative
-    facts = scn.facts
     signals_stage: Any = None
     signals_error = ""
     try:
@@ -62,54 +61,100 @@ def run_early_detection(
         signals_stage = SignalsStage(slow_path=False)
     except Exception as exc:  # degrade: the narratives stage must run without signals
         signals_error = f"{type(exc).__name__}: {exc}"
-    embedder = signals_stage.embed if (embed and signals_stage is not None) else None
-    stage = NarrativeStage(embedder=embedder)
     ctx = PipelineContext()
     for acc in scn.accounts:
         ctx.accounts.put(acc)
+    batches: list[Any] = []
+    t_sig = 0.0
+    buf: list[Any] = []
+
+    def flush() -> None:
+        nonlocal t_sig
+        b = Batch(posts=buf, watermark=buf[-1].created_at)
+        if signals_stage is not None:
+            t0 = time.perf_counter()
+            signals_stage.process(b, ctx)
+            t_sig += time.perf_counter() - t0
+        batches.append(b)
+
+    for p in scn.posts():
+        buf.append(p)
+        if len(buf) >= batch_size:
+            flush()
+            buf = []
+    if buf:
+        flush()
+    return {
+        "scenario": scn,
+        "batches": batches,
+        "signals_stage": signals_stage,
+        "signals_error": signals_error,
+        "signals_seconds": t_sig,
+        "ctx": ctx,
+    }
+
+
+def run_early_detection(
+    seed: int = 11,
+    scale: float = 1.0,
+    embed: bool = False,
+    batch_size: int = C.BATCH_SIZE,
+    stream: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run one seed end to end and return every figure as a JSON-serialisable dict.
+
+    ``stream``: a :func:`scored_stream` result to replay instead of generating and
+    scoring the scenario again (its batches are copied, never mutated).
+    """
+    from wavebreak.narratives.stage import NarrativeStage
+    from wavebreak.pipeline.stage import Batch
+
+    stream = stream or scored_stream(seed, scale, batch_size)
+    scn = stream["scenario"]
+    truth = scn.truth.narrative
+    facts = scn.facts
+    signals_stage = stream["signals_stage"]
+    signals_error = stream["signals_error"]
+    embedder = signals_stage.embed if (embed and signals_stage is not None) else None
+    stage = NarrativeStage(embedder=embedder)
+    ctx = stream["ctx"]
 
     assigned: dict[str, str] = {}
     post_time: dict[str, float] = {}
     post_author: dict[str, str] = {}
     alerts: list[Any] = []
-    t_narr = t_sig = 0.0
+    t_narr = 0.0
+    t_sig = stream["signals_seconds"]
     n_posts = 0
     first_at: dict[str, float] = {}
     key_posts: dict[str, list[float]] = defaultdict(list)
     key_accounts_first: dict[str, dict[str, float]] = defaultdict(dict)
     stream_start = stream_end = None
 
-    def flush(posts: list[Any]) -> None:
-        nonlocal t_narr, t_sig
-        b = Batch(posts=posts, watermark=posts[-1].created_at)
-        if signals_stage is not None:
-            t0 = time.perf_counter()
-            signals_stage.process(b, ctx)
-            t_sig += time.perf_counter() - t0
+    for src in stream["batches"]:
+        b = Batch(
+            posts=src.posts,
+            signals=src.signals,
+            account_signals=src.account_signals,
+            watermark=src.watermark,
+            extras=dict(src.extras),
+        )
         t0 = time.perf_counter()
         stage.process(b, ctx)
         t_narr += time.perf_counter() - t0
         assigned.update(b.narrative_of)
         alerts.extend(b.alerts)
-
-    buf: list[Any] = []
-    for p in scn.posts():
-        n_posts += 1
-        ts = p.created_at.timestamp()
-        stream_start = stream_start if stream_start is not None else ts
-        stream_end = ts
-        key = truth.get(p.id, "chatter")
-        post_time[p.id] = ts
-        post_author[p.id] = p.author_id
-        first_at.setdefault(key, ts)
-        key_posts[key].append(ts)
-        key_accounts_first[key].setdefault(p.author_id, ts)
-        buf.append(p)
-        if len(buf) >= batch_size:
-            flush(buf)
-            buf = []
-    if buf:
-        flush(buf)
+        for p in b.posts:
+            n_posts += 1
+            ts = p.created_at.timestamp()
+            stream_start = stream_start if stream_start is not None else ts
+            stream_end = ts
+            key = truth.get(p.id, "chatter")
+            post_time[p.id] = ts
+            post_author[p.id] = p.author_id
+            first_at.setdefault(key, ts)
+            key_posts[key].append(ts)
+            key_accounts_first[key].setdefault(p.author_id, ts)
     t0 = time.perf_counter()
     stage.close(ctx)
     t_narr += time.perf_counter() - t0

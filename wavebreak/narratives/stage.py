@@ -221,6 +221,8 @@ class NarrativeStage:
         )
         self._coord_seen: set[frozenset[str]] = set()
         self._now: datetime | None = None
+        self._series_s = 60 * C.NARR_SERIES_MINUTES
+        self._post_lru = self.config.post_lru
         self._pending_alerts: list[Alert] = []
         self.stats: dict[str, int] = {
             "posts": 0,
@@ -495,7 +497,7 @@ class NarrativeStage:
                 else:
                     how = "parent"
         q: dict[str, float] | None = None
-        if f is not None:
+        if f is not None and nid is None:  # a parent join needs no vector: it shapes no centroid
             q = self._weights(f)
         if nid is None and f is not None and q is not None and bands is not None:
             if bands[0] != -1:
@@ -529,7 +531,9 @@ class NarrativeStage:
         # content posts shape the centroid and the index; replies/quotes joined by parent do not
         if q is not None and how != "parent":
             st.add_centroid(q)
-            self._index(nid, q)
+            if f is not None and f.indexed_nid != nid:  # a repeated text is already indexed there
+                self._index(nid, q)
+                f.indexed_nid = nid
             if bands is not None and bands[0] != -1:
                 lsh = self._lsh
                 for k in bands:
@@ -575,26 +579,35 @@ class NarrativeStage:
         similar: str | None,
         how: str,
     ) -> None:
+        """Fold one post into its narrative's counters, pools, lineage and coordination events.
+
+        Hot path (every post): attributes and dict methods are bound to locals, and work that
+        only depends on the text is cached on the shared :class:`Features` object.
+        """
         nar = st.nar
         nid = nar.id
-        acc = self._account(p, ctx)
+        author = p.author_id
+        acc = p.author if p.author is not None else ctx.accounts.get(author)
         followers = acc.followers if acc is not None else 0
-        reach = followers + (p.metrics.views if p.metrics is not None else 0)  # of this post alone
-        bits, stance, lang = self._flags(sig, p.author_id)
+        m = p.metrics
+        views = m.views if m is not None else 0
+        reach = followers + views  # of this post alone
+        bits, stance, lang = self._flags(sig, author) if sig or self._cred else (0, None, None)
         lang = lang or p.lang
         ts = t.timestamp()
         nar.posts_total += 1
         # reach = distinct audience: an account's followers count once per narrative, views per post
-        views = p.metrics.views if p.metrics is not None else 0
-        if st.accounts.add(p.author_id) or (st.accounts.approximate and p.author_id not in st.amplifiers):
-            nar.accounts_total = len(st.accounts)
+        amps = st.amplifiers
+        accounts = st.accounts
+        if accounts.add(author) or (accounts.approximate and author not in amps):
+            nar.accounts_total = len(accounts)
             nar.reach_total += followers
         nar.reach_total += views
         if t > nar.last_seen:
             nar.last_seen = t
-        if t < nar.first_seen:
+        elif t < nar.first_seen:
             nar.first_seen = t
-        if nar.status in (NarrativeStatus.DORMANT,):
+        if nar.status is NarrativeStatus.DORMANT:
             nar.status = NarrativeStatus.ACTIVE
         if bits:
             fl = st.flags
@@ -604,34 +617,41 @@ class NarrativeStage:
                     fl[name] += 1
                     accs = fa.get(name)
                     if accs is None:
-                        fa[name] = {p.author_id}
+                        fa[name] = {author}
                     elif len(accs) < 64:
-                        accs.add(p.author_id)
+                        accs.add(author)
         if stance:
-            nar.stance[stance] = nar.stance.get(stance, 0) + 1
+            d = nar.stance
+            d[stance] = d.get(stance, 0) + 1
         if lang:
-            nar.languages[lang] = nar.languages.get(lang, 0) + 1
+            d = nar.languages
+            d[lang] = d.get(lang, 0) + 1
         if followers > st.max_author_followers:
             st.max_author_followers = followers
         minute = int(ts // 60)
-        st.add_minute(minute)
-        st.add_series(int(ts // (60 * C.NARR_SERIES_MINUTES)), reach)
+        mins = st.minutes
+        if mins and mins[-1][0] == minute:
+            mins[-1][1] += 1
+        else:
+            mins.append([minute, 1])
+        st.add_series(int(ts // self._series_s), reach)
         st.tick_posts += 1
-        st.tick_accounts.add(p.author_id)
+        st.tick_accounts.add(author)
         st.touched = True
         # cascade / lineage memory
-        self._posts[p.id] = (nid, p.author_id, reach, parent, ts, bits)
-        if len(self._posts) > self.config.post_lru:
-            self._posts.popitem(last=False)
+        posts_mem = self._posts
+        posts_mem[p.id] = (nid, author, reach, parent, ts, bits)
+        if len(posts_mem) > self._post_lru:
+            posts_mem.popitem(last=False)
         if parent is not None and how == "parent" and len(st.cascade) < C.NARR_CASCADE_MAX_EDGES:
             st.cascade.append((parent, p.id))
         # amplifiers
-        amp = st.amplifiers.get(p.author_id)
+        amp = amps.get(author)
         if amp is None:
             handle = acc.handle if acc is not None else ""
-            amp = AmplifierStats(p.author_id, handle, followers, first_post_at=t)
-            st.amplifiers[p.author_id] = amp
-            if len(st.amplifiers) > C.NARR_AMPLIFIER_POOL:
+            amp = AmplifierStats(author, handle, followers, first_post_at=t)
+            amps[author] = amp
+            if len(amps) > C.NARR_AMPLIFIER_POOL:
                 self._prune_amplifiers(st)
         amp.posts += 1
         if bits & 32:  # refuting posts (deny / correction) do not amplify the claim
@@ -644,42 +664,44 @@ class NarrativeStage:
         if followers > amp.followers:
             amp.followers = followers
         # downstream reach credited to ancestors (bridges) and origin candidates
-        anc = parent
-        depth = 0
-        seen_auth: set[str] = {p.author_id}
+        origin_of = self._origin_of
         if similar is not None:
-            cand = self._origin_of.get(similar)
+            cand = origin_of.get(similar)
             if cand is not None:
                 cand.similar += 1
-        while anc is not None and depth < 4:
-            cand = self._origin_of.get(anc)
-            if cand is not None:
-                cand.descendants += 1
-            meta = self._posts.get(anc)
-            if meta is None:
-                break
-            a_auth = meta[1]
-            if a_auth not in seen_auth:
-                seen_auth.add(a_auth)
-                a = st.amplifiers.get(a_auth)
-                if a is not None:
-                    a.downstream_reach += reach
-            anc = meta[3]
-            depth += 1
+        if parent is not None:
+            anc: str | None = parent
+            depth = 0
+            seen_auth: set[str] = {author}
+            while anc is not None and depth < 4:
+                cand = origin_of.get(anc)
+                if cand is not None:
+                    cand.descendants += 1
+                meta = posts_mem.get(anc)
+                if meta is None:
+                    break
+                a_auth = meta[1]
+                if a_auth not in seen_auth:
+                    seen_auth.add(a_auth)
+                    a = st.amplifiers.get(a_auth)
+                    if a is not None:
+                        a.downstream_reach += reach
+                anc = meta[3]
+                depth += 1
         # origin pool: the earliest posts
         if len(st.origins) < C.NARR_ORIGIN_POOL:
             oc = OriginCandidate(
                 p.id,
-                p.author_id,
+                author,
                 t,
                 str(p.kind.value if hasattr(p.kind, "value") else p.kind),
                 followers,
                 (p.text or "")[:280],
             )
             st.origins.append(oc)
-            self._origin_of[p.id] = oc
+            origin_of[p.id] = oc
         # representative pool: originals with text, first ones and high-reach ones
-        if q is not None and p.text and how != "parent":
+        if q is not None and how != "parent":
             reps = st.reps
             if len(reps) < 12:
                 reps.append((p.id, p.text[:280], reach))
@@ -689,20 +711,22 @@ class NarrativeStage:
                 st.reps_min_reach = min(r[2] for r in reps[6:])
         # term bursts (content posts only; pairs and per-account dedup are vectorised at tick time)
         if f is not None and f.hashes:
-            self._tick_docs.append((self._feat.hash(p.author_id), f))
+            self._tick_docs.append((self._feat.hash(author), f))
         # a post with a content risk flag may make the narrative risky now: no need to wait for the tick
         if bits & _CONTENT_BITS and nar.alerted_at is None:
             self._check_risk(st, t)
         # coordination: co-post same text, co-link same URL, co-repost same item
-        items: list[tuple[str, str | None]] = []
         if p.kind is PostKind.REPOST and p.repost_of:
-            items.append(("r" + p.repost_of, nid))
+            items = [("r" + p.repost_of, nid)]
         elif f is not None and f.text_key:
-            items.append((f.text_key, nid))
-        for u in p.urls:
-            items.append(("u" + u, nid))
+            items = [(f.text_key, nid)]
+        else:
+            items = []
+        if p.urls:
+            for u in p.urls:
+                items.append(("u" + u, nid))
         if items:
-            self._coord.observe(ts, p.author_id, items)
+            self._coord.observe(ts, author, items)
 
     @staticmethod
     def _prune_amplifiers(st: NarrativeState) -> None:

@@ -118,6 +118,7 @@ class Features:
     q: dict[str, float] | None = None  # TF-IDF(+entity) weights as of IDF generation ``q_gen``
     qn: float = 0.0  # L2 norm of ``q``
     q_gen: int = -1
+    indexed_nid: str = ""  # the narrative whose postings last indexed this text
 
 
 class Featurizer:

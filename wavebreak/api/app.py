@@ -249,6 +249,8 @@ def create_app(
     background: bool = True,
     poll_interval: float = C.API_INDEX_POLL_S,
     max_body_bytes: int = C.API_MAX_BODY_BYTES,
+    mount_console: bool = True,
+    console_clock: str = "wall",
 ) -> FastAPI:
     """Build the app over a store (a Storage, a URL or a path; default ``./wavebreak.db``).
 
@@ -707,6 +709,38 @@ def create_app(
             )
             state.append([ev])
         return _json(statement_payload(st), 201)
+
+    # ------------------------------------------------------------------ why, review, console
+
+    @app.get("/v1/why", tags=["transparency"], summary="Why an item or a trend is shown, demoted or withheld")
+    async def why(
+        item: str | None = None,
+        trend: str | None = None,
+        surface: str | None = None,
+        region: str | None = None,
+        key: ApiKey = Depends(require("decisions:read")),
+    ) -> Response:
+        """Cites the rule, the facts, the signals and the reviewer behind the gate's answer, in plain words."""
+        from wavebreak.transparency.why import explain_item, explain_trend
+
+        if bool(item) == bool(trend):
+            raise ApiError(422, "give exactly one of ?item= or ?trend=")
+        if item:
+            out = await run_in_threadpool(explain_item, state.storage, item, surface, region)
+        else:
+            out = await run_in_threadpool(explain_trend, state.storage, trend, region)
+        return _json(out)
+
+    from wavebreak.review.api import review_router
+    from wavebreak.review.desk import ReviewDesk
+
+    desk = ReviewDesk(state.storage)
+    app.include_router(review_router(desk), prefix="/v1/review", dependencies=[Depends(require("review"))])
+    if mount_console:
+        from wavebreak.console.app import create_console_app
+
+        # The console has its own logins, roles, sessions and CSRF; it shares the store and the desk.
+        app.mount("/console", create_console_app(state.storage, clock=console_clock, desk=desk))
 
     return app
 

@@ -40,6 +40,7 @@ SCOPES: dict[str, str] = {
     "holds:write": "add and end legal holds",
     "refutations:read": "list authority statements",
     "refutations:write": "add authority statements",
+    "review": "submit notices, read the review queue, decide cases and appeals",
     "admin": "every scope",
 }
 """Every scope a key may hold. ``X:write`` implies ``X:read``; ``admin`` implies all."""

@@ -374,6 +374,24 @@ NARR_EMBED_CANDIDATE_FOLLOWERS = 100_000
 NARR_EMBED_TARGETS = 40
 """Narratives (the riskiest/fastest growing) whose centroid embeddings candidates are matched to."""
 
+NARR_ANCHOR_MIN_CLAIMS = 3
+"""Posts whose identity-claim signal attributed a name before that name (spelling skeleton) is
+an anchor that consolidates narratives: one misfire must not glue stories together, while a
+false name spreading through several accounts becomes an anchor within its first minutes."""
+
+NARR_ANCHOR_MIN_SHARE = 0.25
+"""Share of a narrative's text posts that must carry an anchor name (as a name or a hashtag) for
+that narrative to be consolidated into the anchor's claim narrative. The claim's own fragments
+carry it in 40-100 % of posts; a news story that quotes the name in a few posts (the French
+news thread carried it in ~18 %) stays apart."""
+
+NARR_ANCHOR_MIN_POSTS = 3
+"""Text posts a fragment needs before it can be consolidated (its anchor share means something)."""
+
+NARR_CONSOLIDATE_EVERY_MIN = 10
+"""Event-time minutes between two consolidation passes (anchor merges): frequent enough that a
+fragment is folded in before policy acts on it twice, cheap (only anchored narratives are read)."""
+
 # --- narratives: burst detection
 NARR_BURST_TABLE_BITS = 20
 """SigniTrend hash table size for terms and term pairs."""

@@ -222,6 +222,10 @@ class NarrativeStage:
         self._coord_seen: set[frozenset[str]] = set()
         self._now: datetime | None = None
         self._series_s = 60 * C.NARR_SERIES_MINUTES
+        # claim anchors: names attributed by the identity-claim signal -> posts, and their home narrative
+        self._claimed: OrderedDict[str, int] = OrderedDict()
+        self._anchor_home: dict[str, str] = {}
+        self._last_consolidate: datetime | None = None
         self._post_lru = self.config.post_lru
         self._pending_alerts: list[Alert] = []
         self.stats: dict[str, int] = {
@@ -230,6 +234,8 @@ class NarrativeStage:
             "by_near_dup": 0,
             "by_terms": 0,
             "by_url": 0,
+            "by_anchor": 0,
+            "anchor_merges": 0,
             "founded": 0,
             "embedded": 0,
             "embed_merges": 0,
@@ -262,7 +268,10 @@ class NarrativeStage:
                     ic = sig.get("identity_claim")
                     if ic is not None and ic.data and ic.score >= pos:
                         name = ic.data.get("name")
-                feats.append(featurize(p.text, p.urls, p.hashtags, name))
+                f = featurize(p.text, p.urls, p.hashtags, name)
+                if f.claim_key:
+                    self._count_claim(f.claim_key)
+                feats.append(f)
             else:
                 feats.append(None)
         # MinHash band keys once per distinct text (repeated texts share one Features object)
@@ -313,6 +322,16 @@ class NarrativeStage:
                     cb(a)
 
     # ================================================================== assignment
+    def _count_claim(self, key: str) -> None:
+        claimed = self._claimed
+        claimed[key] = claimed.get(key, 0) + 1
+        if len(claimed) > 100_000:
+            claimed.popitem(last=False)
+
+    def _is_anchor(self, key: str) -> bool:
+        """A name is an anchor once the identity-claim signal attributed it in several posts."""
+        return self._claimed.get(key, 0) >= C.NARR_ANCHOR_MIN_CLAIMS
+
     def _remember_cred(self, acc_id: str, label: str) -> None:
         self._cred[acc_id] = label
         self._cred.move_to_end(acc_id)
@@ -509,6 +528,13 @@ class NarrativeStage:
                         if cand in self._live:
                             nid, implicit_parent, how = cand, hit[1], "near_dup"
                             break
+            if nid is None and f.claim_key and self._is_anchor(f.claim_key):
+                # the post attributes an anchor name: it joins that claim's narrative, whatever its wording
+                home = self._anchor_home.get(f.claim_key)
+                if home is not None:
+                    cand = self._resolve(home)
+                    if cand in self._live:
+                        nid, how = cand, "anchor"
             if nid is None:
                 best, score = self._match_terms(q, f.qn)
                 if best is not None and score >= self.config.match_threshold:
@@ -527,7 +553,13 @@ class NarrativeStage:
             how = "founded"
         else:
             st = self._live[nid]
-            self.stats["by_" + ("parent" if how == "parent" else how)] += 1
+            self.stats["by_" + how] += 1
+        if f is not None and f.claim_key and how != "parent":
+            home = self._anchor_home.get(f.claim_key)
+            if home is None or self._resolve(home) not in self._live:
+                self._anchor_home[f.claim_key] = nid
+                if len(self._anchor_home) > 100_000:
+                    self._anchor_home.clear()
         # content posts shape the centroid and the index; replies/quotes joined by parent do not
         if q is not None and how != "parent":
             st.add_centroid(q)
@@ -709,6 +741,10 @@ class NarrativeStage:
                 j = min(range(6, 12), key=lambda k: reps[k][2])
                 reps[j] = (p.id, p.text[:280], reach)
                 st.reps_min_reach = min(r[2] for r in reps[6:])
+        if f is not None:
+            st.text_posts += 1
+            if f.name_keys:
+                st.add_names(f.name_keys)
         # term bursts (content posts only; pairs and per-account dedup are vectorised at tick time)
         if f is not None and f.hashes:
             self._tick_docs.append((self._feat.hash(author), f))
@@ -748,6 +784,11 @@ class NarrativeStage:
         if coord_due:
             self._last_coord = at
             self._coordination_tick(at)
+        if self._last_consolidate is None or at - self._last_consolidate >= timedelta(
+            minutes=C.NARR_CONSOLIDATE_EVERY_MIN
+        ):
+            self._last_consolidate = at
+            self._consolidate()
         for st in list(self._live.values()):
             if not st.touched:
                 continue

@@ -142,6 +142,16 @@ class NarrativeState:
     last_burst_alert: datetime | None = None
     touched: bool = False
     derived_at_posts: int = -1
+    text_posts: int = 0  # posts with text features (the denominator of anchor shares)
+    anchors: dict[str, int] = field(default_factory=dict)  # name key -> text posts carrying it (capped)
+
+    def add_names(self, keys: tuple[str, ...]) -> None:
+        """Count the name keys of one text post; keeps the 16 most frequent when past 32 keys."""
+        a = self.anchors
+        for k in keys:
+            a[k] = a.get(k, 0) + 1
+        if len(a) > 32:
+            self.anchors = dict(sorted(a.items(), key=lambda kv: -kv[1])[:16])
 
     # -------------------------------------------------------------- updates
     def add_minute(self, minute: int) -> None:

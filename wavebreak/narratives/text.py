@@ -76,6 +76,11 @@ def skeleton(name: str) -> str:
     return _DOUBLE.sub(r"\1", name.translate(_VOWELS))
 
 
+def name_key(name: str) -> str:
+    """Entity key of a person name: ``"@" + skeleton(fold(name))`` (spelling variants share it)."""
+    return "@" + skeleton(fold(name))
+
+
 def fold(text: str) -> str:
     """Lower-case and strip the common Latin accents (EN/FR) with one ``translate``."""
     return text.lower().translate(_FOLD)
@@ -119,6 +124,8 @@ class Features:
     qn: float = 0.0  # L2 norm of ``q``
     q_gen: int = -1
     indexed_nid: str = ""  # the narrative whose postings last indexed this text
+    name_keys: tuple[str, ...] = ()  # full-name keys ("@" + skeleton) of names and name-like hashtags
+    claim_key: str = ""  # key of the name the identity-claim signal attributed, when it did
 
 
 class Featurizer:
@@ -178,6 +185,7 @@ class Featurizer:
         else:
             stripped = text
         entities: list[str] = []
+        names: list[str] = []
         spans = [m.group(1) for m in _CAPSPAN.finditer(stripped)]
         if name:
             spans.append(name)
@@ -188,6 +196,7 @@ class Featurizer:
             folded = fold(span)
             key = "@" + skeleton(folded)
             entities.append(key)
+            names.append(key)
             if key not in self.display:
                 self.display[key] = span
                 if len(self.display) > self._vocab_size:
@@ -231,6 +240,8 @@ class Featurizer:
                 entities.append("^" + path.lower())
         h = self.hash
         ents = list(dict.fromkeys(entities))
+        # a hashtag spelling a name (#IdrisAlQamari) carries the name as much as the name does
+        names.extend("@" + skeleton(e[1:]) for e in ents if e[0] == "#" and len(e) >= 8)
         hashes = [h(t) for t in terms]
         ent_hashes = [h(e) for e in ents]
         return Features(
@@ -241,6 +252,8 @@ class Featurizer:
             df_keys=list(set(hashes).union(ent_hashes)),
             uhashes=list(dict.fromkeys(hashes)),
             text_key=("t" + " ".join(terms)) if len(terms) >= 4 else "",
+            name_keys=tuple(dict.fromkeys(names)),
+            claim_key=name_key(name) if name else "",
         )
 
 

@@ -78,6 +78,8 @@ class CoShareDetector:
         self.max_edges = max_edges
         self._items: dict[str, _Item] = {}  # insertion-ordered: FIFO eviction
         self._edges: dict[tuple[str, str], _Edge] = {}
+        # pairs whose weight reached min_repeats: detection reads these, never the whole edge table
+        self._strong: set[tuple[str, str]] = set()
         self._clusters: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------------ streaming
@@ -122,6 +124,7 @@ class CoShareDetector:
                 e.last_t = t
                 if e.count >= self.min_repeats:
                     self._dirty = True
+                    self._strong.add(pair)
                 if len(e.items) < 16:
                     e.items.append(key)
                     e.times.append(t)
@@ -136,6 +139,7 @@ class CoShareDetector:
         if len(self._edges) > self.max_edges:
             keep = sorted(self._edges.items(), key=lambda kv: (kv[1].count, kv[1].last_t), reverse=True)
             self._edges = dict(keep[: self.max_edges // 2])
+        self._strong = {k for k in self._strong if k in self._edges}
 
     # ------------------------------------------------------------------ detection
     def _expected(self, e: _Edge) -> float:
@@ -162,7 +166,8 @@ class CoShareDetector:
             return self._clusters
         self._dirty = False
 
-        cand = [(k, e) for k, e in self._edges.items() if e.count >= self.min_repeats]
+        edges = self._edges
+        cand = [(k, edges[k]) for k in sorted(self._strong) if k in edges]
         if not cand:
             self._clusters = []
             return []

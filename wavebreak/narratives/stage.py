@@ -1053,6 +1053,56 @@ class NarrativeStage:
                 )
             )
 
+    # ------------------------------------------------------------------ consolidation
+    def _consolidate(self) -> None:
+        """Fold the fragments of one claim into one narrative (entity-anchored merging).
+
+        Narratives whose text posts mostly carry the same anchor name (a name the identity-claim
+        signal attributed in several posts, as a name or a hashtag spelling it) are one claim told
+        in different words or languages: the fragments merge into the anchor's home narrative (the
+        first to carry the claim), else the earliest alerted, else the biggest, so ids that policy
+        already acted on stay stable. Counter-speech that repeats the name to deny it (more refuting
+        than asserting posts) stays its own narrative: refutations are a different story for the
+        analyst, and they keep their own reach and protection.
+        """
+        if not self._claimed:
+            return
+        groups: dict[str, list[NarrativeState]] = {}
+        min_posts, min_share = C.NARR_ANCHOR_MIN_POSTS, C.NARR_ANCHOR_MIN_SHARE
+        for st in self._live.values():
+            if st.text_posts < min_posts or not st.anchors:
+                continue
+            fl = st.flags
+            if fl["refuting"] > fl["identity_claim"]:
+                continue
+            best, best_n = "", 0
+            for k, n in st.anchors.items():
+                if n > best_n and self._is_anchor(k):
+                    best, best_n = k, n
+            if best and best_n >= min_share * st.text_posts:
+                groups.setdefault(best, []).append(st)
+        for key, sts in groups.items():
+            if len(sts) < 2:
+                continue
+            home = self._anchor_home.get(key)
+            home = self._resolve(home) if home is not None else None
+            ids = {s.nar.id for s in sts}
+            if home not in ids:
+                sts.sort(
+                    key=lambda s: (
+                        s.nar.alerted_at is None,
+                        s.nar.alerted_at or s.nar.first_seen,
+                        -s.nar.posts_total,
+                    )
+                )
+                home = sts[0].nar.id
+            for s in sts:
+                other = s.nar.id
+                if other != home and other in self._live and home in self._live:
+                    self.merge(home, other)
+                    self.stats["anchor_merges"] += 1
+            self._anchor_home[key] = home
+
     # ------------------------------------------------------------------ upkeep
     def _evict(self, force: bool) -> None:
         """Drop small dormant narratives; mark big silent ones dormant. ``force``: also enforce the cap."""
@@ -1435,6 +1485,16 @@ class NarrativeStage:
         na.last_seen = max(na.last_seen, nb.last_seen)
         for k, v in b.flags.items():
             a.flags[k] = a.flags.get(k, 0) + v
+        for k, accs in b.flag_accounts.items():
+            mine = a.flag_accounts.setdefault(k, set())
+            for x in accs:
+                if len(mine) >= 64:
+                    break
+                mine.add(x)
+        a.text_posts += b.text_posts
+        for k, v in b.anchors.items():
+            a.anchors[k] = a.anchors.get(k, 0) + v
+        a.add_names(())  # re-cap the name counts
         for d_a, d_b in ((na.stance, nb.stance), (na.languages, nb.languages)):
             for k, v in d_b.items():
                 d_a[k] = d_a.get(k, 0) + v

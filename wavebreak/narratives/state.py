@@ -22,11 +22,13 @@ _HLL_AFTER = 20_000
 class DistinctCounter:
     """Exact distinct count up to ``_HLL_AFTER`` items, then a HyperLogLog (datasketch, ~1.6 % error)."""
 
-    __slots__ = ("_hll", "_set")
+    __slots__ = ("_count", "_hll", "_set", "_stale")
 
     def __init__(self) -> None:
         self._set: set[str] | None = set()
         self._hll: Any = None
+        self._count = 0  # cached HLL estimate (estimating reads 4,096 registers)
+        self._stale = 0  # HLL updates since the cached estimate
 
     def add(self, item: str) -> bool:
         """Add ``item``; returns True when it was certainly new (exact mode) - HLL mode returns False."""
@@ -44,6 +46,7 @@ class DistinctCounter:
                 self._set = None
             return True
         self._hll.update(item.encode())
+        self._stale += 1
         return False
 
     @property
@@ -54,7 +57,11 @@ class DistinctCounter:
     def __len__(self) -> int:
         if self._set is not None:
             return len(self._set)
-        return round(self._hll.count())
+        # re-estimate after ~0.1 % more updates: far below the estimator's own ~1.6 % error
+        if self._stale > self._count // 1000 or not self._count:
+            self._count = round(self._hll.count())
+            self._stale = 0
+        return self._count
 
     def merge(self, other: DistinctCounter) -> None:
         if other._set is not None:
@@ -69,6 +76,7 @@ class DistinctCounter:
                     hll.update(x.encode())
                 self._hll, self._set = hll, None
             self._hll.merge(other._hll)
+            self._count = 0
 
 
 FLAGS = (

@@ -20,6 +20,8 @@ import re
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import groupby
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,17 +65,17 @@ _SKIP_CAPS: frozenset[str] = frozenset(_SKIP_TEXT.split())
 
 
 _VOWELS = str.maketrans({c: None for c in "aeiouy -'’."} | {"q": "k", "c": "k", "z": "s"})
-_DOUBLE = re.compile(r"(.)\1+")
 _PARTICLES = ("al", "el", "ul", "bin", "ibn", "abu")
 
 
+@lru_cache(maxsize=65_536)
 def skeleton(name: str) -> str:
     """Spelling-robust key of a (folded) name: drop vowels/spaces/hyphens, q/c->k, collapse doubles.
 
     "Idris Al-Qamari", "Idriss Al Qamari", "idris al-qamary", "Idris AlKamari" all map to
     "drslkmr", so spelling variants of a false name stay one entity.
     """
-    return _DOUBLE.sub(r"\1", name.translate(_VOWELS))
+    return "".join(k for k, _ in groupby(name.translate(_VOWELS)))
 
 
 def name_key(name: str) -> str:

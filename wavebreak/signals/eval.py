@@ -32,7 +32,7 @@ from wavebreak.signals.text import normalise, normalise_light
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BENIGN_CATEGORIES = {"neutral", "positive", "general"}
 """Template categories that are benign identity (or no-identity) mentions: the fairness table."""
-CONTRAST_CATEGORIES = ("negated", "counter", "report")
+CONTRAST_CATEGORIES = ("negated", "counter", "report", "lookalike", "chatter")
 """Benign categories that quote or discuss hate: reported separately (harder than plain mentions)."""
 
 
@@ -486,4 +486,53 @@ def benchmark(n: int = 20_000, batch_size: int = C.BATCH_SIZE, slow: bool = Fals
         enc = sstage.stats.get("slow_path_encoded_texts", 0)
         out["slow_path_encoder_calls_share"] = round(enc / max(1, sstage.stats["slow_path_posts"]), 3)
         out["slow_path_encoded_texts_per_s"] = round(enc / max(1e-9, sstage.stats["slow_seconds"]), 1)
+    return out
+
+
+def eval_demo_incitement(scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
+    """Held-out check on the demo scenario: how its incitement posts and its benign group posts score.
+
+    The scenario generator (``wavebreak/scenario``) was written by another engineer and was never
+    read while writing the mobilisation cues, templates or functional cases, so this is a field-like
+    figure the toxicity model was not tuned on. Per post with text (a repost without text inherits
+    the original's score in the stage, so it is not counted twice): recall of ``truth.incitement``
+    at the flag threshold and at the default policy pack's incitement thresholds (normal 0.7,
+    crisis 0.55), and the false-positive rate of the same thresholds on benign posts (not hate, not
+    incitement) that name a protected group or a place target, and on all benign posts.
+    """
+    from wavebreak.core.records import PostKind
+    from wavebreak.scenario import ScenarioConfig, generate
+    from wavebreak.signals.text import ANY_GROUP, PLACE_TARGET
+
+    scn = generate(ScenarioConfig(seed=seed, scale=scale))
+    truth = scn.truth
+    texts: list[str] = []
+    inc: list[bool] = []
+    benign: list[bool] = []
+    for p in scn.posts():
+        if not p.text.strip() and p.kind is PostKind.REPOST:
+            continue
+        texts.append(p.text)
+        inc.append(p.id in truth.incitement)
+        benign.append(p.id not in truth.incitement and p.id not in truth.hate)
+    uniq = list(dict.fromkeys(texts))
+    pos = {t: i for i, t in enumerate(uniq)}
+    probs = _probs(uniq)
+    j = tox_mod.LABELS.index("incitement")
+    score = np.array([probs[pos[t], j] for t in texts])
+    y = np.array(inc)
+    ben = np.array(benign)
+    norm_of = {t: normalise(t) for t in uniq}
+    grp = np.array([bool(ANY_GROUP.search(norm_of[t]) or PLACE_TARGET.search(norm_of[t])) for t in texts])
+    out: dict[str, Any] = {"posts_with_text": len(texts), "incitement_posts": int(y.sum())}
+    out["benign_group_or_place_posts"] = int((ben & grp).sum())
+    for name, thr in (("flag", C.SIGNALS_TOXICITY_FLAG), ("policy_crisis", 0.55), ("policy", 0.7)):
+        hit = score >= thr
+        out[name] = {
+            "threshold": thr,
+            "recall": round(float(hit[y].mean()), 3) if y.any() else None,
+            "fpr_benign_group_posts": round(float(hit[ben & grp].mean()), 4) if (ben & grp).any() else None,
+            "fpr_benign_posts": round(float(hit[ben].mean()), 4) if ben.any() else None,
+        }
+    out["median_incitement_score"] = round(float(np.median(score[y])), 3) if y.any() else None
     return out

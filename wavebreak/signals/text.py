@@ -370,6 +370,66 @@ ABUSE = re.compile(
 SECOND_PERSON = re.compile(r"\b(?:you|your|you're|ur|u|tu|toi|ton|ta|tes|t'es|vous|votre)\b")
 
 
+# --- implicit mobilisation (signals round 3). The most-viewed incitement in a riot wave is rarely a slur:
+# it is a place + a time + a rallying or arming phrase ("the hotel, 7pm tomorrow, bring everything you've
+# got"), or a call to expel people by force ("round them up and put them on a boat"). Each part alone is
+# everyday language (a charity collection at the mosque at 7pm, a vigil "be there tonight", a match "bring
+# everything you've got lads"), so the lexicons only emit cues and their conjunctions; the model learns the
+# weights from templates that contain both the calls and their benign look-alikes.
+RALLY = re.compile(
+    r"\b(?:bring (?:everything|whatever|all) (?:you(?:'ve| have)? ?(?:got|have|can (?:carry|find|get))|we've got)|"
+    r"bring (?:your|the) (?:mates|lads|boys)|be there|see you (?:all )?there|let's show (?:them|these|those)|"
+    r"show them (?:whose|who(?:'s)?|what)|time (?:they|them|these \w+) (?:felt|learn[te]d?|paid|got)|"
+    r"(?:felt|feel) what (?:our|my) (?:kids|children|girls|daughters)|no more (?:talking|talk|words|vigils|"
+    r"candles|flowers|waiting|excuses)|enough (?:talk(?:ing)?|is enough|candles|vigils)|tooled up|"
+    r"come (?:ready|prepared|equipped|armed|mob handed)|masks? on|hoods? up|cover your faces?|"
+    r"you know what (?:to do|needs doing|has to happen)|(?:they|them) need to (?:feel|learn|pay|know)|"
+    r"take (?:back )?(?:our|the) (?:streets|town|country)|it's (?:our turn|time lads)|spread the word|"
+    r"(?:we|lads) (?:go|move) in|finish (?:this|it|the job)|get the message|"
+    r"soyez (?:la|presents|nombreux)|venez (?:avec tout|equipes|prepares|armes|nombreux|en nombre)|"
+    r"(?:avec|ramenez|apportez) tout ce que (?:vous avez|tu as|vous pouvez)|fini (?:de parler|les discours|"
+    r"les bougies|les marches)|assez (?:parle|de discours|de bougies)|montrons(?:-leur| leur| a ces| a ses)|"
+    r"qu'ils (?:ressentent|sentent|payent|paient|comprennent)|ce que nos (?:enfants|filles|gosses)|"
+    r"vous savez (?:quoi faire|ce qu'il (?:reste a|faut) faire)|cagoules?|ramenez vos (?:potes|gars|amis)|"
+    r"de quoi (?:cogner|frapper|se defendre|se battre)|plus de (?:bougies|marches blanches|discours|paroles)|"
+    r"(?:on passe|passons) a l'action|faites tourner|on finit le travail)\b"
+)
+"""Rallying or arming phrases (EN, FR) of a mobilisation call; innocent alone (matches, vigils)."""
+EXPEL = re.compile(
+    r"\b(?:rounded up|round (?:them|\w+) (?:all )?up|(?:put|throw|stick) (?:them |\w+ )?(?:all )?on (?:a|the) "
+    r"(?:boat|plane)s?|(?:send|ship|boat) (?:them|the lot|\w+) (?:all )?back|get (?:them|these|those|the \w+) "
+    r"(?:all )?out|(?:kick|throw|drive|force|drag) (?:them|the lot) (?:all )?out|out of our (?:town|country|"
+    r"streets)|by force|a degager|(?:dehors|virez)(?:[- ]les)?|par la force|dans un bateau|"
+    r"(?:renvoyer|renvoyez|renvoyons)(?:[- ]les)? (?:chez eux|d'ou ils viennent)|(?:les )?mettre (?:tous )?"
+    r"dans (?:un|des) (?:bateaux?|avions?)|foutre dehors)\b"
+)
+"""Calls to expel people by force ("should be rounded up and put on a boat", "à dégager par la force")."""
+MOB_PLACE = re.compile(
+    r"\b(?:mosques?|mosquees?|synagogues?|hotels?|holiday inn|hostels?|foyers?|centre d'accueil|cada|"
+    r"(?:asylum|refugee|migrant) (?:centre|center)s?|town (?:centre|center|hall|square)|city (?:centre|center)|"
+    r"high street|centre-ville|centre ville|mairie|prefecture|gare|station|roundabout|car park|"
+    r"\w+ (?:road|street|lane|avenue|parade)|rue (?:de |du |des )?\w+|avenue \w+|place (?:de |du )?\w+|"
+    r"outside (?:the|their|it)|devant (?:la|le|l'|les|leur|chez))\b"
+)
+"""Places a mobilisation call points to: places of worship, lodging of asylum seekers, town centres, streets."""
+MOB_TIME = re.compile(
+    r"\b(?:tonight|tomorrow|this (?:evening|weekend|afternoon|morning)|(?:mon|tues|wednes|thurs|fri|satur|sun)"
+    r"days?|after (?:friday )?prayers|\d{1,2}(?:[:.]\d\d)? ?(?:pm|am)|\d{1,2}(?:[:.]\d\d)|at \d{1,2}|"
+    r"ce soir|demain|cette nuit|ce week-end|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"apres la priere|\d{1,2} ?h(?:\d\d)?|a \d{1,2})\b"
+)
+"""Time expressions of a meeting call ("7pm tomorrow", "tonight", "ce soir à 19h")."""
+BENIGN_PURPOSE = re.compile(
+    r"\b(?:charity|collection|donations?|donate|food bank|fundrais\w*|vigils?|candles?|memorial|minute'?s "
+    r"silence|peaceful(?:ly)?|no violence|non-violent|stay (?:calm|peaceful|safe)|(?:everyone|all) (?:is |are )?"
+    r"welcome|open (?:day|evening|house)|volunteers?|match|kick ?off|quiz|gig|concert|training|clean[- ]?up|"
+    r"interfaith|human chain|link arms|protect|bake sale|banners|prayers for|flowers for|"
+    r"collecte|dons?|banque alimentaire|marche blanche|bougies?|pacifique(?:ment)?|sans violence|dans le calme|"
+    r"bienvenue?s?|portes ouvertes|benevoles|coup d'envoi|tournoi|nettoyage|proteger|chaine humaine|hommage|"
+    r"recueillement|minute de silence)\b"
+)
+"""Purposes that make a meeting call benign (charity, vigil, sport, peaceful protest, protecting a place)."""
+
 NEGATED_DEROGATION = re.compile(
     r"\b(?:not|never|aren't|isn't|ain't|pas|jamais|plus)\s+(?:(?:a|an|the|all|just|simply|really|des|de|du|"
     r"la|le|les|un|une|tous|toutes)\s+)?" + DEROGATION.pattern
@@ -378,7 +438,9 @@ NEGATED_DEROGATION = re.compile(
 or an article may sit between the negation and the term, so "don't belong, filthy rats" is not
 read as negated."""
 
-RISK_CUES = frozenset(["__group__", "__place__", "__cta__", "__derog__", "__threat__", "__abuse__"])
+RISK_CUES = frozenset(
+    ["__group__", "__place__", "__cta__", "__derog__", "__threat__", "__abuse__", "__rally__", "__expel__"]
+)
 """Cues that send a post to the full (char n-gram) model: a target or a harm word is present, so
 the cheap word model's verdict is not trusted alone."""
 
@@ -410,6 +472,16 @@ CUE_LABELS: dict[str, str] = {
     "__abuse__": "insult",
     "__abuse_x_you__": "insult addressed to someone",
     "__quote__": "quotes someone else's words",
+    "__rally__": "rallying or arming phrase",
+    "__rally_x_place__": "rallying phrase naming a place",
+    "__rally_x_time__": "rallying phrase naming a time",
+    "__mobilise__": "call to gather at a place and time with a rallying phrase",
+    "__benign_purpose__": "benign purpose (charity, vigil, sport, peaceful protest)",
+    "__benign_x_rally__": "rallying phrase with a benign purpose",
+    "__expel__": "call to expel people by force",
+    "__expel_x_target__": "call to expel a group by force",
+    "__counter_x_mobilise__": "condemns or quotes a mobilisation or expulsion call",
+    "__reporting_x_mobilise__": "reports a mobilisation or expulsion call",
 }
 _QUOTE_OPEN = re.compile(r"(?:^|\s)'\w")
 
@@ -591,6 +663,32 @@ def cue_list(norm: str) -> list[str]:
         out.append("__abuse__")
         if you:
             out.append("__abuse_x_you__")
+    rally = hit(RALLY)
+    expel = hit(EXPEL)
+    if rally:
+        # place, time and purpose matter only next to a rallying phrase: checked only then
+        out.append("__rally__")
+        mplace = place or MOB_PLACE.search(norm) is not None
+        mtime = MOB_TIME.search(norm) is not None
+        if mplace:
+            out.append("__rally_x_place__")
+        if mtime:
+            out.append("__rally_x_time__")
+        if mplace and mtime:
+            out.append("__mobilise__")
+        if BENIGN_PURPOSE.search(norm):
+            out.append("__benign_purpose__")
+            out.append("__benign_x_rally__")
+    if expel:
+        out.append("__expel__")
+        if group or place or PRONOUN_TARGET.search(norm):
+            out.append("__expel_x_target__")
+    if rally or expel:
+        # condemning or reporting a call ("racists saying 'send them all back' don't speak for us")
+        if "__counter__" in out:
+            out.append("__counter_x_mobilise__")
+        if "__reporting__" in out:
+            out.append("__reporting_x_mobilise__")
     if '"' in norm or ("'" in norm and _QUOTE_OPEN.search(norm)):
         out.append("__quote__")
     return out

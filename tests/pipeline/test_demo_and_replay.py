@@ -137,3 +137,20 @@ def test_ingest_only_loads_records(tmp_path: Path) -> None:
     assert storage.counts()["posts"] == n
     assert storage.counts().get("decisions", 0) == 0
     storage.close()
+
+
+def test_score_writes_one_object_per_post_in_order(tmp_path: Path) -> None:
+    src = tmp_path / "texts.jsonl"
+    src.write_text(
+        '{"text": "Lovely weather at the beach today"}\n'
+        "not json\n"
+        '{"text": "Est-ce vrai ? La police dit que ce nom est faux"}\n'
+    )
+    result = runner.invoke(app, ["score", str(src), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [r["id"] for r in rows] == ["generic:line-1", "generic:line-3"]
+    assert rows[1]["lang"] == "fr"
+    for r in rows:
+        assert {"hate", "incitement", "threat", "abuse", "stance", "rumour"} <= set(r["signals"])
+        assert all("model" in s and "explanation" in s for s in r["signals"].values())

@@ -86,3 +86,69 @@ def ingest(
     run_stream(
         files, fmt, db=_default_db(db), batch_size=batch_size, quiet=True, analyse=False, instance=instance
     )
+
+
+@app.command()
+def score(
+    file: Annotated[str, typer.Argument(help="Input file (gzip/zstd detected); '-' reads stdin.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "jsonl",
+    batch_size: Annotated[int, typer.Option(help="Posts per scoring batch.")] = C.BATCH_SIZE,
+) -> None:
+    """Score posts: one JSON object per post on stdout, in input order, with every signal's score,
+    label, model version and explanation. With --format jsonl a line needs only a "text" field:
+
+        echo '{"text": "is this true? police say the name is false"}' | wavebreak score -
+    """
+    import sys
+
+    import orjson
+
+    from wavebreak.core.records import Post
+    from wavebreak.ingest import read_records
+    from wavebreak.pipeline.context import PipelineContext
+    from wavebreak.pipeline.stage import Batch
+    from wavebreak.signals.stage import SignalsStage
+
+    _check_format(fmt)
+    stage = SignalsStage(slow_path=False)
+    ctx = PipelineContext()
+    out = sys.stdout.buffer
+    bad = 0
+
+    def flush(posts: list[Post]) -> None:
+        if not posts:
+            return
+        batch = Batch(posts=list(posts))
+        stage.process(batch, ctx)
+        for p in posts:
+            sigs = batch.signals.get(p.id, {})
+            row = {
+                "id": p.id,
+                "lang": p.lang or (sigs["lang"].label if "lang" in sigs else None),
+                "signals": {
+                    name: {
+                        "score": round(float(s.score), 4),
+                        "label": s.label,
+                        "model": s.model,
+                        "explanation": list(s.explanation),
+                        "data": s.data,
+                    }
+                    for name, s in sigs.items()
+                },
+            }
+            out.write(orjson.dumps(row, option=orjson.OPT_NON_STR_KEYS) + b"\n")
+
+    pending: list[Post] = []
+    for rec in read_records(file, fmt, text_only_ok=fmt in ("jsonl", "csv", "parquet")):
+        if isinstance(rec, Post):
+            pending.append(rec)
+            if len(pending) >= batch_size:
+                flush(pending)
+                pending = []
+        elif hasattr(rec, "reason"):
+            bad += 1
+            typer.echo(f"quarantined {rec.source}:{rec.line}: {rec.reason}", err=True)
+    flush(pending)
+    out.flush()
+    if bad:
+        typer.echo(f"{bad} record(s) could not be scored (see above)", err=True)

@@ -92,7 +92,9 @@ def run(posts: int = 30_000, batch: int = 2048, seed: int = 7, repeats: int = 2)
     all_posts = [p for b in batches for p in b.posts]
     n = len(all_posts)
     texts = [p.text for p in all_posts if p.text]
-    t_iter = min(_cpu(lambda: [(p.id, p.kind, p.created_at.timestamp()) for p in all_posts]) for _ in range(3))
+    t_iter = min(
+        _cpu(lambda: [(p.id, p.kind, p.created_at.timestamp()) for p in all_posts]) for _ in range(3)
+    )
     t_tok = min(_cpu(lambda: [t.lower().split() for t in texts]) for _ in range(3))
     best = float("inf")
     stats: dict[str, int] = {}

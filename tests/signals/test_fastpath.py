@@ -152,7 +152,7 @@ def test_slow_path_encodes_each_distinct_text_once() -> None:
         calls.append(list(texts))
         return np.ones((len(texts), 512), dtype=np.float32)
 
-    st.embed = fake_embed  # type: ignore[method-assign]
+    st._encode = fake_embed  # type: ignore[method-assign]
     text = "Burn the mosque down tonight"
     st.process(Batch(posts=[_post(40, text), _post(41, text)]), PipelineContext())
     batch = Batch(posts=[_post(42, text)])

@@ -83,7 +83,10 @@ def test_credibility_for_accounts_in_batch(stage: SignalsStage) -> None:
     assert 0.0 <= sig.score <= 1.0
 
 
-def test_slow_path_only_on_candidates() -> None:
+def test_slow_path_only_on_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wavebreak.core import constants as C
+
+    monkeypatch.setattr(C, "SIGNALS_SLOW_PATH_MAX_SHARE", 1.0)  # a 3-post batch: no share cap here
     st = SignalsStage(slow_path=True)
     calls: list[list[str]] = []
 
@@ -91,7 +94,7 @@ def test_slow_path_only_on_candidates() -> None:
         calls.append(texts)
         return np.zeros((len(texts), 512), dtype=np.float32)
 
-    st.embed = fake_embed  # type: ignore[method-assign]
+    st._encode = fake_embed  # type: ignore[method-assign]
     big = Account(id="demo:big", platform="demo", followers=2_800_000)
     posts = [
         _post(30, "Burn the mosque down tonight"),
@@ -101,6 +104,89 @@ def test_slow_path_only_on_candidates() -> None:
     batch = Batch(posts=posts)
     st.process(batch, PipelineContext())
     assert batch.extras["slow_path_ids"] == ["demo:30", "demo:32"]
-    assert calls == [["Burn the mosque down tonight", "hello"]]
+    # highest priority first: reach x risk puts the 2.8M-follower account before the 0-follower call
+    assert calls == [["hello", "Burn the mosque down tonight"]]
     assert st.stats["slow_path_share"] == pytest.approx(2 / 3)
     assert batch.extras["embeddings"][1].shape == (2, 512)
+
+
+def test_slow_path_budget_caps_encodings_by_priority(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wavebreak.core import constants as C
+
+    monkeypatch.setattr(C, "SIGNALS_SLOW_PATH_BUDGET", 2)
+    monkeypatch.setattr(C, "SIGNALS_SLOW_PATH_MAX_SHARE", 1.0)
+    st = SignalsStage(slow_path=True, b_signals=False)
+    calls: list[list[str]] = []
+
+    def fake_encode(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.zeros((len(texts), 512), dtype=np.float32)
+
+    st._encode = fake_encode  # type: ignore[method-assign]
+    accs = [Account(id=f"demo:b{i}", platform="demo", followers=60_000 * (i + 1)) for i in range(4)]
+    posts = [
+        Post(
+            id=f"demo:b{i}",
+            platform="demo",
+            author_id=a.id,
+            created_at=T0,
+            text=f"update number {i}",
+            author=a,
+        )
+        for i, a in enumerate(accs)
+    ]
+    batch = Batch(posts=posts)
+    st.process(batch, PipelineContext())
+    assert calls == [["update number 3", "update number 2"]]  # the two biggest accounts
+    assert batch.extras["slow_path_ids"] == ["demo:b2", "demo:b3"]
+    assert st.stats["slow_path_over_budget"] == 2
+    # next batch: the two cached texts are free, the two others now fit the budget
+    batch2 = Batch(posts=posts)
+    st.process(batch2, PipelineContext())
+    assert calls[1] == ["update number 1", "update number 0"]
+    assert sorted(batch2.extras["slow_path_ids"]) == ["demo:b0", "demo:b1", "demo:b2", "demo:b3"]
+
+
+def test_slow_path_skips_ordinary_posts_and_abuse() -> None:
+    st = SignalsStage(slow_path=True, b_signals=False)
+    st._encode = lambda texts: np.zeros((len(texts), 512), dtype=np.float32)  # type: ignore[method-assign]
+    small = Account(id="demo:s", platform="demo", followers=49_999)
+    posts = [
+        Post(
+            id="demo:s1", platform="demo", author_id="demo:s", created_at=T0, text="lovely day", author=small
+        ),
+        Post(
+            id="demo:s2",
+            platform="demo",
+            author_id="demo:s",
+            created_at=T0,
+            text="you absolute idiot",
+            author=small,
+        ),
+    ]
+    batch = Batch(posts=posts)
+    st.process(batch, PipelineContext())
+    assert batch.signals["demo:s2"]["abuse"].score >= 0.5  # abuse alone never buys an embedding
+    assert batch.extras["slow_path_ids"] == []
+    assert "embeddings" not in batch.extras
+
+
+def test_slow_path_share_cap_on_small_batches() -> None:
+    st = SignalsStage(slow_path=True, b_signals=False)
+    calls: list[list[str]] = []
+    st._encode = lambda texts: calls.append(list(texts)) or np.zeros((len(texts), 512), dtype=np.float32)  # type: ignore[method-assign]
+    big = Account(id="demo:big", platform="demo", followers=2_800_000)
+    posts = [
+        Post(
+            id=f"demo:c{i}",
+            platform="demo",
+            author_id=big.id,
+            created_at=T0,
+            text=f"statement {i}",
+            author=big,
+        )
+        for i in range(10)
+    ]
+    st.process(Batch(posts=posts), PipelineContext())
+    assert [len(c) for c in calls] == [1]  # ceil(2.5 % of 10 posts) = 1 encoding
+    assert st.stats["slow_path_over_budget"] == 9

@@ -153,6 +153,14 @@ Low on purpose: the word model is only trusted to say "clearly benign"; at 0.15 
 with the full model on nearly every held-out row (see `wavebreak eval signals`, cascade section)
 while most chatter (no cue, score ~0.01-0.1) skips the expensive char n-grams."""
 
+SIGNALS_CASCADE_UNCERTAIN_ABUSE = 0.3
+"""Word-model *abuse* score from which a post goes to the full model (the other heads use
+SIGNALS_CASCADE_UNCERTAIN). Why apart: Davidson is 77 % "offensive", so the word model's abuse head
+gives ordinary chatter 0.15-0.45, and at 0.15 it sent ~58 % of the demo stream's distinct texts to the
+char model for nothing. At 0.3 that share falls to ~38 %, while the cascade's labels differ from the
+full model's on 3 of ~9,900 held-out rows (chosen on held-out *agreement*, which needs no labels; 0.25:
+2 rows; 0.4: 20). Abuse is the one head no policy rule restricts on."""
+
 SIGNALS_TEXT_CACHE_SIZE = 20_000
 """Recent distinct texts whose signals are kept (LRU, key = raw text). Copy-paste waves and "RT @x:"
 reposts repeat text verbatim, so a hit skips every model; 20k rows (~40 MB) cover the last tens of
@@ -162,15 +170,30 @@ SIGNALS_EMBED_CACHE_SIZE = 10_000
 """Distinct slow-path texts whose embedding is kept (LRU, 2 KB each, ~20 MB). Slow-path candidates
 are the viral texts themselves, so their repeats (reposts quoting the claim) hit this cache."""
 
-SIGNALS_SLOW_PATH_TOXICITY = 0.5
-"""Fast toxicity score (any head) from which a post is a slow-path (embedding) candidate."""
+SIGNALS_SLOW_PATH_TOXICITY = 0.7
+"""Fast hate/incitement/threat score from which a post is a slow-path (embedding) candidate. 0.7 is the
+default policy pack's incitement/threat restriction threshold: what policy may act on is worth an
+embedding; 0.5 (signals round 2) also took the abuse head, which flags everyday insults by the thousand."""
 
-SIGNALS_SLOW_PATH_IDENTITY = 0.5
-"""identity_claim score from which a post is a slow-path candidate (the Southport claim shape)."""
+SIGNALS_SLOW_PATH_IDENTITY = 0.6
+"""identity_claim score from which a post is a slow-path candidate: the default pack's identity-claim
+threshold (an attributed identity scores 0.8, a bare mention 0.35)."""
 
-SIGNALS_SLOW_PATH_FOLLOWERS = 100_000
-"""Authors above this follower count always get the slow path: their posts are the ones that
-seed waves (the 2.8M-follower account), and they are few."""
+SIGNALS_SLOW_PATH_FOLLOWERS = 50_000
+"""Authors with at least this many followers are slow-path candidates: their posts seed waves (the
+2.8M-follower account) and they are few (well under 1 % of authors in the demo)."""
+
+SIGNALS_SLOW_PATH_BUDGET = 64
+"""Most texts sent to the encoder per batch (highest priority first: reach x risk). USE encodes ~250-500
+texts/s on one loaded core, so 64 bounds the slow path at ~0.15-0.25 s per batch whatever the wave's
+size; texts already embedded (LRU cache) are free and do not count. Candidates over budget are
+skipped for this batch, not queued: a viral text comes back in later batches and gets its turn."""
+
+SIGNALS_SLOW_PATH_MAX_SHARE = 0.025
+"""Also at most this share of a batch's posts (rounded up) goes to the encoder. Why a share as well as
+SIGNALS_SLOW_PATH_BUDGET: batches span at most 5 minutes of stream time, so a quiet stream makes
+small batches (the demo averages a few hundred posts), where 64 encodings would be 10-15 % of posts;
+2.5 % keeps the demo under the 3 % target whatever the batch size."""
 
 # --- claim matching (wavebreak/signals/claim_match.py)
 CLAIM_MATCH_LEXICAL_WEIGHT = 1.5

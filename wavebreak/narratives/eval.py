@@ -30,6 +30,12 @@ from wavebreak.core import constants as C
 
 RISKY_KEYS = ("false_claim", "incitement", "minor_name_leak")
 
+CLAIM_FAMILY: dict[str, frozenset[str]] = {"false_claim": frozenset({"false_claim", "refutation"})}
+"""Ground-truth keys that may share a claim's narrative. The stage folds the fragments of a claim
+into one narrative and keeps counter-speech that replies to or quotes the claim inside it (its stance
+mix); refutation narratives of their own stay apart. So the false claim's main narrative is scored
+twice: strict purity (only false-claim posts count) and stance-mix purity (refutations count too)."""
+
 
 def _majority(counter: Counter[str]) -> tuple[str, float]:
     if not counter:
@@ -226,6 +232,12 @@ def run_early_detection(
             row["largest_narrative_recall"] = round(n_main / n_final, 4)
             row["largest_narrative_purity"] = round(n_main / len(by_nid[main]), 4)
             row["narratives_holding_it"] = len(holders)
+            # "one narrative, not five": detected narratives holding >= 1 % of this true narrative
+            row["narratives_over_1pct"] = sum(1 for n in holders.values() if n >= 0.01 * n_final)
+            if key in CLAIM_FAMILY:
+                # stance-mix purity: counter-speech replying to / quoting the claim belongs to its narrative
+                fam = sum(1 for pid in by_nid[main] if truth.get(pid) in CLAIM_FAMILY[key])
+                row["largest_narrative_stance_mix_purity"] = round(fam / len(by_nid[main]), 4)
         per_key[key] = row
 
     # French share of the false claim held by its main narrative
@@ -324,6 +336,13 @@ def run_early_detection(
         ],
         "risk_alerts_by_key": dict(Counter(r["key"] for r in alert_rows)),
         "per_narrative": per_key,
+        "consolidation": {
+            "false_claim_largest_share": fc.get("largest_narrative_recall"),
+            "false_claim_purity_strict": fc.get("largest_narrative_purity"),
+            "false_claim_purity_stance_mix": fc.get("largest_narrative_stance_mix_purity"),
+            "false_claim_narratives_over_1pct": fc.get("narratives_over_1pct"),
+            "anchor_merges": stage.stats.get("anchor_merges", 0),
+        },
         "false_claim_french_posts": len(fr_ids),
         "false_claim_french_in_main_narrative": round(fr_in_main / len(fr_ids), 4) if fr_ids else None,
         "actors": actors,
@@ -361,5 +380,11 @@ def run_many(seeds: list[int], scale: float = 1.0, embed: bool = False) -> dict[
         "origin_in_top5": sum(bool(r["actors"].get("origin_in_top5")) for r in runs),
         "megaphone_tops_amplifiers": sum(bool(r["actors"].get("megaphone_tops_amplifiers")) for r in runs),
         "pseudo_news_is_bridge": sum(bool(r["actors"].get("pseudo_news_is_bridge")) for r in runs),
+        "false_claim_largest_share_min": min(
+            (r["consolidation"]["false_claim_largest_share"] or 0.0) for r in runs
+        ),
+        "false_claim_purity_strict_min": min(
+            (r["consolidation"]["false_claim_purity_strict"] or 0.0) for r in runs
+        ),
     }
     return {"aggregate": agg, "runs": runs}

@@ -627,6 +627,7 @@ class NarrativeStage:
         bits, stance, lang = self._flags(sig, author) if sig or self._cred else (0, None, None)
         lang = lang or p.lang
         ts = t.timestamp()
+        st.add_series(int(ts // self._series_s), reach)  # before the counters: it may close a bucket
         nar.posts_total += 1
         # reach = distinct audience: an account's followers count once per narrative, views per post
         amps = st.amplifiers
@@ -666,7 +667,6 @@ class NarrativeStage:
             mins[-1][1] += 1
         else:
             mins.append([minute, 1])
-        st.add_series(int(ts // self._series_s), reach)
         st.tick_posts += 1
         st.tick_accounts.add(author)
         st.touched = True
@@ -1326,7 +1326,7 @@ class NarrativeStage:
         w = 60 * C.NARR_SERIES_MINUTES
         return [
             {"at": datetime.fromtimestamp(b * w, UTC), "posts": n, "accounts_cum": a, "reach_cum": r}
-            for b, n, a, r in st.series
+            for b, n, a, r in st.series_rows()
         ]
 
     def origin(self, nid: str, k: int = 5) -> list[dict[str, Any]]:
@@ -1505,6 +1505,8 @@ class NarrativeStage:
         a.minutes.clear()
         a.minutes.extend([m, n] for m, n in sorted(mins.items())[-(a.minutes.maxlen or 30) :])
         ser: dict[int, list[int]] = {}
+        a.close_series_row()
+        b.close_series_row()
         for row in (*a.series, *b.series):
             r = ser.setdefault(row[0], [row[0], 0, 0, 0])
             r[1] += row[1]

@@ -170,15 +170,27 @@ class NarrativeState:
             m.append([minute, 1])
 
     def add_series(self, bucket: int, reach: int) -> None:
+        """Count one post in its chart bucket. The cumulative columns of the open (last) bucket are
+        written when the next bucket opens and read live by :meth:`series_rows`, not per post."""
         s = self.series
-        nar = self.nar
         if s and s[-1][0] == bucket:
-            row = s[-1]
-            row[1] += 1
-            row[2] = len(self.accounts)
-            row[3] = nar.reach_total
+            s[-1][1] += 1
         else:
-            s.append([bucket, 1, len(self.accounts), nar.reach_total])
+            if s:
+                self.close_series_row()
+            s.append([bucket, 1, 0, 0])
+
+    def close_series_row(self) -> None:
+        """Write the cumulative accounts / reach into the last bucket (as of now)."""
+        if self.series:
+            row = self.series[-1]
+            row[2] = len(self.accounts)
+            row[3] = self.nar.reach_total
+
+    def series_rows(self) -> list[list[Any]]:
+        """The chart buckets with the open bucket's cumulative columns filled in."""
+        self.close_series_row()
+        return [list(r) for r in self.series]
 
     def add_centroid(self, weights: dict[str, float]) -> None:
         """Running sum of post vectors, pruned to the ``NARR_CENTROID_TERMS`` heaviest terms."""

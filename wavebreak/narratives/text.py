@@ -241,11 +241,12 @@ class Featurizer:
                 path = u.split("://", 1)[-1].rstrip("/.,;!?)")
                 entities.append("^" + path.lower())
         h = self.hash
+        vocab_get = self._vocab.get
         ents = list(dict.fromkeys(entities))
         # a hashtag spelling a name (#IdrisAlQamari) carries the name as much as the name does
         names.extend("@" + skeleton(e[1:]) for e in ents if e[0] == "#" and len(e) >= 8)
-        hashes = [h(t) for t in terms]
-        ent_hashes = [h(e) for e in ents]
+        hashes = [vocab_get(t) or h(t) for t in terms]  # cache hit inline, miss through hash()
+        ent_hashes = [vocab_get(e) or h(e) for e in ents]
         return Features(
             terms=terms,
             entities=ents,

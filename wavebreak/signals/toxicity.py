@@ -11,7 +11,7 @@ French morphology, but building them is ~5x the cost of word features. So:
    in C (scikit-learn's ``FeatureHasher``), one sparse x dense product per batch;
 2. only **candidates** (a harm/target cue fired, the normaliser undid a
    disguise, or a word-model score is in the uncertain band
-   ``>= SIGNALS_CASCADE_UNCERTAIN``) are re-scored by the **full model**
+   ``>= SIGNALS_CASCADE_UNCERTAIN``, ``SIGNALS_CASCADE_UNCERTAIN_ABUSE`` for abuse) are re-scored by the **full model**
    (char n-grams + the same word features), whose score replaces the word score.
 
 Both models are trained on the same rows (``wavebreak train signals``); the
@@ -215,6 +215,10 @@ class CharWbHasher:
 
 
 _CHARS = CharWbHasher(2, 4, CHAR_FEATURES)
+_UNCERTAIN = np.array(
+    [C.SIGNALS_CASCADE_UNCERTAIN] * 3 + [C.SIGNALS_CASCADE_UNCERTAIN_ABUSE], dtype=np.float32
+)
+"""Per-head word-model scores from which the full model re-scores a post (LABELS order; abuse apart)."""
 
 
 def featurize_chars(norm_texts: list[str]) -> sp.csr_matrix:
@@ -315,7 +319,7 @@ class ToxicityModel:
             probs = np.zeros((n, len(LABELS)), dtype=np.float32)
         else:
             probs = 1.0 / (1.0 + np.exp(-(xw @ self.coef_word + self.intercept_word)))
-            cand = probs.max(axis=1) >= C.SIGNALS_CASCADE_UNCERTAIN
+            cand = (probs >= _UNCERTAIN).any(axis=1)
             for i, cs in enumerate(cues):
                 if not cand[i] and (
                     (obfuscated is not None and obfuscated[i]) or not RISK_CUES.isdisjoint(cs)

@@ -43,15 +43,27 @@ def _emit(result: dict[str, Any], as_json: bool, title: str) -> None:
 def eval_stance(
     dataset: Path = typer.Option(..., "--dataset", help="Folder laid out like RumourEval-2017 traindev."),
     model: Path | None = typer.Option(None, "--model", help="Model file (default: the shipped one)."),
+    embeddings: bool = typer.Option(
+        False,
+        "--embeddings/--no-embeddings",
+        help="Score the slow path (USE embeddings of each post, its source and parent; ~25 s per 5k posts).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
 ) -> None:
-    """Accuracy, macro-F1 and per-class F1 of the stance model on a RumourEval-style folder."""
+    """Accuracy, macro-F1 and per-class F1 of the stance model on a RumourEval-style folder.
+
+    ``path`` in the output says which path was scored (``lexical`` or ``embedding+lexical``).
+    """
     from wavebreak.signals.stance import StanceModel, evaluate
 
     if not (dataset / "posts.json").exists():
         typer.echo(f"no posts.json in {dataset}", err=True)
         raise typer.Exit(2)
-    result = evaluate(dataset, StanceModel.load(model))
+    m = StanceModel.load(model)
+    if embeddings and not m.has_embedding_head:
+        typer.echo(f"model {m.version} has no embedding head", err=True)
+        raise typer.Exit(2)
+    result = evaluate(dataset, m, embeddings=embeddings)
     _emit(result, as_json, f"stance on {dataset}")
 
 

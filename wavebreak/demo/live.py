@@ -77,6 +77,7 @@ class LivePrinter:
         self.alerts: list[dict[str, Any]] = []
         self.markers: list[tuple[datetime, str, str]] = []
         self._printed_post_rules: set[str] = set()
+        self._marked: set[tuple[str, str | None]] = set()
 
     def _narrative_label(self, nid: str | None) -> tuple[str, str]:
         service = self.pipeline.ctx.services.get("narratives")
@@ -85,6 +86,13 @@ class LivePrinter:
             return (f"narrative {nid}" if nid else "item"), ""
         title = n.title if len(n.title) <= 60 else n.title[:57] + "…"
         return f"narrative {n.id} '{title}'", f"{n.posts_total:,} posts / {n.accounts_total:,} accounts"
+
+    def _mark(self, key: tuple[str, str | None], at: datetime, label: str, colour: str) -> None:
+        """One marker per (kind, narrative): the first alert and each rule's first decision on it."""
+        if key in self._marked or len(self.markers) >= C.REPORT_MAX_MARKERS:
+            return
+        self._marked.add(key)
+        self.markers.append((at, label, colour))
 
     def on_alert(self, alert: Alert) -> None:
         self.alerts.append(
@@ -102,8 +110,7 @@ class LivePrinter:
                 "reasons": list(alert.reasons),
             }
         )
-        if len(self.markers) < C.REPORT_MAX_MARKERS:
-            self.markers.append((alert.at, f"alert {alert.narrative_id or ''}", "#e67e22"))
+        self._mark(("alert", alert.narrative_id), alert.at, f"alert {alert.narrative_id or ''}", "#e67e22")
         if self.quiet:
             return
         label, size = self._narrative_label(alert.narrative_id)
@@ -119,8 +126,8 @@ class LivePrinter:
             service = self.pipeline.ctx.services.get("narratives")
             nid = service.narrative_of(d.target_id) if service is not None else None
         self.decisions.add(d, nid)
-        if d.target_kind == "narrative" and len(self.markers) < C.REPORT_MAX_MARKERS:
-            self.markers.append((d.at, d.rule_id, "#c0392b"))
+        if d.target_kind == "narrative":
+            self._mark((d.rule_id, d.target_id), d.at, d.rule_id, "#c0392b")
         if self.quiet:
             return
         if d.target_kind == "narrative":

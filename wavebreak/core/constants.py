@@ -557,6 +557,13 @@ POLICY_NARRATIVE_REEVAL_RISK_DELTA = 0.05
 """A change of narrative risk of at least this much also triggers re-evaluation
 (risk thresholds in packs are set in steps of 0.05-0.1)."""
 
+POLICY_WITHHELD_MAX = 300_000
+"""Post decisions withheld because their narrative's (or a repost's original's) decision
+already applies everything they would (kept in memory so they can be issued if that
+decision is reversed or expires). Past this many, new ones are issued instead: memory
+stays bounded (~1-2 kB each, a few hundred MB at most) and nothing is ever lost. A 200k-post
+viral wave withholds ~50k."""
+
 POLICY_MAX_DECISION_DAYS = 90
 """A rule ``duration`` above this is rejected: restrictions must be reviewed at
 least quarterly (same bound as a crisis declaration)."""

@@ -75,12 +75,20 @@ class _PostMeta:
     text: str
     """Folded text (see holds.fold), matched against legal holds on every call."""
     narrative_id: str | None = None
+    repost_of: str | None = None
+    """A pure repost shows its original: the original's post decisions apply to it too."""
 
 
 def _utc(at: datetime | None) -> datetime:
     if at is None:
         return datetime.now(UTC)
     return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _original(p: Any) -> str | None:
+    """The original a pure repost shows (quotes and replies add their own words: not resolved)."""
+    orig = getattr(p, "repost_of", None)  # lightweight post views (API cache) may not carry it
+    return orig if orig and str(getattr(p, "kind", "")) == "repost" else None
 
 
 def _active(d: Decision, at: datetime) -> bool:
@@ -110,6 +118,7 @@ class Gate:
         self._posts: OrderedDict[str, _PostMeta] = OrderedDict()
         self._narr_index: dict[str, str] = {}
         self._narr_index_at = -1e18
+        self._no_narr: dict[str, float] = {}
         self.stats = {"decision_queries": 0, "post_queries": 0, "index_rebuilds": 0}
 
     # ------------------------------------------------------------------ feeding
@@ -129,16 +138,22 @@ class Gate:
                     self._narr_index[d.target_id] = d.narrative_id
 
     def link(
-        self, post_id: str, narrative_id: str | None = None, author_id: str | None = None, text: str = ""
+        self,
+        post_id: str,
+        narrative_id: str | None = None,
+        author_id: str | None = None,
+        text: str = "",
+        repost_of: str | None = None,
     ) -> None:
         """Tell the gate what it cannot look up (tests, or a pipeline feeding it directly)."""
-        self._posts[post_id] = _PostMeta(author_id, fold(text), narrative_id)
+        self._posts[post_id] = _PostMeta(author_id, fold(text), narrative_id, repost_of)
         if narrative_id:
             self._narr_index[post_id] = narrative_id
 
     def invalidate(self) -> None:
         """Forget cached lookups (the next call reads storage again)."""
         self._decisions.clear()
+        self._no_narr.clear()
         self._narr_index_at = -1e18
 
     # ------------------------------------------------------------------ lookups
@@ -150,7 +165,11 @@ class Gate:
             found = {p.id: p for p in self.storage.get_posts(missing)}
             for i in missing:
                 p = found.get(i)
-                self._posts[i] = _PostMeta(p.author_id if p else None, fold(p.text) if p else "")
+                self._posts[i] = (
+                    _PostMeta(p.author_id, fold(p.text), None, _original(p))
+                    if p is not None
+                    else _PostMeta(None, "")
+                )
             while len(self._posts) > POST_CACHE:
                 self._posts.popitem(last=False)
         return {i: self._posts[i] for i in ids if i in self._posts}
@@ -178,9 +197,16 @@ class Gate:
             else:
                 unknown.append(i)
         if unknown and self._narrative_of_fn is not None:
-            found = self._narrative_of_fn(unknown)
+            now = self.clock()
+            ask = [i for i in unknown if now - self._no_narr.get(i, -1e18) >= self.ttl]
+            found = self._narrative_of_fn(ask) if ask else {}
             out.update(found)
             self._narr_index.update(found)
+            for i in ask:  # "no narrative" is cached for one TTL too (a post may join one later)
+                if i not in found:
+                    self._no_narr[i] = now
+            while len(self._no_narr) > POST_CACHE:
+                del self._no_narr[next(iter(self._no_narr))]
         elif unknown:
             self._rebuild_narr_index()
             out.update({i: self._narr_index[i] for i in unknown if i in self._narr_index})
@@ -225,7 +251,8 @@ class Gate:
         meta = self._post_meta(item_ids)
         narr = self._narratives(item_ids, meta)
         authors = {i: m.author_id for i, m in meta.items() if m.author_id}
-        decs = self._decisions_for([*item_ids, *narr.values(), *authors.values()], when)
+        originals = {i: m.repost_of for i, m in meta.items() if m.repost_of}
+        decs = self._decisions_for([*item_ids, *originals.values(), *narr.values(), *authors.values()], when)
         active_holds = self.holds.active(when) if len(self.holds) else []
         hold_hits: dict[str, list[str]] = {}
         if active_holds:
@@ -233,7 +260,7 @@ class Gate:
             for i, hits in zip(item_ids, self.holds.match(texts, when, folded=True), strict=True):
                 if hits:
                     hold_hits[i] = hits
-        return [self._one(i, surface, region, decs, narr, authors, hold_hits) for i in item_ids]
+        return [self._one(i, surface, region, decs, narr, authors, hold_hits, originals) for i in item_ids]
 
     def _one(
         self,
@@ -244,6 +271,7 @@ class Gate:
         narr: dict[str, str],
         authors: dict[str, str],
         hold_hits: dict[str, list[str]],
+        originals: dict[str, str] | None = None,
     ) -> GateResult:
         cands: list[tuple[Action, int, str, str | None, str]] = []  # action, source rank, reason, rule, why
         post_decs = decs.get(item, [])
@@ -264,6 +292,11 @@ class Gate:
 
         for d in post_decs:
             add(d, "post")
+        orig = (originals or {}).get(item)
+        if orig:  # a repost of a held or removed post must not be recommended either
+            for d in decs.get(orig, []):
+                if d.target_kind == "post" and not d.facts.get("refuting"):
+                    add(d, "post")
         nid = narr.get(item)
         if nid and not refuting:
             for d in decs.get(nid, []):

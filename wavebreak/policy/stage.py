@@ -10,6 +10,14 @@ status, alert, risk band, crisis scope, a new refutation), not per post.
 A decision identical to the last one issued on the same target is not
 re-issued; a changed one is issued with ``supersedes`` pointing at the old one.
 
+Covered post decisions (see docs/policy.md, "Covered post decisions"): on a
+viral wave most post-level decisions repeat what the post's narrative decision
+(or, for a repost, its original's decision) already makes the gate apply. Such
+a decision adds nothing and is *withheld* (not issued, recorded, hashed or
+stated); it is kept in memory and issued as soon as its cover stops applying
+(reversed by a reviewer, expired, superseded by a weaker decision), so a
+reversal of the narrative decision falls back to each post's own decision.
+
 Outputs: ``batch.decisions`` (Decision records) and
 ``batch.extras["events"]`` (crisis proposals/expiry as :class:`Event`s).
 """
@@ -18,6 +26,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +34,19 @@ from typing import Any
 import numpy as np
 
 from wavebreak.core import constants as C
-from wavebreak.core.records import Account, Crisis, Decision, Event, Narrative, Post, Signal
+from wavebreak.core.records import (
+    Account,
+    AccountAction,
+    Action,
+    Crisis,
+    Decision,
+    Event,
+    Narrative,
+    Post,
+    PostKind,
+    Signal,
+    Surface,
+)
 from wavebreak.pipeline.context import PipelineContext
 from wavebreak.pipeline.stage import Batch
 from wavebreak.policy.conditions import Leaf, Scaled, ThresholdRef, required_leaves
@@ -40,6 +61,7 @@ from wavebreak.policy.engine import (
     refuting_reasons,
     signature,
 )
+from wavebreak.policy.gate import ITEM_WIDE
 from wavebreak.policy.holds import HoldRegistry
 from wavebreak.policy.pack import PolicyPack, Rule, load_pack
 from wavebreak.policy.refutations import RefutationRegistry
@@ -48,6 +70,51 @@ ISSUED_CACHE = 1_000_000
 """Targets whose last decision signature is remembered for dedupe (bounded memory on long replays)."""
 REFUTING_PER_NARRATIVE = 2_000
 """Refuting posts remembered per narrative, to protect them when the narrative is later restricted."""
+
+
+@dataclass(slots=True)
+class _Cover:
+    """What the gate applies to every post of a narrative (or every repost of a post) for one
+    decision: enough to tell whether a post-level decision would add anything."""
+
+    id: str
+    at: datetime
+    actions: dict[Surface, Action]
+    item_action: Action
+    scope: tuple[str, ...]
+    expires_at: datetime | None
+
+    @classmethod
+    def of(cls, d: Decision) -> _Cover:
+        return cls(d.id, d.at, dict(d.actions), d.item_action, tuple(d.territorial_scope), d.expires_at)
+
+    def in_force(self, at: datetime) -> bool:
+        return self.at <= at and (self.expires_at is None or self.expires_at > at)
+
+    def on(self, surface: Surface, item_wide: bool) -> Action:
+        a = self.actions.get(surface, Action.ALLOW)
+        if item_wide and self.item_action in ITEM_WIDE:
+            a = max(a, self.item_action)
+        return a
+
+    def covers(self, d: Decision, *, item_actions: bool, at: datetime | None = None) -> bool:
+        """True when ``d`` adds nothing the gate does not already apply through this cover.
+
+        ``item_actions``: the gate applies the cover's item action to the post too (a repost
+        resolves to its original's decisions); a narrative's item action is not compared, so a
+        post-level item action is always issued under a narrative cover. ``at``: when to
+        judge it in force (default: the decision's own time).
+        """
+        if not self.in_force(at or d.at):
+            return False
+        if d.account_action > AccountAction.NONE or d.facts.get("refuting") or d.facts.get("holds"):
+            return False
+        if d.item_action > Action.ALLOW:
+            if not item_actions or d.item_action > self.item_action:
+                return False
+            if d.item_action == Action.GEO_WITHHOLD and not set(d.territorial_scope) <= set(self.scope):
+                return False
+        return all(self.on(s, True) >= a for s, a in d.actions.items())
 
 
 def _min_threshold(pack: PolicyPack, rule: Rule, leaf: Leaf, crisis_possible: bool) -> float | None:
@@ -87,11 +154,19 @@ class PolicyStage:
         self._refutation_version = -1
         self._crisis_key: tuple[str, ...] = ()
         self._proposed_for: set[str] = set()
+        # cover key ("narrative"|"post", id) -> latest issued decision of that target, as a cover
+        self._covers: OrderedDict[tuple[str, str], _Cover] = OrderedDict()
+        self._revoked: set[str] = set()
+        # cover key -> (id of the cover they were checked against, withheld post decisions)
+        self._withheld: dict[tuple[str, str], tuple[str, list[Decision]]] = {}
+        self._withheld_n = 0
         self.counts: dict[str, int] = {
             "posts_seen": 0,
             "post_candidates": 0,
             "narrative_evals": 0,
             "decisions": 0,
+            "covered": 0,
+            "released": 0,
         }
 
     # ------------------------------------------------------------------ wiring
@@ -150,6 +225,7 @@ class PolicyStage:
             if ctx.accounts.get(a.id) is None:
                 ctx.accounts.put(a)
 
+        out.extend(self._release(ctx, at))
         if batch.posts:
             out.extend(self._posts(batch, ctx, at, active, nar))
         nids = set(batch.narrative_of.values())
@@ -313,10 +389,112 @@ class PolicyStage:
         )
         if d is None:
             return None
+        if self._withhold(d, p, nid, bool(refuting)):
+            return None
         d = self._issue(d)
         if d is not None and crisis is not None:
             self.crises.record(crisis.id, d, account.followers if account else 0)
         return d
+
+    # ------------------------------------------------------------------ covered post decisions
+
+    def _cover_of(self, d: Decision, p: Post, nid: str | None, refuting: bool) -> tuple[str, str] | None:
+        """The key of the in-force decision that already makes the gate apply everything ``d``
+        would (a repost's original first, then the post's narrative), or None."""
+        if refuting:
+            return None  # the gate skips narrative decisions for refuting posts: theirs must stand
+        if p.repost_of and p.kind == PostKind.REPOST:
+            key = ("post", p.repost_of)
+            c = self._covers.get(key)
+            if c is not None and c.covers(d, item_actions=True):
+                return key
+        if nid is not None:
+            key = ("narrative", nid)
+            c = self._covers.get(key)
+            if c is not None and c.covers(d, item_actions=False):
+                return key
+        return None
+
+    def _withhold(self, d: Decision, p: Post, nid: str | None, refuting: bool) -> bool:
+        """Keep ``d`` back when it adds nothing to its cover (bounded: past the bound it is issued)."""
+        key = self._cover_of(d, p, nid, refuting)
+        if key is None or self._withheld_n >= C.POLICY_WITHHELD_MAX:
+            return False
+        cover = self._covers[key]
+        entry = self._withheld.get(key)
+        if entry is None:
+            self._withheld[key] = (cover.id, [d])
+        else:  # if filed under an older cover, _release re-checks the whole list next batch
+            entry[1].append(d)
+        self._withheld_n += 1
+        self.counts["covered"] += 1
+        return True
+
+    def _check_revoked(self, ctx: PipelineContext) -> None:
+        """Drop covers a reviewer has reversed (read from storage: reversals happen outside this stage)."""
+        storage = ctx.storage
+        ids = {c.id for k in self._withheld if (c := self._covers.get(k)) is not None}
+        if storage is None or not ids:
+            return
+        fn = getattr(storage, "revoked_among", None)
+        if fn is not None:
+            revoked = set(fn(sorted(ids)))
+        else:
+            one = getattr(storage, "decision_revoked_at", None)
+            revoked = {i for i in ids if one is not None and one(i) is not None}
+        if not revoked:
+            return
+        self._revoked |= revoked
+        for k in [k for k, c in self._covers.items() if c.id in revoked]:
+            del self._covers[k]
+
+    def _release(self, ctx: PipelineContext, at: datetime) -> list[Decision]:
+        """Issue withheld post decisions whose cover no longer applies (reversed, expired,
+        superseded by a decision that does less); re-file the others under the current cover."""
+        if not self._withheld:
+            return []
+        self._check_revoked(ctx)
+        out: list[Decision] = []
+        for key in list(self._withheld):
+            checked, lst = self._withheld[key]
+            cover = self._covers.get(key)
+            if cover is not None and cover.id == checked and cover.in_force(at):
+                continue
+            keep: list[Decision] = []
+            for d in lst:
+                if d.expires_at is not None and d.expires_at <= at:
+                    continue  # would have expired by now anyway
+                if (
+                    cover is not None
+                    and cover.in_force(at)
+                    and cover.covers(d, item_actions=key[0] == "post", at=at)
+                ):
+                    keep.append(d)
+                    continue
+                why = (
+                    "was reversed"
+                    if checked in self._revoked
+                    else "no longer applies (expired or superseded by a decision that does less)"
+                )
+                d.facts["withheld"] = {
+                    "covered_by": checked,
+                    "evaluated_at": d.at.isoformat(),
+                    "released_because": why,
+                }
+                d.explanation += (
+                    f" (Evaluated at {d.at.isoformat()}; withheld while {key[0]} decision {checked} "
+                    f"applied the same restrictions; issued because that decision {why}.)"
+                )
+                d.at = at
+                if (issued := self._issue(d)) is not None:
+                    out.append(issued)
+            self._withheld_n -= len(lst) - len(keep)
+            if keep and cover is not None:
+                self._withheld[key] = (cover.id, keep)
+            else:
+                del self._withheld[key]
+        self.counts["released"] += len(out)
+        return out
 
     def _remember_refuting(self, nid: str, pid: str, reasons: list[str]) -> None:
         lst = self._refuting_by_narr.setdefault(nid, [])
@@ -527,6 +705,11 @@ class PolicyStage:
         self._issued.move_to_end(key)
         if len(self._issued) > ISSUED_CACHE:
             self._issued.popitem(last=False)
+        if d.target_kind in ("narrative", "post"):
+            self._covers[key] = _Cover.of(d)
+            self._covers.move_to_end(key)
+            if len(self._covers) > ISSUED_CACHE:
+                self._covers.popitem(last=False)
         return d
 
     def close(self, ctx: PipelineContext) -> None:

@@ -15,6 +15,7 @@ gate reads; it can be rebuilt from the log (:func:`wavebreak.decisions.log.rebui
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -67,7 +68,7 @@ from wavebreak.decisions.serde import (
     narrative_to_dict,
 )
 from wavebreak.storage import schema as T
-from wavebreak.storage.chain import GENESIS_HASH, event_hash, new_event_id
+from wavebreak.storage.chain import GENESIS_HASH, new_event_id
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -126,6 +127,25 @@ def _strip_nul(row: tuple[Any, ...]) -> tuple[Any, ...]:
     if any(isinstance(v, str) and "\x00" in v for v in row):
         return tuple(v.replace("\x00", "") if isinstance(v, str) else v for v in row)
     return row
+
+
+def _js(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _event_digest(
+    seq: int, eid: str, kind: str, at: datetime, subject: str, actor: str, payload_text: str, prev: str
+) -> str:
+    """Same digest as :func:`wavebreak.storage.chain.event_hash`, from the payload's canonical text.
+
+    Why: ``event_hash`` re-serialises the whole payload, which the append has just serialised to
+    store it; the canonical JSON of the hashed object is the top-level keys in sorted order around
+    that same text, so it is spliced instead (a test pins equality with ``event_hash``)."""
+    material = (
+        f'{{"actor":{_js(actor)},"at":{_js(dt_to_iso(at))},"id":{_js(eid)},"kind":{_js(kind)},'
+        f'"payload":{payload_text},"prev_hash":{_js(prev)},"seq":{int(seq)},"subject":{_js(subject)}}}'
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def _is_memory(url: str) -> bool:
@@ -660,8 +680,9 @@ class SqlStorage:
         the gate can never see a decision the log lacks, nor the log hold one the gate misses
         (what :class:`~wavebreak.decisions.stage.DecisionsStage` uses when available)."""
         out: list[Event] = []
-        steps = [self._append_run(events, out)] if events else []
-        put = self._put_decisions_run(decisions)
+        texts: dict[str, str] = {}
+        steps = [self._append_run(events, out, texts)] if events else []
+        put = self._put_decisions_run(decisions, texts)
         if put is not None:
             steps.append(put)
         if steps:
@@ -673,8 +694,11 @@ class SqlStorage:
             self._write(run)
         return out
 
-    def _append_run(self, events: Sequence[Event], out: list[Event]) -> Callable[[Connection], None]:
-        """The append transaction body; fills ``out`` with the stored events."""
+    def _append_run(
+        self, events: Sequence[Event], out: list[Event], texts: dict[str, str] | None = None
+    ) -> Callable[[Connection], None]:
+        """The append transaction body; fills ``out`` with the stored events and ``texts`` with
+        each ``decision.applied`` payload's canonical JSON by decision id (reused by the projection)."""
 
         def run(conn: Connection) -> None:
             h = T.chain_head
@@ -692,8 +716,10 @@ class SqlStorage:
                 at = _utc(e.at)
                 assert at is not None
                 payload_text = canonical_json(e.payload)
-                payload = json.loads(payload_text)
-                digest = event_hash(seq, eid, e.kind, at, e.subject, e.actor, payload, prev)
+                payload = orjson.loads(payload_text)
+                digest = _event_digest(seq, eid, e.kind, at, e.subject, e.actor, payload_text, prev)
+                if e.kind == "decision.applied" and texts is not None:
+                    texts[str(payload.get("id", ""))] = payload_text
                 rows.append(
                     {
                         "seq": seq,
@@ -831,27 +857,35 @@ class SqlStorage:
         if run is not None:
             self._write(run)
 
-    def _put_decisions_run(self, decisions: Sequence[Decision]) -> Callable[[Connection], None] | None:
+    def _put_decisions_run(
+        self, decisions: Sequence[Decision], texts: dict[str, str] | None = None
+    ) -> Callable[[Connection], None] | None:
+        """The projection upsert body. ``texts`` (filled by the append that runs first in the same
+        transaction) holds decisions already serialised for the log: the same JSON, not redone."""
         if not decisions:
             return None
-        rows = _last_by(
-            (
-                {
-                    "id": d.id,
-                    "target_kind": d.target_kind,
-                    "target_id": d.target_id,
-                    "at": d.at,
-                    "expires_at": d.expires_at,
-                    "revoked_at": None,
-                    "severity": int(d.severity),
-                    "rule_id": d.rule_id,
-                    "narrative_id": d.narrative_id,
-                    "json": canonical_json(decision_to_dict(d)),
-                }
-                for d in decisions
-            ),
-            lambda r: r["id"],
-        )
+
+        def rows() -> list[dict[str, Any]]:
+            got = texts or {}
+            return _last_by(
+                (
+                    {
+                        "id": d.id,
+                        "target_kind": d.target_kind,
+                        "target_id": d.target_id,
+                        "at": d.at,
+                        "expires_at": d.expires_at,
+                        "revoked_at": None,
+                        "severity": int(d.severity),
+                        "rule_id": d.rule_id,
+                        "narrative_id": d.narrative_id,
+                        "json": got.get(d.id) or canonical_json(decision_to_dict(d)),
+                    }
+                    for d in decisions
+                ),
+                lambda r: r["id"],
+            )
+
         cols = ["target_kind", "target_id", "at", "expires_at", "severity", "rule_id", "narrative_id", "json"]
         stmt = self._upsert(T.decisions, ["id"], cols)
         superseded = [{"sid": d.supersedes, "sat": d.at} for d in decisions if d.supersedes]
@@ -863,7 +897,7 @@ class SqlStorage:
         )
 
         def run(conn: Connection) -> None:
-            conn.execute(stmt, rows)
+            conn.execute(stmt, rows())
             if superseded:
                 conn.execute(sup_stmt, superseded)
 
@@ -912,6 +946,34 @@ class SqlStorage:
             for chunk in _chunks(ids):
                 rows = conn.execute(stmt, {"ids": list(chunk)})
                 out.extend(decision_from_dict(json.loads(j)) for (j,) in rows)
+        return out
+
+    def revoked_among(self, decision_ids: Sequence[str]) -> list[str]:
+        """Which of these decisions are revoked (reversed or superseded): one query per chunk, so
+        the policy stage can notice a reviewer's reversal of a covering decision every batch."""
+        ids = list(dict.fromkeys(decision_ids))
+        if not ids:
+            return []
+        d = T.decisions
+        stmt = select(d.c.id).where(d.c.id.in_(bindparam("ids", expanding=True)), d.c.revoked_at.is_not(None))
+        out: list[str] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                out.extend(r for (r,) in conn.execute(stmt, {"ids": list(chunk)}))
+        return out
+
+    def narratives_of(self, post_ids: Sequence[str]) -> dict[str, str]:
+        """Narrative of each post that has one (batched): the gate applies a narrative's decisions
+        to posts that carry no decision of their own."""
+        ids = list(dict.fromkeys(post_ids))
+        pn = T.post_narratives
+        stmt = select(pn.c.post_id, pn.c.narrative_id).where(
+            pn.c.post_id.in_(bindparam("ids", expanding=True))
+        )
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                out.update({p: n for p, n in conn.execute(stmt, {"ids": list(chunk)})})
         return out
 
     def revoke_decision(self, decision_id: str, at: datetime) -> None:

@@ -1,0 +1,143 @@
+"""Covered post decisions: a post decision that its narrative's (or its original's) decision already
+makes the gate apply is withheld, and issued when that cover is reversed or expires."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from wavebreak.core.records import Action, Decision, Grounds, PostKind, Surface
+from wavebreak.decisions.log import reverse_decision
+from wavebreak.decisions.stage import DecisionsStage
+from wavebreak.pipeline.context import PipelineContext
+from wavebreak.policy.gate import Gate
+from wavebreak.policy.holds import HoldRegistry
+from wavebreak.policy.stage import PolicyStage
+from wavebreak.storage.sql import SqlStorage
+
+from .helpers import T0, FakeNarratives, account, batch, post, sig
+
+SMALL = account("demo:small", 40)
+BIG = account("demo:big", 2_800_000)
+
+
+def _setup() -> tuple[PolicyStage, PipelineContext]:
+    nars = FakeNarratives()
+    nars.add(
+        "n1",
+        "suspect named as asylum seeker",
+        ["asylum", "boat", "ali"],
+        identity_claim_share=0.6,
+        risk=0.7,
+        alerted=True,
+        reach=5_000_000,
+        accounts=400,
+    )
+    ctx = PipelineContext(services={"narratives": nars}, storage=SqlStorage("sqlite://"))
+    return PolicyStage(), ctx
+
+
+def _run(stage: PolicyStage, ctx: PipelineContext, b) -> dict[str, Decision]:  # type: ignore[no-untyped-def]
+    stage.process(b, ctx)
+    DecisionsStage().process(b, ctx)
+    return {d.target_id: d for d in b.decisions}
+
+
+def _claim(pid: str, minutes: int, score: float = 0.9, author=SMALL):  # type: ignore[no-untyped-def]
+    p = post(pid, "the suspect is ali, an asylum seeker", author, minutes=minutes)
+    return batch([p], {pid: {"identity_claim": sig("identity_claim", score)}}, narrative_of={pid: "n1"})
+
+
+def test_post_decision_withheld_under_narrative_decision_and_gate_still_restricts() -> None:
+    stage, ctx = _setup()
+    first = _run(stage, ctx, _claim("demo:1", 0))
+    assert first["demo:1"].rule_id == "identity-claim-post"  # no narrative decision in force yet
+    assert first["n1"].target_kind == "narrative"
+    later = _run(stage, ctx, _claim("demo:2", 5))
+    assert "demo:2" not in later  # trends/search exclusion already applied by the narrative decision
+    assert stage.counts["covered"] == 1
+    gate = Gate(ctx.storage, ttl=0.0)
+    (r,) = gate.decide(Surface.TRENDS, "GB", ["demo:2"], T0 + timedelta(minutes=6))
+    assert r.action == Action.EXCLUDE and r.reason_id == first["n1"].id
+    # not recorded either: only the first post and the narrative are in the log
+    subjects = [e.subject for e in ctx.storage.iter_events(kinds=["decision.applied"])]
+    assert "demo:2" not in subjects and "demo:1" in subjects
+
+
+def test_post_decision_that_adds_something_is_issued() -> None:
+    stage, ctx = _setup()
+    _run(stage, ctx, _claim("demo:1", 0))
+    p = post("demo:3", "burn the mosque, the suspect is ali", BIG, minutes=5)
+    b = batch(
+        [p],
+        {"demo:3": {"identity_claim": sig("identity_claim", 0.9), "incitement": sig("incitement", 0.9)}},
+        narrative_of={"demo:3": "n1"},
+    )
+    ds = _run(stage, ctx, b)
+    assert ds["demo:3"].item_action == Action.HOLD_FOR_REVIEW  # stricter + item action: issued
+
+
+def test_reversed_narrative_decision_releases_withheld_post_decisions() -> None:
+    stage, ctx = _setup()
+    first = _run(stage, ctx, _claim("demo:1", 0))
+    _run(stage, ctx, _claim("demo:2", 5))
+    reverse_decision(ctx.storage, first["n1"].id, T0 + timedelta(minutes=7), "reviewer", "overbroad")
+    after = _run(stage, ctx, _claim("demo:4", 10))
+    rel = after["demo:2"]
+    assert rel.rule_id == "identity-claim-post" and rel.at == T0 + timedelta(minutes=10)
+    assert rel.facts["withheld"]["covered_by"] == first["n1"].id
+    assert "reversed" in rel.facts["withheld"]["released_because"]
+    assert after["demo:4"].rule_id == "identity-claim-post"  # the reversed cover covers nothing now
+    assert stage.counts["released"] == 1
+    gate = Gate(ctx.storage, ttl=0.0)
+    (r,) = gate.decide(Surface.TRENDS, "GB", ["demo:2"], T0 + timedelta(minutes=11))
+    assert r.action == Action.EXCLUDE and r.reason_id == rel.id
+
+
+def test_expired_narrative_decision_releases_withheld_post_decisions() -> None:
+    stage, ctx = _setup()
+    first = _run(stage, ctx, _claim("demo:1", 0))
+    _run(stage, ctx, _claim("demo:2", 5))
+    exp = first["n1"].expires_at
+    assert exp is not None
+    minutes = int((exp - T0).total_seconds() // 60) + 1
+    p = post("demo:9", "unrelated", SMALL, minutes=minutes)
+    b = batch([p], {})
+    ds = _run(stage, ctx, b)
+    assert ds["demo:2"].rule_id == "identity-claim-post"
+    assert ds["demo:2"].expires_at is not None and ds["demo:2"].expires_at > exp
+
+
+def test_repost_of_held_post_needs_no_decision_and_gate_resolves_it() -> None:
+    stage, ctx = _setup()
+    text = "everyone to the mosque tonight, burn it"
+    o = post("demo:o", text, BIG)
+    sigs = {"incitement": sig("incitement", 0.9)}
+    first = _run(stage, ctx, batch([o], {"demo:o": sigs}))
+    assert first["demo:o"].item_action == Action.HOLD_FOR_REVIEW
+    r = post("demo:r", text, BIG, minutes=1)
+    r.kind, r.repost_of = PostKind.REPOST, "demo:o"
+    q = post("demo:q", text, BIG, minutes=1)
+    q.kind, q.quote_of = PostKind.QUOTE, "demo:o"
+    ds = _run(stage, ctx, batch([r, q], {"demo:r": sigs, "demo:q": sigs}))
+    assert "demo:r" not in ds and ds["demo:q"].item_action == Action.HOLD_FOR_REVIEW
+    gate = Gate(ctx.storage, HoldRegistry(), ttl=0.0)
+    (res,) = gate.decide(Surface.RECOMMENDATIONS, "GB", ["demo:r"], T0 + timedelta(minutes=2))
+    assert res.action == Action.HOLD_FOR_REVIEW and res.reason_id == first["demo:o"].id
+
+
+def test_gate_link_repost_in_memory() -> None:
+    g = Gate(None, ttl=60)
+    g.link("demo:r", None, "demo:a", "x", repost_of="demo:o")
+    d = Decision(
+        id="d-o",
+        at=T0,
+        target_kind="post",
+        target_id="demo:o",
+        actions={Surface.RECOMMENDATIONS: Action.EXCLUDE},
+        rule_id="r",
+        grounds=Grounds("t"),
+        item_action=Action.REMOVE,
+    )
+    g.observe([d])
+    (res,) = g.decide(Surface.RECOMMENDATIONS, None, ["demo:r"], T0)
+    assert res.action == Action.REMOVE and res.reason_id == "d-o"

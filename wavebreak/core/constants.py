@@ -183,6 +183,11 @@ SIGNALS_SLOW_PATH_FOLLOWERS = 50_000
 """Authors with at least this many followers are slow-path candidates: their posts seed waves (the
 2.8M-follower account) and they are few (well under 1 % of authors in the demo)."""
 
+SIGNALS_STANCE_GATE_TOX = 0.3
+"""Hate/incitement/threat score from which a post's stance is modelled even without an identity
+claim or rumour marker: risky posts are the ones policy may restrict, so whether they deny a
+claim (refutation protection) must be known; plain chatter is "comment" by construction."""
+
 SIGNALS_SLOW_PATH_BUDGET = 64
 """Most texts sent to the encoder per batch (highest priority first: reach x risk). USE encodes ~250-500
 texts/s on one loaded core, so 64 bounds the slow path at ~0.15-0.25 s per batch whatever the wave's

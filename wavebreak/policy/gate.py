@@ -273,7 +273,8 @@ class Gate:
         hold_hits: dict[str, list[str]],
         originals: dict[str, str] | None = None,
     ) -> GateResult:
-        cands: list[tuple[Action, int, str, str | None, str]] = []  # action, source rank, reason, rule, why
+        # action, source rank, has recorded evidence, reason, rule, why
+        cands: list[tuple[Action, int, int, str, str | None, str]] = []
         post_decs = decs.get(item, [])
         refuting = any(d.facts.get("refuting") for d in post_decs)
         sources: list[str] = []
@@ -287,7 +288,8 @@ class Gate:
             elif ia in ITEM_WIDE:
                 a = max(a, ia)
             if a > Action.ALLOW:
-                cands.append((a, _SOURCE_RANK[source], d.id, d.rule_id, d.explanation))
+                ev = 1 if d.facts.get("by_rule") else 0
+                cands.append((a, _SOURCE_RANK[source], ev, d.id, d.rule_id, d.explanation))
                 sources.append(f"{source}:{d.id}")
 
         for d in post_decs:
@@ -318,14 +320,17 @@ class Gate:
                 why = f"kept out of {surface.value} everywhere under legal hold {h.id} ({h.legal_basis})"
             else:
                 continue
-            cands.append((act, _SOURCE_RANK["hold"], h.id, "legal-hold", why))
+            cands.append((act, _SOURCE_RANK["hold"], 1, h.id, "legal-hold", why))
             sources.append(f"hold:{h.id}")
         if not cands:
             why = "no decision applies"
             if nid and refuting and decs.get(nid):
                 why = f"refutes the claim of narrative {nid}: its restrictions do not apply"
             return GateResult(item, Action.ALLOW, None, None, why, surface, refuting, sources)
-        a, _, reason, rule, why = max(cands, key=lambda c: (c[0], c[1]))
+        # Ties (same action, same source) go to a decision with recorded evidence: with covered post
+        # decisions withheld, a post is often restricted by two narrative decisions at once (rule and
+        # reviewer), and the answer should cite the one whose facts explain it.
+        a, _, _, reason, rule, why = max(cands, key=lambda c: (c[0], c[1], c[2]))
         return GateResult(item, a, reason, rule, why, surface, refuting, sources)
 
     # ------------------------------------------------------------------ trends

@@ -107,6 +107,20 @@ class _OptionalB:
             log.warning("signals stage: %s unavailable, its signal is skipped", m)
 
 
+def _engages_claim(row: dict[str, Signal]) -> bool:
+    """Whether a post's fast signals show it engaging with a claim (so its stance is worth a model)."""
+    ident = row.get(SignalName.IDENTITY_CLAIM)
+    if ident is not None and (ident.score > 0 or (ident.data or {}).get("negated")):
+        return True
+    rumour = row.get(SignalName.RUMOUR)
+    if rumour is not None and rumour.label is not None:
+        return True
+    return any(
+        (sig := row.get(name)) is not None and sig.score >= C.SIGNALS_STANCE_GATE_TOX
+        for name in (SignalName.HATE, SignalName.INCITEMENT, SignalName.THREAT)
+    )
+
+
 class SignalsStage:
     """Fills ``batch.signals[post.id]`` and ``batch.account_signals[account.id]["credibility"]``."""
 
@@ -125,6 +139,14 @@ class SignalsStage:
         self.tox = tox_mod.default_model()
         self.lang = lang_mod.default_model()
         self.b = _OptionalB() if b_signals else None
+        stance_model = self.b.stance if self.b is not None else None
+        self._comment = Signal(
+            SignalName.STANCE,
+            1.0,
+            "comment",
+            f"{getattr(stance_model, 'version', 'stance')}:gated",
+            ("no claim, enquiry, correction or risk cue: stance not modelled",),
+        )
         self._recent: OrderedDict[str, dict[str, Signal]] = OrderedDict()
         self._cache_size = repost_cache_size
         # raw text -> signals of that text (LRU by re-insertion into a plain dict: cheaper than OrderedDict)
@@ -255,8 +277,18 @@ class SignalsStage:
                     row[SignalName.RUMOUR] = s
                 c = self._tick("rumour_B", c)
             if self.b.stance is not None:
-                for row, s in zip(out, self.b.stance.predict(texts), strict=True):
-                    row[SignalName.STANCE] = s
+                # Stance toward a claim only matters for posts that engage with one: an identity
+                # claim (asserted or denied), an enquiry/correction marker, or a risky score.
+                # Everything else is "comment" by construction, which keeps stance (the costliest
+                # fast model) off most of a firehose without changing any decision.
+                engaged = [i for i, row in enumerate(out) if _engages_claim(row)]
+                for row in out:
+                    row[SignalName.STANCE] = self._comment
+                if engaged:
+                    preds = self.b.stance.predict([texts[i] for i in engaged])
+                    for i, sig in zip(engaged, preds, strict=True):
+                        out[i][SignalName.STANCE] = sig
+                self.stats["stance_scored"] = self.stats.get("stance_scored", 0) + len(engaged)
                 c = self._tick("stance_B", c)
         self.stats["scored_texts"] += len(texts)
         return out

@@ -60,6 +60,12 @@ def describe_actions(d: Decision) -> str:
     return "; ".join(parts) or "allowed"
 
 
+def _why(d: Decision) -> str:
+    """The ground in words, then the rule: what a duty officer reads first."""
+    policy = d.grounds.platform_policy if d.grounds is not None else ""
+    return f"{policy} (rule {d.rule_id})" if policy else f"rule {d.rule_id}"
+
+
 class LivePrinter:
     """Listener for alerts and decisions that prints the live timeline and keeps the log.
 
@@ -134,14 +140,14 @@ class LivePrinter:
             label, size = self._narrative_label(d.target_id)
             self.console.print(
                 f"[bold]{stream_clock(d.at, self.start)}[/] [red]DECISION[/] {label} flagged: "
-                f"{d.explanation or d.rule_id}; {describe_actions(d)}" + (f"; {size}" if size else "")
+                f"{_why(d)}; {describe_actions(d)}" + (f"; {size}" if size else "")
             )
         elif d.rule_id not in self._printed_post_rules:
             # First post-level firing of each rule gets a line; the rest are counted.
             self._printed_post_rules.add(d.rule_id)
             self.console.print(
                 f"[bold]{stream_clock(d.at, self.start)}[/] [red]DECISION[/] {d.target_kind} {d.target_id} "
-                f"({d.rule_id}): {d.explanation or ''}; {describe_actions(d)} "
+                f"flagged: {_why(d)}; {describe_actions(d)} "
                 "[dim](further decisions of this rule are counted in the summary)[/]"
             )
 

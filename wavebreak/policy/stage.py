@@ -66,7 +66,7 @@ from wavebreak.policy.holds import HoldRegistry
 from wavebreak.policy.pack import PolicyPack, Rule, load_pack
 from wavebreak.policy.refutations import RefutationRegistry
 
-ISSUED_CACHE = 1_000_000
+ISSUED_CACHE = 250_000
 """Targets whose last decision signature is remembered for dedupe (bounded memory on long replays)."""
 REFUTING_PER_NARRATIVE = 2_000
 """Refuting posts remembered per narrative, to protect them when the narrative is later restricted."""

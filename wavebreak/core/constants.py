@@ -33,6 +33,11 @@ because a replayed firehose repeats records within minutes, not months (250k ids
 is ~40 minutes of X's worldwide rate, ~30 MB)."""
 
 # ----------------------------------------------------------------- storage
+STORAGE_SQLITE_WAL_CHECKPOINT_PAGES = 10_000
+"""SQLite WAL pages (4 KiB) between automatic checkpoints: ~40 MB. SQLite's default (1,000
+pages) checkpoints, and fsyncs, several times per second during a replay; durability is
+unchanged (every commit is still in the WAL, synchronous=NORMAL)."""
+
 # (owned by wavebreak/storage/ and wavebreak/decisions/)
 STORAGE_ANCHOR_EVERY = 1000
 """Write an anchor (seq, hash) every this many events. An anchor is the digest a

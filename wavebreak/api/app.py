@@ -166,11 +166,6 @@ class ApiState:
             pipe.ctx.services["holds"] = self.live.holds
             pipe.ctx.services["crises"] = crises
             pipe.ctx.services["refutations"] = refs
-            policy = pipe.stage("policy")
-            if policy is not None:
-                # set directly: PolicyStage._wire does ``services.get("holds") or HoldRegistry()`` and an
-                # empty registry is falsy, so a hold added later through the API would never reach it
-                policy.holds, policy.crises, policy.refutations = self.live.holds, crises, refs
             self._pipeline = pipe
         refs = self._refutations
         for st in list(self.live.statements.values()):

@@ -378,11 +378,7 @@ class LiveIndex:
         self.gate = self._new_gate()
 
     def _new_gate(self) -> Gate:
-        gate = Gate(self, self.holds, ttl=0.0)
-        # Gate.__init__ does ``holds or HoldRegistry()``: an empty registry is falsy, so it would get a
-        # private one and never see holds added later. Share ours explicitly.
-        gate.holds = self.holds
-        return gate
+        return Gate(self, self.holds, ttl=0.0)
 
     def get_posts(self, post_ids: Sequence[str]) -> list[PostMeta]:
         """What the Gate asks for: served from memory, with a batched query for any miss."""

@@ -14,16 +14,8 @@ from typing import Any
 from wavebreak import __version__
 from wavebreak.core import constants as C
 from wavebreak.core.records import Decision, Narrative
+from wavebreak.decisions.serde import dt_to_iso as iso
 from wavebreak.pipeline.runner import Pipeline
-
-
-def iso(t: datetime | None) -> str | None:
-    """ISO 8601 UTC with a ``Z``; None stays None."""
-    if t is None:
-        return None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def decision_brief(d: Decision) -> dict[str, Any]:

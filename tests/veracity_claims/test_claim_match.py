@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from wavebreak.core import constants as C
 from wavebreak.core.records import AuthorityStatement, SignalName
 from wavebreak.signals.claim_match import (
+    FUSION_FEATURES,
+    FUSION_PATH,
     ClaimMatcher,
+    LinearFusion,
     analyse,
+    dev_test_split,
     embed_text,
     evaluate_clef,
+    fusion_features,
     load_en_statements,
     load_xling,
     ranking_metrics,
+    split_tags,
+    train_fusion,
 )
 
 AT = datetime(2024, 7, 30, tzinfo=UTC)
@@ -92,6 +101,53 @@ def test_text_normalisation() -> None:
     assert "knife" in analyse("Une attaque au couteau")  # tiny FR->EN lexicon for BM25
 
 
+def test_hashtags_and_mentions_are_split_into_words() -> None:
+    assert split_tags("#BellLetsTalk by @realDonaldTrump #Trump2020").split() == [
+        "Bell",
+        "Lets",
+        "Talk",
+        "by",
+        "real",
+        "Donald",
+        "Trump",
+        "Trump",
+        "2020",
+    ]
+    toks = analyse("#BirdBoxChallenge gone wrong @IlhanMN")
+    assert {"bird", "box", "challenge", "ilhan"} <= set(toks)
+    # a split hashtag now finds the statement that spells the words out
+    m = ClaimMatcher(lexical_only=True)
+    m.add([*STATEMENTS, st("s5", "A man doing the Bird Box challenge was not mugged.")])
+    assert m.match(["#BirdBoxChallenge strikes again"], k=1)[0][0][0] == "s5"
+
+
+def test_fast_fusion_score_equals_the_feature_stack() -> None:
+    rng = np.random.default_rng(3)
+    cc, ct = rng.uniform(-0.2, 0.9, (2, 4, 7)).astype(np.float32)
+    bm = rng.uniform(0, 60, (4, 7)).astype(np.float32)
+    bm[1] = rng.uniform(0, 3, 7)  # a post with only weak lexical overlap: the floor applies
+    fusion = LinearFusion(
+        [0.3, 0.3, 0.2, 0.3, -0.2], [0.1, 0.1, 0.1, 0.2, 0.1], [-0.1, 0.1, 0.6, 1.6, 2.0], -9
+    )
+    full = fusion.score(fusion_features(cc, ct, bm, 40.0))
+    np.testing.assert_allclose(fusion.score_raw(cc, ct, bm, 40.0), full, rtol=1e-5, atol=1e-4)
+    feats = fusion_features(cc, ct, bm, 40.0)
+    assert feats[1, :, 3].max() < 3 / C.CLAIM_MATCH_BM25_REL_FLOOR + 1e-6  # no full relative credit
+    assert np.allclose(feats[0, :, 3].max(), 1.0) and np.allclose(feats[..., 4].max(axis=1), 0.0)
+
+
+def test_shipped_fusion_is_loaded_and_documented() -> None:
+    fusion = LinearFusion.load(FUSION_PATH)
+    assert fusion.meta["trained_on"]["part"].startswith("dev")
+    assert len(fusion.coef) == len(FUSION_FEATURES)
+    assert ClaimMatcher(embedder=BagEmbedder()).fusion is not None
+    hand = ClaimMatcher(embedder=BagEmbedder(), fusion=False)
+    assert hand.fusion is None
+    hand.add(STATEMENTS)
+    fused, cos, bm25 = hand.scores(["microchips in vaccines"])
+    np.testing.assert_allclose(fused, hand.fuse(cos, bm25))
+
+
 def test_ranking_metrics_map_definition() -> None:
     r = ranking_metrics([["a", "b"], ["x", "y"], ["q", "z"]], [{"a"}, {"y"}, {"nope"}], k=5)
     assert r["map@5"] == pytest.approx((1 + 0.5 + 0) / 3, abs=1e-4)
@@ -130,6 +186,63 @@ def test_evaluate_clef_on_fixture_layout(tmp_path: Path) -> None:
     assert r["statements"] == 3
     assert r["fused"]["queries"] == 2
     assert r["fused"]["map@5"] == 1.0
+
+
+class RecordingEmbedder(BagEmbedder):
+    """BagEmbedder that remembers every text it was asked to embed."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.seen += texts
+        return super().encode(texts)
+
+
+def _clef_fixture(root: Path, n: int = 24) -> dict[str, str]:
+    """A CLEF-layout folder with ``n`` queries, each paraphrasing one of ``n`` claims."""
+    topics = [f"topic{i} word{i} thing{i}" for i in range(n)]
+    _write_tsv(
+        root / "verified_claims.docs.tsv",
+        ["", "vclaim", "title"],
+        [[str(i), f"The {t} claim is about {t}.", f"Is {t} real?"] for i, t in enumerate(topics)],
+    )
+    (root / "train").mkdir()
+    queries = {str(i + 1): f"look at this {t} story" for i, t in enumerate(topics)}
+    _write_tsv(
+        root / "train" / "tweets.queries.tsv", ["", "tweet_content"], [[q, t] for q, t in queries.items()]
+    )
+    (root / "train" / "tweet-vclaim-pairs.qrels").write_text(
+        "".join(f"{q}\t0\t{int(q) - 1}\t1\n" for q in queries), encoding="utf-8"
+    )
+    return queries
+
+
+def test_train_fusion_reads_only_the_dev_half(tmp_path: Path) -> None:
+    queries = _clef_fixture(tmp_path)
+    dev, test = dev_test_split(list(queries))
+    rec = RecordingEmbedder()
+    model, report = train_fusion(tmp_path, "train", matcher=ClaimMatcher(embedder=rec, fusion=False))
+    embedded = set(rec.seen)
+    assert all(embed_text(queries[q]) in embedded for q in dev)
+    assert not any(embed_text(queries[q]) in embedded for q in test)  # the test half is never read
+    assert model.meta["trained_on"]["queries"] == len(dev)
+    assert report["dev_cv"]["fused"]["queries"] == len(dev)
+    assert report["fusion"]["features"] == list(FUSION_FEATURES)
+    # round trip through the JSON the CLI writes
+    path = tmp_path / "fusion.json"
+    path.write_text(json.dumps(model.to_dict()), encoding="utf-8")
+    again = LinearFusion.load(path)
+    np.testing.assert_allclose(again.coef, model.coef)
+
+
+def test_evaluate_clef_reports_the_ablation_and_speed(tmp_path: Path) -> None:
+    _clef_fixture(tmp_path)
+    r = evaluate_clef(tmp_path, "train", part="test", matcher=ClaimMatcher(embedder=BagEmbedder()))
+    assert r["ranker"].startswith("claim_fusion")
+    assert {"fused", "fused_hand", "bm25", "embedding", "fused_duplicate_aware"} <= set(r)
+    assert r["fused"]["queries"] == 12 and r["queries_per_s"] > 0
+    assert r["fused"]["map@5"] == 1.0  # each post names its claim's rare words
 
 
 def test_shipped_french_test_set_is_well_formed() -> None:

@@ -67,6 +67,28 @@ def eval_claims_xling(
     _emit(evaluate_xling(with_clef=not no_clef), as_json)
 
 
+@train_app.command("claims")
+def train_claims(
+    dataset: Path = typer.Option(
+        None, "--dataset", help="Folder in the CLEF 2020 task 2 layout (default ../shared/.../clef2020)."
+    ),
+    split: str = typer.Option("train", "--split", help="Split folder whose dev half is trained on."),
+    out: Path = typer.Option(None, "--out", help="Output JSON (default: the shipped claim_fusion.json)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+) -> None:
+    """Rebuild the claim matcher's learned fusion from the dev half of a CLEF split (test half unread)."""
+    from wavebreak.signals.claim_match import FUSION_PATH, train_fusion
+
+    dataset = dataset or _shared() / "datasets" / "claims" / "clef2020"
+    if not (dataset / split / "tweet-vclaim-pairs.qrels").exists():
+        _missing(dataset / split, "tweet-vclaim-pairs.qrels")
+    model, report = train_fusion(dataset, split)
+    target = out or FUSION_PATH
+    target.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
+    report["written"] = str(target)
+    _emit(report, as_json)
+
+
 @eval_app.command("veracity")
 def eval_veracity(
     dataset: Path = typer.Option(

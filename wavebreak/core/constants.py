@@ -233,6 +233,12 @@ CLAIM_MATCH_BM25_K1 = 1.2
 CLAIM_MATCH_BM25_B = 0.75
 """BM25 length normalisation: textbook value; dev tuning moved MAP@5 by < 0.005."""
 
+CLAIM_MATCH_BM25_REL_FLOOR = 20.0
+"""Floor of a post's best BM25 in the learned fusion's ``bm25_rel`` feature (BM25 / best BM25
+for that post). Without it a post sharing one common word with the registry (typically a French
+post) gives full relative credit to whichever statement holds that word. Dev cross-validation
+was flat from 0 to 20 (English tweets' best BM25 is almost always above 20) and fell at 40."""
+
 CLAIM_MATCH_SIMILARITY_LEXICAL = 0.3
 """Share of saturated BM25 added to the cosine in the *similarity* (the absolute score
 thresholds compare), much less than in the rank score: on CLEF dev + Twitter15

@@ -255,3 +255,25 @@ def test_decisions_for_large_batches(store: SqlStorage) -> None:
     found = store.decisions_for([f"demo:{i}" for i in range(1500)], T0 + timedelta(days=1))
     assert len(found) == 500
     assert all(int(d.target_id.split(":")[1]) % 3 == 0 for d in found)
+
+
+def test_transaction_groups_writes_and_rolls_back_together(store: SqlStorage) -> None:
+    """Writes inside transaction() commit as one: an error mid-block leaves none of them."""
+    import pytest
+
+    with store.transaction():
+        store.add_posts([make_post(1), make_post(2)])
+        store.add_accounts([Account(id="demo:a1", platform="demo", handle="a1", followers=5)])
+        with store.transaction():  # nested blocks join the outer one
+            store.set_post_narratives([("demo:1", "n1")])
+        store.record([Event(kind="alert.raised", at=T0, subject="n1", payload={"n": 1})])
+    assert store.get_post("demo:1") is not None
+    assert store.narratives_of(["demo:1"]) == {"demo:1": "n1"}
+    head_seq, _ = store.event_head()
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_posts([make_post(3)])
+        store.record([Event(kind="alert.raised", at=T0, subject="n2", payload={"n": 2})])
+        raise RuntimeError("boom")
+    assert store.get_post("demo:3") is None
+    assert store.event_head()[0] == head_seq
+    assert store.get_account("demo:a1").followers == 5

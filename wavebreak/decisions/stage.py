@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from wavebreak.core import constants as C
@@ -95,8 +96,12 @@ class DecisionsStage:
 
     def process(self, batch: Batch, ctx: PipelineContext) -> None:
         storage = self._storage(ctx)
-        self._persist_content(batch, storage, ctx)
-        recorded = self._record(batch, storage)
+        # Content, events and the decisions projection commit together: one commit per batch
+        # (a storage without transaction() commits each write on its own, same order).
+        tx = getattr(storage, "transaction", None)
+        with tx() if tx is not None else nullcontext():
+            self._persist_content(batch, storage, ctx)
+            recorded = self._record(batch, storage)
         self.stats["events"] += recorded
         # Only now, with everything committed, may anyone hear about it.
         self._announce(batch.alerts, ctx.on_alert, "alert")

@@ -10,6 +10,7 @@ such as the decision index are projections derived from it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -34,6 +35,10 @@ class Storage(Protocol):
         """Create or upgrade the schema to head (Alembic)."""
 
     def close(self) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Writes made on this thread inside the block commit together (one transaction)."""
+        ...
 
     # content
     def add_posts(self, posts: Sequence[Post]) -> None: ...

@@ -19,6 +19,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,8 @@ class SqlStorage:
         self.dialect: str = self.engine.dialect.name
         # An in-memory store shares one connection between threads: serialise its writes.
         self._lock = threading.RLock() if _is_memory(self.url) else None
+        # The connection of the transaction() open on this thread, if any: writes join it.
+        self._tx = threading.local()
         if migrate:
             self.migrate()
 
@@ -266,7 +269,51 @@ class SqlStorage:
             index_elements=list(keys), set_={c: stmt.excluded[c] for c in update_cols}
         )
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group every write made on this thread inside the block into ONE transaction.
+
+        Why: the decisions stage writes a batch's posts, accounts, signals, narrative
+        assignments, events and decisions; as separate transactions that was six commits
+        per batch, and commits (with their WAL bookkeeping) cost more than the inserts.
+        Nested blocks join the outer one; an exception rolls the whole block back.
+        """
+        if getattr(self._tx, "conn", None) is not None:
+            yield
+            return
+        lock = self._lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            with self.engine.begin() as conn:
+                self._tx.conn = conn
+                try:
+                    yield
+                finally:
+                    self._tx.conn = None
+        finally:
+            if lock is not None:
+                lock.release()
+
+    @staticmethod
+    def _sqlite_upsert_sql(table: Table, keys: Sequence[str], update_cols: Sequence[str] | None) -> str:
+        """The driver-level ``INSERT .. ON CONFLICT`` text for SQLite's ``executemany``.
+
+        Why: SQLAlchemy's per-value bind processing of dict rows costs several times the
+        insert itself on the hot path (see :meth:`add_posts`); the hot tables therefore bind
+        plain tuples, with timestamps pre-rendered by :func:`_sqlite_ts`."""
+        cols = [c.name for c in table.columns]
+        head = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        conflict = f" ON CONFLICT ({', '.join(keys)}) DO "
+        if not update_cols:
+            return head + conflict + "NOTHING"
+        return head + conflict + "UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in update_cols)
+
     def _write(self, fn: Callable[[Connection], None]) -> None:
+        conn = getattr(self._tx, "conn", None)
+        if conn is not None:  # inside transaction(): join it
+            fn(conn)
+            return
         if self._lock is not None:
             with self._lock, self.engine.begin() as conn:
                 fn(conn)
@@ -393,6 +440,17 @@ class SqlStorage:
         if not accounts:
             return
         rows = _last_by((self._account_row(a) for a in accounts), lambda r: r["id"])
+        if self.dialect == "sqlite":
+            cols = [c.name for c in T.accounts.columns]
+            tuples = [
+                tuple(
+                    _sqlite_ts(v) if isinstance(v, datetime) else v for v in (r[c] for c in cols)
+                )
+                for r in rows
+            ]
+            sql = self._sqlite_upsert_sql(T.accounts, ["id"], self._ACCOUNT_UPDATE)
+            self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
+            return
         stmt = self._upsert(T.accounts, ["id"], self._ACCOUNT_UPDATE)
         self._write(lambda conn: conn.execute(stmt, rows))
 
@@ -453,9 +511,14 @@ class SqlStorage:
         if not out:
             return
         out = _last_by(out, lambda r: (r["post_id"], r["name"]))
-        stmt = self._upsert(
-            T.signals, ["post_id", "name"], ["score", "label", "model", "explanation", "data"]
-        )
+        update_cols = ["score", "label", "model", "explanation", "data"]
+        if self.dialect == "sqlite":
+            cols = [c.name for c in T.signals.columns]
+            tuples = [tuple(r[c] for c in cols) for r in out]
+            sql = self._sqlite_upsert_sql(T.signals, ["post_id", "name"], update_cols)
+            self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
+            return
+        stmt = self._upsert(T.signals, ["post_id", "name"], update_cols)
         self._write(lambda conn: conn.execute(stmt, out))
 
     @staticmethod
@@ -593,6 +656,15 @@ class SqlStorage:
             lambda r: r["id"],
         )
         cols = [c.name for c in T.narratives.columns if c.name != "id"]
+        if self.dialect == "sqlite":
+            names = [c.name for c in T.narratives.columns]
+            tuples = [
+                tuple(_sqlite_ts(v) if isinstance(v, datetime) else v for v in (r[c] for c in names))
+                for r in rows
+            ]
+            sql = self._sqlite_upsert_sql(T.narratives, ["id"], cols)
+            self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
+            return
         stmt = self._upsert(T.narratives, ["id"], cols)
         self._write(lambda conn: conn.execute(stmt, rows))
 
@@ -619,6 +691,11 @@ class SqlStorage:
     def set_post_narratives(self, pairs: Sequence[tuple[str, str]]) -> None:
         """(post_id, narrative_id); a post re-assigned (e.g. after a merge) keeps the latest."""
         if not pairs:
+            return
+        if self.dialect == "sqlite":
+            tuples = list(dict(pairs).items())  # last assignment per post wins
+            sql = self._sqlite_upsert_sql(T.post_narratives, ["post_id"], ["narrative_id"])
+            self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
             return
         rows = list({p: {"post_id": p, "narrative_id": n} for p, n in pairs}.values())
         stmt = self._upsert(T.post_narratives, ["post_id"], ["narrative_id"])

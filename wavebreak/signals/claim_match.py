@@ -955,7 +955,7 @@ def evaluate_xling(
     """French post -> English statement retrieval on the hand-written test set.
 
     The registry holds the English statements of ``claims_en_statements.tsv``
-    plus, when ``../shared`` is present and ``with_clef``, all 10,389 CLEF
+    plus, when ``../shared`` is present and ``with_clef``, all 10,375 CLEF
     verified claims as distractors (several French posts translate CLEF
     tweets and point at their Snopes claim id ``clef:<id>``).
     """

@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
+import orjson
+
 from wavebreak.core.records import (
     Account,
     AccountAction,
@@ -94,6 +96,27 @@ def to_jsonable(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return {f: to_jsonable(getattr(value, f)) for f in value.__dataclass_fields__}
     return str(value)
+
+
+_STORAGE_JSON_OPTS = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
+def storage_json(value: Any) -> str:
+    """Compact sorted-key JSON for stored, *unhashed* documents (signal data, narrative records,
+    chart points): orjson, with :func:`to_jsonable` for whatever orjson does not know.
+
+    Why not :func:`canonical_json`: that one walks every value in Python, which cost more than
+    the inserts for the signals and narratives written each batch; these rows are read back as
+    JSON, never hashed. Not for decisions or events: orjson writes enums by value, so an
+    :class:`Action` would become its number instead of its slug (the event log keeps
+    :func:`canonical_json`, whose exact text the hash chain covers).
+    """
+    return orjson.dumps(value, default=to_jsonable, option=_STORAGE_JSON_OPTS).decode()
 
 
 def canonical_json(value: Any) -> str:

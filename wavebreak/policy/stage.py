@@ -599,6 +599,8 @@ class PolicyStage:
             values.setdefault("claim.matched", False)
             facts = Facts(self.pack, values, None, crisis)
             hits = self.engine.evaluate(self.pack.by_target["narrative"], facts)
+            if not any(h.effective for h in hits):
+                continue  # nothing applies (the engine would decide None): skip the facts' copy
             extra: dict[str, Any] = {"narrative_metrics": _jsonable_metrics(m)}
             if crisis is not None:
                 extra["crisis"] = crisis.id

@@ -67,6 +67,7 @@ from wavebreak.decisions.serde import (
     dt_to_iso,
     narrative_from_dict,
     narrative_to_dict,
+    storage_json,
 )
 from wavebreak.storage import schema as T
 from wavebreak.storage.chain import GENESIS_HASH, new_event_id
@@ -505,7 +506,7 @@ class SqlStorage:
                         "label": s.label,
                         "model": s.model or "",
                         "explanation": _json_list(s.explanation),
-                        "data": canonical_json(s.data) if s.data is not None else None,
+                        "data": storage_json(s.data) if s.data is not None else None,
                     }
                 )
         if not out:
@@ -649,7 +650,7 @@ class SqlStorage:
                     "accounts_total": int(n.accounts_total),
                     "reach_total": int(n.reach_total),
                     "merged_into": n.merged_into,
-                    "json": canonical_json(narrative_to_dict(n)),
+                    "json": storage_json(narrative_to_dict(n)),
                 }
                 for n in narratives
             ),
@@ -683,7 +684,7 @@ class SqlStorage:
                     # the narratives service names cumulative series "accounts_cum"/"reach_cum"
                     "accounts": int(r.get("accounts", r.get("accounts_cum", 0)) or 0),
                     "reach": int(r.get("reach", r.get("reach_cum", 0)) or 0),
-                    "data": canonical_json(r),
+                    "data": storage_json(r),
                 }
             )
         self._write(lambda conn: conn.execute(insert(T.narrative_points), out))

@@ -297,3 +297,21 @@ def test_text_features_are_deterministic_and_spelling_robust() -> None:
     mh = MinHasher(18, 6)
     keys = mh.band_keys([a.hashes, a.hashes, [1, 2]])
     assert (keys[0] == keys[1]).all() and (keys[2] == -1).all()
+
+
+def test_distinct_counter_switches_to_hyperloglog_and_stays_close() -> None:
+    """Past its exact limit the account counter becomes a HyperLogLog (datasketch, a declared
+    dependency): a 1M-post replay crosses it, so the switch itself must work on a clean install."""
+    from wavebreak.narratives import state as S
+
+    c = S.DistinctCounter()
+    n = S._HLL_AFTER + 5_000
+    for i in range(n):
+        c.add(f"acct{i}")
+    assert c.approximate
+    assert abs(len(c) - n) / n < 0.05
+    other = S.DistinctCounter()
+    for i in range(n, n + 30_000):
+        other.add(f"acct{i}")
+    c.merge(other)
+    assert abs(len(c) - (n + 30_000)) / (n + 30_000) < 0.05

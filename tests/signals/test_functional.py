@@ -1,9 +1,8 @@
 """Hand-written HateCheck-style functional suite (EN, FR) against the shipped model.
 
 Targets from the brief: hate/incitement functional accuracy >= 85 %, benign identity-mention
-and counter-speech FPR <= 10 %, per language. The counter-speech target is asserted at the
-level measured today (see docs/models/toxicity.md) so a regression fails CI; the gap to the
-10 % target is documented rather than hidden.
+and counter-speech FPR <= 10 %, per language, all asserted at the target itself (the French
+counter-speech gap, 0.125, was closed in round 4; see docs/models/toxicity.md).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from wavebreak.signals.eval import eval_functional, load_functional
 
 HATE_INCITEMENT_TARGET = 0.85
 BENIGN_IDENTITY_FPR_MAX = 0.10
-COUNTER_SPEECH_FPR_MAX = 0.125  # brief target 0.10: EN 0.000, FR 0.125 (1 of 8) measured 2026-11, documented
+COUNTER_SPEECH_FPR_MAX = 0.10  # brief target; EN 0.000, FR 0.000 since round 4 (FR was 0.125 before)
 
 
 @pytest.fixture(scope="module")

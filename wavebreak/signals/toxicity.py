@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -125,15 +126,46 @@ def _word_hasher() -> object:
     )
 
 
+ATTRIBUTED_CTA = re.compile(
+    r"\b(?:casseurs|emeutiers|voyous|extremistes|racistes|fachos|identitaires|individus|des gens|certains"
+    r"|rioters|thugs|extremists|racists|fascists|a mob|mobs|the mob|some people|people)"
+    r"\s+(?:(?:qui|who|that)\s+)?(?:veulent|voulaient|ont voulu|ont tente d|ont essaye d|menacent d"
+    r"|menacaient d|projettent d|appellent a|want to|wanted to|tried to|try to|are trying to"
+    r"|threaten(?:ed)? to|are threatening to|plan(?:ned)? to|are planning to|called for|call for)"
+)
+"""A call to action attributed to a named third party ("des casseurs veulent incendier la mosquée",
+"rioters tried to set fire to the hotel"): the writer reports or opposes someone else's intent
+rather than issuing the call. Agents are named groups, never "we"/"on"/"nous" (first person is
+the call itself) nor bare "they"/"ils". Searched only when ``__cta__`` fired (a few % of posts)."""
+
+ATTRIBUTED_QUOTE = re.compile(
+    r"\b(?:saying|says|said|posting|posted|posts|chanting|chanted|chant|shouting|shouted|writing|wrote"
+    r"|tweeting|tweeted|screaming|yelling|disent|dit|disant|dire|ecrivent|ecrit|ecrivant|crient|criaient"
+    r"|crie|criant|scandent|scandaient|scandant|postent|poste|tweetent|publient|publie|hurlent)"
+    r"\s*:?\s*[\"'«“‘]"
+)
+"""A speech verb introducing a quotation ("racists posting '...'", "ceux qui crient « ... »"): the quoted
+words are someone else's, reported or condemned, so the model may weigh them differently from the
+writer's own words. Searched only when the shared ``__quote__`` cue fired."""
+
+
 def word_features(norm: str, cues: list[str] | None = None) -> list[str]:
     """Word unigrams and bigrams of one normalised text followed by its cue pseudo-words.
 
     The cues are appended to the token sequence before bigrams are formed, so
     adjacent cues also form pairs ("__group__ __derog__"): cheap conjunction
     features the linear model uses on top of the explicit ``__x_`` cues.
+    ``__attributed_cta__`` and ``__attributed_quote__`` (see :data:`ATTRIBUTED_CTA`,
+    :data:`ATTRIBUTED_QUOTE`) are added here, not in the shared cue lexicons, because only the
+    toxicity heads use them.
     """
     seq = WORD_RE.findall(norm)
-    seq += cue_list(norm) if cues is None else cues
+    cs = cue_list(norm) if cues is None else cues
+    seq += cs
+    if "__cta__" in cs and ATTRIBUTED_CTA.search(norm) is not None:
+        seq.append("__attributed_cta__")
+    if "__quote__" in cs and ATTRIBUTED_QUOTE.search(norm) is not None:
+        seq.append("__attributed_quote__")
     return seq + [f"{a} {b}" for a, b in itertools.pairwise(seq)]
 
 

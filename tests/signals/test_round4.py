@@ -83,3 +83,12 @@ def test_fairness_table_within_target() -> None:
     for lang in ("en", "fr"):
         for group, row in fair[lang].items():
             assert row["any_fpr"] <= FAIRNESS_FPR_MAX, (lang, group, row)
+
+
+def test_fallback_test_templates_stay_held_out() -> None:
+    """A template once used for evaluation never moves into training when the split fallback changes."""
+    from wavebreak.signals.data.templates import STAY_HELD_OUT
+
+    for lang, ids in STAY_HELD_OUT.items():
+        for tid in ids:
+            assert template_split(lang, tid) == "test", (lang, tid)

@@ -265,3 +265,15 @@ def test_crisis_proposed_when_risky_narrative_bursts() -> None:
 def test_engine_is_reusable_without_stage() -> None:
     eng = PolicyEngine(loads_pack("name: e\nrules: []\n"))
     assert eng.decide("post", "x", [], T0) is None
+
+
+def test_policy_narrative_memory_is_bounded(monkeypatch) -> None:
+    """The per-narrative snapshots and refuting-post lists are LRU-capped (flat memory on long replays)."""
+    from wavebreak.core import constants as C
+    from wavebreak.policy.stage import PolicyStage
+
+    monkeypatch.setattr(C, "POLICY_NARRATIVE_STATE_MAX", 5)
+    stage = PolicyStage("default")
+    for i in range(12):
+        stage._remember_refuting(f"n{i}", f"p{i}", ["deny"])
+    assert list(stage._refuting_by_narr) == [f"n{i}" for i in range(7, 12)]

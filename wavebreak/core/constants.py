@@ -591,6 +591,13 @@ decision is reversed or expires). Past this many, new ones are issued instead: m
 stays bounded (~1-2 kB each, ~150 MB at most) and nothing is ever lost. A 200k-post
 viral wave withholds ~50k."""
 
+POLICY_NARRATIVE_STATE_MAX = 2 * NARR_MAX_NARRATIVES
+"""Narratives whose last evaluated snapshot (and refuting posts) the policy stage remembers, least
+recently evaluated dropped first: twice the narratives stage's live set (``NARR_MAX_NARRATIVES``).
+Unbounded, this grew by one entry per narrative ever seen (100k after 450k posts) and a refutation
+or crisis change re-evaluated all of them. A forgotten narrative that comes back is simply
+evaluated afresh (the issued-decision signatures still stop a duplicate decision)."""
+
 POLICY_MAX_DECISION_DAYS = 90
 """A rule ``duration`` above this is rejected: restrictions must be reviewed at
 least quarterly (same bound as a crisis declaration)."""

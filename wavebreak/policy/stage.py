@@ -510,7 +510,12 @@ class PolicyStage:
         return out
 
     def _remember_refuting(self, nid: str, pid: str, reasons: list[str]) -> None:
-        lst = self._refuting_by_narr.setdefault(nid, [])
+        by = self._refuting_by_narr
+        lst = by.get(nid)
+        if lst is None:
+            lst = by[nid] = []
+            if len(by) > C.POLICY_NARRATIVE_STATE_MAX:
+                del by[next(iter(by))]
         if len(lst) < REFUTING_PER_NARRATIVE:
             lst.append((pid, reasons))
 
@@ -577,7 +582,11 @@ class PolicyStage:
             old = self._narr_snap.get(nid)
             if not self._material(old, snap):
                 continue
-            self._narr_snap[nid] = snap
+            snaps = self._narr_snap
+            snaps.pop(nid, None)  # re-insert: least recently evaluated first in line for eviction
+            snaps[nid] = snap
+            if len(snaps) > C.POLICY_NARRATIVE_STATE_MAX:
+                del snaps[next(iter(snaps))]
             if self.propose_crises and n is not None:
                 ev = self._maybe_propose(n, m, at, active)
                 if ev is not None:

@@ -693,6 +693,8 @@ class NarrativeStage:
                 amp.counted_followers = True
                 amp.contributed_reach += followers
             amp.contributed_reach += views
+            if 0 <= st.top_amp_reach < amp.contributed_reach:
+                st.top_amp_reach = amp.contributed_reach
         if followers > amp.followers:
             amp.followers = followers
         # downstream reach credited to ancestors (bridges) and origin candidates
@@ -770,6 +772,7 @@ class NarrativeStage:
             : C.NARR_AMPLIFIER_POOL // 2
         ]
         st.amplifiers = {a.account_id: a for a in keep}
+        st.top_amp_reach = -1
 
     # ================================================================== ticks
     def _tick(self, at: datetime) -> None:
@@ -1287,7 +1290,9 @@ class NarrativeStage:
         minute_now = int(at.timestamp() // 60)
         vel, acc = st.velocity(minute_now)
         n = nar.posts_total
-        top_reach = max((a.contributed_reach for a in st.amplifiers.values()), default=0)
+        top_reach = st.top_amp_reach
+        if top_reach < 0:
+            top_reach = st.top_amp_reach = max((a.contributed_reach for a in st.amplifiers.values()), default=0)
         stance = {k: nar.stance.get(k, 0) for k in ("support", "deny", "query", "comment")}
         return {
             "id": nar.id,
@@ -1549,6 +1554,7 @@ class NarrativeStage:
                 t_.downstream_reach += s.downstream_reach
                 if s.first_post_at and (t_.first_post_at is None or s.first_post_at < t_.first_post_at):
                     t_.first_post_at = s.first_post_at
+        a.top_amp_reach = -1
         if len(a.amplifiers) > C.NARR_AMPLIFIER_POOL:
             self._prune_amplifiers(a)
         a.cascade = (a.cascade + b.cascade)[: C.NARR_CASCADE_MAX_EDGES]
@@ -1625,6 +1631,7 @@ class NarrativeStage:
             )
             amp.posts += 1
             amp.contributed_reach += reach
+            dst.top_amp_reach = src.top_amp_reach = -1
             dst.add_series(int(ts // (60 * C.NARR_SERIES_MINUTES)), reach)
         nd.accounts_total = len(dst.accounts)
         # origins, representatives and cascade edges follow their posts; the centroid is rebuilt from them

@@ -138,6 +138,9 @@ class NarrativeState:
     zscore: float = 0.0
     origins: list[OriginCandidate] = field(default_factory=list)
     amplifiers: dict[str, AmplifierStats] = field(default_factory=dict)
+    # max contributed_reach over ``amplifiers``, kept by the hot path; -1 = recompute (after a
+    # merge, split or prune): the policy stage asks for it for every touched narrative every batch
+    top_amp_reach: int = -1
     cascade: list[tuple[str, str]] = field(default_factory=list)
     reps: list[tuple[str, str, int]] = field(default_factory=list)  # (post_id, text, reach)
     reps_min_reach: int = -1

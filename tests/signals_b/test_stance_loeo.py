@@ -1,0 +1,43 @@
+"""``wavebreak eval signals`` stance figures: held-out (leave-one-event-out) first, in-sample labelled as such."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+TRAINDEV = SHARED / "datasets" / "rumours" / "rumoureval2017" / "traindev"
+
+
+def test_eval_signals_stance_reads_traindev_and_labels_in_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: eval_stance used to read <shared>/.../rumoureval2017 (no posts.json there) and crash.
+    from wavebreak.signals import eval as sig_eval
+    from wavebreak.signals import stance
+
+    seen: list[Path] = []
+
+    def fake(folder: Path, *a: Any, **k: Any) -> dict[str, Any]:
+        seen.append(Path(folder))
+        return {"macro_f1": 0.0}
+
+    monkeypatch.setattr(stance, "loeo", fake)
+    monkeypatch.setattr(stance, "evaluate", fake)
+    out = sig_eval.eval_stance(tmp_path)
+    assert set(out) == {"heldout_leave_one_event_out", "in_sample_traindev_smoke_test", "official_test_split"}
+    assert seen and all(p == stance.rumoureval_dir(tmp_path) for p in seen)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not TRAINDEV.exists(), reason="../shared RumourEval traindev not available")
+def test_loeo_reproduces_the_documented_figure() -> None:
+    from wavebreak.signals.stance import LABELS, loeo
+
+    r = loeo(TRAINDEV)
+    assert r["events"] == 8 and r["pooled"]["n"] == 4519
+    assert set(r["pooled"]["per_class_f1"]) == set(LABELS)
+    # docs/models/stance.md: 0.508 pooled (deterministic saga, random_state 0); the 0.55 target is not met
+    assert 0.49 <= r["pooled"]["macro_f1"] <= 0.53

@@ -165,3 +165,30 @@ def test_json_has_every_figure() -> None:
     eff = data["effects"][0]
     for key in ("legit_views_lost_share", "refutation_reach_ratio", "size_cut", "hours_trending"):
         assert key in eff
+
+
+def test_benign_trend_block_is_a_run_of_consecutive_steps() -> None:
+    """Separate episodes of a blocked term are not added up into one block (their sum is kept apart)."""
+    from wavebreak.simulate.engine import record_blocks
+
+    runs: dict[str, int] = {}
+    longest: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for blocked in ({"a"}, {"a"}, {"a", "b"}, set(), {"a"}, {"a", "b"}, {"b"}, {"b"}):
+        record_blocks(runs, longest, total, blocked)
+    assert longest == {"a": 3, "b": 3}
+    assert total == {"a": 5, "b": 4}
+    assert runs == {"b": 3}
+
+
+def test_trend_vetting_sample_is_the_terms_most_recent_posts(world, none_arm) -> None:  # type: ignore[no-untyped-def]
+    """Each (region, term) keeps its last SIM_TREND_SAMPLE share events, each an item carrying the term."""
+    sim = Simulator(world, SimConfig(seed=3, scale=SCALE, hours=HOURS, policy="none"))
+    sim.run()
+    assert sim.term_recent
+    for (r, term), recent in sim.term_recent.items():
+        assert 0 < len(recent) <= sim.p.trend_sample
+        for i in recent:
+            assert term in sim.items.terms[i]
+        counted = int(sim.term_counts[(r, term)].sum())
+        assert len(recent) == min(counted, sim.p.trend_sample)

@@ -72,7 +72,11 @@ def simulate(
         write(out, "simulate", result, comparison_html(result))
     lines = [f"{policy} vs {vs}, seeds {result['seeds']}, scale {scale}"]
     for name, t in result["aggregate"]["targets"].items():
-        lines.append(f"  {name}: {t['measured']} (target {t['target']}) {'met' if t['met'] else 'MISSED'}")
+        ci = t.get("ci95")
+        ci_txt = f" 95% CI [{ci[0]}, {ci[1]}]" if ci else ""
+        lines.append(
+            f"  {name}: {t['measured']}{ci_txt} (target {t['target']}) {'met' if t['met'] else 'MISSED'}"
+        )
     if out is not None:
         lines.append(f"wrote {out / 'simulate.json'} and {out / 'simulate.html'}")
     _emit(result, as_json, "\n".join(lines))

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -499,8 +499,12 @@ class Simulator:
         self.trending = np.zeros((len(CLASSES), len(w.regions), n_steps), dtype=bool)
         self.term_counts: dict[tuple[int, str], np.ndarray] = {}
         self.term_items: dict[str, list[int]] = defaultdict(list)
+        # the last SIM_TREND_SAMPLE share events (item ids, reposts resolved to their item) per (region, term):
+        # what the trends service vets a term on, as ``why --trend`` does (most recent posts carrying it)
+        self.term_recent: dict[tuple[int, str], deque[int]] = {}
         self.block_run: dict[tuple[int, str], int] = {}
         self.block_max: dict[tuple[int, str], int] = {}
+        self.block_total: dict[tuple[int, str], int] = {}
         self.benign_block_steps = 0
         self.gate_calls = 0
         self._narr_pending: list[tuple[str, float]] = []
@@ -680,6 +684,10 @@ class Simulator:
             if arr is None:
                 arr = self.term_counts[(r, t)] = np.zeros((self.w.n_steps, len(CLASSES)), dtype=np.int32)
             arr[s, cls] += 1
+            recent = self.term_recent.get((r, t))
+            if recent is None:
+                recent = self.term_recent[(r, t)] = deque(maxlen=self.p.trend_sample)
+            recent.append(item)
 
     def _share_post(self, item: int, agent: int, s: int, quote: bool, offset: float) -> tuple[Post, int]:
         """The Post a model reshare becomes (repost, or quote with a text from the class's quote pool)."""
@@ -882,20 +890,25 @@ class Simulator:
             score = (c - b) / math.sqrt(b + 1.0)
             if score > 0:
                 by_region[r].append((score, term, now))
-        recent_set = recent
+        blocked_now: set[tuple[int, str]] = set()
         for r, cands in by_region.items():
             cands.sort(key=lambda x: (-x[0], x[1]))
             cands = cands[: 2 * p.trend_top_k]
-            samples: dict[str, np.ndarray] = {}
+            # the term's page: its most engaging recent posts (what a click shows, each gated)
+            pages: dict[str, np.ndarray] = {}
             for _sc, term, _now in cands:
                 ids = np.array(self.term_items[term], dtype=np.int64)
-                ids = ids[np.isin(ids, recent_set)] if len(ids) else ids
+                ids = ids[np.isin(ids, recent)] if len(ids) else ids
                 order = np.argsort(-it.eng[ids], kind="stable")[: p.trend_sample]
-                samples[term] = ids[order]
+                pages[term] = ids[order]
             if self.gate is not None:
+                # vetting sample: the term's most recent posts in the region (reposts resolved to their
+                # item), i.e. the posts that make it trend now, as the trends service and `why --trend`
+                # sample it; not its most engaging posts of the last day, which would judge a term that
+                # refutations now carry by the claims it carried hours ago
                 vetted = self.gate.vet_trends(
                     [
-                        {"term": t, "sample_post_ids": [it.ids[i] for i in samples[t].tolist()]}
+                        {"term": t, "sample_post_ids": [it.ids[i] for i in self.term_recent.get((r, t), ())]}
                         for _, t, _ in cands
                     ],
                     w.regions[r],
@@ -913,12 +926,8 @@ class Simulator:
                     if len(shown) < p.trend_top_k:
                         shown.append((term, now))
                         self.trending[dominant, r, s] = True
-                    self.block_run.pop(key, None)
                 elif rank < p.trend_top_k and dominant in (BN, RF):
-                    run = self.block_run.get(key, 0) + 1
-                    self.block_run[key] = run
-                    self.block_max[key] = max(self.block_max.get(key, 0), run)
-                    self.benign_block_steps += 1
+                    blocked_now.add(key)
             # views from the panel: clicks by rank, then the term's page
             wts = 1.0 / (1.0 + np.arange(len(shown)))
             clicks = (
@@ -931,11 +940,13 @@ class Simulator:
                 / max(wts.sum(), 1e-9)
             )
             for (term, _now), ck in zip(shown, clicks.tolist(), strict=True):
-                cand = samples[term]
+                cand = pages[term]
                 cand, score, note = self._filter(Surface.TRENDS, r, cand, it.eng[cand].copy(), s)
                 order = np.argsort(-score, kind="stable")[: p.trend_posts_per_click]
                 pos = np.array([1.0, 0.8, 0.6, 0.5, 0.4, 0.35, 0.3, 0.25, 0.2, 0.2])[: len(order)]
                 self._algorithmic(s, TRD, r, cand[order], ck * pos, note[order])
+        self.benign_block_steps += len(blocked_now)
+        record_blocks(self.block_run, self.block_max, self.block_total, blocked_now)
 
     def _search(self, s: int, recent: np.ndarray) -> None:
         w, p, it = self.w, self.p, self.items
@@ -1069,6 +1080,23 @@ class Simulator:
         from wavebreak.simulate.metrics import arm_figures
 
         return arm_figures(self)
+
+
+def record_blocks(
+    runs: dict[Any, int], longest: dict[Any, int], total: dict[Any, int], blocked_now: set[Any]
+) -> None:
+    """Update benign trend blocks after one step: ``blocked_now`` holds the terms kept off the panel.
+
+    A block is a run of *consecutive* steps. It ends as soon as the term is not blocked in a step
+    (shown, out of the top k, or its window turned harmful), so separate episodes hours apart are
+    not added up into one "block" (``total`` keeps their sum per term).
+    """
+    for key in [k for k in runs if k not in blocked_now]:
+        del runs[key]
+    for key in blocked_now:
+        runs[key] = runs.get(key, 0) + 1
+        longest[key] = max(longest.get(key, 0), runs[key])
+        total[key] = total.get(key, 0) + 1
 
 
 def _dominant(counts: np.ndarray) -> int:

@@ -126,7 +126,12 @@ def arm_figures(sim: Simulator) -> dict[str, Any]:
     benign = cls == BN
     blocks = sorted(
         (
-            {"region": w.regions[r], "term": term, "minutes": steps * w.step_s / 60.0}
+            {
+                "region": w.regions[r],
+                "term": term,
+                "minutes": steps * w.step_s / 60.0,
+                "total_minutes": sim.block_total.get((r, term), steps) * w.step_s / 60.0,
+            }
             for (r, term), steps in sim.block_max.items()
         ),
         key=lambda b: (-b["minutes"], b["region"], b["term"]),
@@ -147,6 +152,7 @@ def arm_figures(sim: Simulator) -> dict[str, Any]:
         "benign_trends_blocked": len(blocks),
         "benign_trends_blocked_over_limit": sum(1 for b in blocks if b["minutes"] > limit),
         "max_benign_trend_block_min": _r(blocks[0]["minutes"], 1) if blocks else 0.0,
+        "benign_trend_blocked_minutes_total": _r(sim.benign_block_steps * w.step_s / 60.0, 1),
         "blocked_trends": blocks[:10],
     }
     # ---- legitimate accounts' views (per account, for the "views lost" comparison)
@@ -239,6 +245,17 @@ def effect(base: dict[str, Any], arm: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+TARGET_FIGURES: dict[str, str] = {
+    "algorithmic_cut_false_claim": "algorithmic_cut.false_claim",
+    "algorithmic_cut_incitement": "algorithmic_cut.incitement",
+    "total_cut_combined": "total_cut.combined",
+    "benign_restricted_share": "benign_restricted_share",
+    "max_benign_trend_block_min": "max_benign_trend_block_min",
+    "refutation_reach_ratio": "refutation_reach_ratio",
+}
+"""Each target's figure in the flattened effects (for its confidence interval and per-seed values)."""
+
+
 def targets(e: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each target of the brief with the measured value and whether it is met."""
 
@@ -293,7 +310,12 @@ def aggregate(effects: list[dict[str, Any]]) -> dict[str, Any]:
         for p in parts[:-1]:
             node = node.setdefault(p, {})
         node[parts[-1]] = v["mean"]
-    return {"figures": out, "targets": targets(means)}
+    tg = targets(means)
+    for name, key in TARGET_FIGURES.items():
+        if name in tg and key in out:
+            tg[name]["ci95"] = out[key]["ci95"]
+            tg[name]["per_seed"] = [f.get(key) for f in flat]
+    return {"figures": out, "targets": tg}
 
 
 def public(fig: dict[str, Any]) -> dict[str, Any]:

@@ -58,8 +58,10 @@ def comparison_html(result: dict[str, Any]) -> str:
     rows = []
     for name, t in agg["targets"].items():
         cls = "ok" if t["met"] else "miss"
+        ci = t.get("ci95")
         rows.append(
             f"<tr><td>{html.escape(name)}</td><td>{_fmt(t['target'])}</td><td>{_fmt(t['measured'])}</td>"
+            f"<td>{_fmt(ci[0]) + ' .. ' + _fmt(ci[1]) if ci else 'one seed'}</td>"
             f"<td class={cls}>{'met' if t['met'] else 'missed'}</td></tr>"
         )
     figs = []
@@ -79,7 +81,8 @@ def comparison_html(result: dict[str, Any]) -> str:
     bar_b = bar_chart(labels, vb, title=f"exposures, arm {pol} (seed {b0['seed']})", xlabel="views")
     col = b0["collateral"]
     blocked = "".join(
-        f"<tr><td>{html.escape(b['region'])}</td><td>{html.escape(b['term'])}</td><td>{_fmt(b['minutes'])}</td></tr>"
+        f"<tr><td>{html.escape(b['region'])}</td><td>{html.escape(b['term'])}</td><td>{_fmt(b['minutes'])}</td>"
+        f"<td>{_fmt(b.get('total_minutes'))}</td></tr>"
         for b in col["blocked_trends"]
     )
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>Wavebreak simulation: {html.escape(pol)} vs {html.escape(vs)}</title>
@@ -89,12 +92,12 @@ def comparison_html(result: dict[str, Any]) -> str:
 follower graph built from the scenario's accounts; trends, search and recommendations ask the gate before showing
 anything. Assumptions and every parameter: docs/simulate.md.</p>
 <h2>Targets (mean over seeds)</h2>
-<table><tr><th>target</th><th>threshold</th><th>measured</th><th></th></tr>{"".join(rows)}</table>
+<table><tr><th>target</th><th>threshold</th><th>measured</th><th>95 % CI</th><th></th></tr>{"".join(rows)}</table>
 <h2>Exposures over time (first seed)</h2>
 <div class=pair><div><img src="{_timeline(a0, f"arm {vs}")}"></div><div><img src="{_timeline(b0, f"arm {pol}")}"></div></div>
 <div class=pair><div><img src="{bar_a}"></div><div><img src="{bar_b}"></div></div>
 <h2>Benign trends blocked (arm {html.escape(pol)}, first seed; limit {C.SIM_BENIGN_TREND_BLOCK_MAX_MIN:g} min)</h2>
-<table><tr><th>region</th><th>term</th><th>longest block (min)</th></tr>{blocked}</table>
+<table><tr><th>region</th><th>term</th><th>longest block (min)</th><th>all blocks (min)</th></tr>{blocked}</table>
 <h2>Review workload (arm {html.escape(pol)}, first seed)</h2><pre>{html.escape(str(b0.get("review")))}</pre>
 <h2>Every figure (mean, 95 % CI over seeds)</h2>
 <table><tr><th>figure</th><th>mean</th><th>95 % CI</th></tr>{"".join(figs)}</table>

@@ -192,3 +192,16 @@ def test_trend_vetting_sample_is_the_terms_most_recent_posts(world, none_arm) ->
             assert term in sim.items.terms[i]
         counted = int(sim.term_counts[(r, term)].sum())
         assert len(recent) == min(counted, sim.p.trend_sample)
+
+
+def test_targets_carry_interval_and_per_seed_values(none_arm) -> None:  # type: ignore[no-untyped-def]
+    """With several seeds every target reports its 95 % CI and the value of each seed."""
+    from wavebreak.simulate.metrics import aggregate
+
+    e = effect(none_arm, none_arm)  # an arm against itself: nothing cut, nothing lost
+    agg = aggregate([e, e])
+    t = agg["targets"]["algorithmic_cut_false_claim"]
+    assert t["measured"] == 0.0 and t["per_seed"] == [0.0, 0.0] and t["ci95"] == [0.0, 0.0]
+    assert t["met"] is False
+    assert agg["targets"]["refutation_reach_ratio"]["per_seed"] == [1.0, 1.0]
+    assert agg["targets"]["refutation_reach_ratio"]["met"] is True

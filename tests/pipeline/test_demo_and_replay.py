@@ -154,3 +154,16 @@ def test_score_writes_one_object_per_post_in_order(tmp_path: Path) -> None:
     for r in rows:
         assert {"hate", "incitement", "threat", "abuse", "stance", "rumour"} <= set(r["signals"])
         assert all("model" in s and "explanation" in s for s in r["signals"].values())
+
+
+def test_false_claim_narrative_is_refuted_by_the_authority_statement(demo_out: Path) -> None:
+    """After the police statement, the false-claim narrative is matched to it (refuted_by) and gets
+    the context-note decision: the authority-matching half of the Southport story."""
+    summary = json.loads((demo_out / "summary.json").read_text())
+    name = summary["scenario"]["facts"]["suspect_false_name"].split()[-1].lower()
+    claim = [n for n in summary["narratives"] if name in (n["title"] + " ".join(n["keywords"])).lower()]
+    assert claim
+    top = max(claim, key=lambda n: n["posts_total"])
+    assert top.get("refuted_by"), top["title"]
+    rules = {a.get("rule_id") or a.get("rule") for a in top["actions"]}
+    assert "refuted-narrative-context" in rules

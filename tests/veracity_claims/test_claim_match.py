@@ -140,8 +140,8 @@ def test_shipped_fusion_is_loaded_and_documented() -> None:
     fusion = LinearFusion.load(FUSION_PATH)
     assert fusion.meta["trained_on"]["part"].startswith("dev")
     assert len(fusion.coef) == len(FUSION_FEATURES)
-    assert ClaimMatcher(embedder=BagEmbedder()).fusion is not None
-    hand = ClaimMatcher(embedder=BagEmbedder(), fusion=False)
+    assert ClaimMatcher(embedder=BagEmbedder(), fusion=True).fusion is not None
+    hand = ClaimMatcher(embedder=BagEmbedder())  # the default ranker is the hand formula
     assert hand.fusion is None
     hand.add(STATEMENTS)
     fused, cos, bm25 = hand.scores(["microchips in vaccines"])
@@ -239,8 +239,8 @@ def test_train_fusion_reads_only_the_dev_half(tmp_path: Path) -> None:
 def test_evaluate_clef_reports_the_ablation_and_speed(tmp_path: Path) -> None:
     _clef_fixture(tmp_path)
     r = evaluate_clef(tmp_path, "train", part="test", matcher=ClaimMatcher(embedder=BagEmbedder()))
-    assert r["ranker"].startswith("claim_fusion")
-    assert {"fused", "fused_hand", "bm25", "embedding", "fused_duplicate_aware"} <= set(r)
+    assert r["ranker"] == "hand fusion"
+    assert {"fused", "fused_hand", "fused_learned", "bm25", "embedding", "fused_duplicate_aware"} <= set(r)
     assert r["fused"]["queries"] == 12 and r["queries_per_s"] > 0
     assert r["fused"]["map@5"] == 1.0  # each post names its claim's rare words
 
@@ -261,3 +261,15 @@ def test_real_clef_test_part_beats_bm25_alone() -> None:
     r = evaluate_clef(SHARED, "train", part="test")
     assert r["fused"]["map@5"] >= r["bm25"]["map@5"]
     assert r["fused"]["recall@5"] > 0.85
+
+
+def test_default_matcher_scores_on_the_threshold_scale() -> None:
+    """The refutation registry thresholds ``match`` scores at CLAIM_MATCH_THRESHOLD: a statement
+    refuting a claim must clear it for a post asserting that claim (the demo's police statement
+    vs the false-name narrative), which a logit-scaled learned fusion did not."""
+    from wavebreak.core import constants as C
+
+    m = ClaimMatcher(embedder=BagEmbedder())
+    m.add(STATEMENTS)
+    (sid, score), *_ = m.match(["microchips in vaccines, they put microchips in the vaccines"], k=3)[0]
+    assert sid == "s2" and score >= C.CLAIM_MATCH_THRESHOLD

@@ -160,6 +160,29 @@ def test_identity_claim_narrative_excluded_from_trends_and_search_and_refutation
     assert "demo:1" not in ds
 
 
+def test_refutation_arriving_after_the_restriction_is_protected_on_arrival() -> None:
+    """A refuting post that joins an already restricted narrative, with no material change to the
+    narrative, is protected in its own batch (not only when the narrative's decision is reissued)."""
+    _, ctx = _narrative_setup()
+    st = PolicyStage()
+    b1 = batch(
+        [post("demo:1", "the attacker was an asylum seeker", SMALL)],
+        {},
+        narrative_of={"demo:1": "n1"},
+    )
+    assert run_one(b1, st, ctx)[0]["n1"].actions[Surface.TRENDS] == Action.EXCLUDE
+    b2 = batch(
+        [post("demo:9", "this is false, police say", SMALL, minutes=3)],
+        {"demo:9": {"stance": sig("stance", 0.85, "deny")}},
+        narrative_of={"demo:9": "n1"},
+    )
+    ds = run_one(b2, st, ctx)[0]
+    assert "n1" not in ds  # the narrative did not change materially: no new narrative decision
+    prot = ds["demo:9"]
+    assert prot.rule_id == "engine.refutation-protection" and prot.facts["refuting"] is True
+    assert prot.facts["protected_from"] == {"identity-claim-narrative": {"narrative": "n1"}}
+
+
 def test_narrative_not_reevaluated_without_material_change_and_reissued_on_refutation() -> None:
     nars, ctx = _narrative_setup()
     reg = RefutationRegistry(TfidfClaimMatcher())

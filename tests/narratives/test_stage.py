@@ -315,3 +315,24 @@ def test_distinct_counter_switches_to_hyperloglog_and_stays_close() -> None:
         other.add(f"acct{i}")
     c.merge(other)
     assert abs(len(c) - (n + 30_000)) / (n + 30_000) < 0.05
+
+
+def test_dormant_narrative_compaction_bounds_its_pools() -> None:
+    """A dormant narrative keeps a sketch of its accounts and its top amplifiers (flat memory)."""
+    from datetime import UTC, datetime
+
+    from wavebreak.core import constants as C
+    from wavebreak.core.records import Narrative
+    from wavebreak.narratives.state import AmplifierStats, NarrativeState
+
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    st = NarrativeState(nar=Narrative(id="n1", title="", first_seen=t, last_seen=t))
+    for i in range(3_000):
+        st.accounts.add(f"a{i}")
+        st.amplifiers[f"a{i}"] = AmplifierStats(f"a{i}", "", i, contributed_reach=i, downstream_reach=3_000 - i)
+        st.cascade.append((f"p{i}", f"p{i + 1}"))
+    st.compact()
+    assert st.accounts.approximate and abs(len(st.accounts) - 3_000) < 150
+    assert len(st.amplifiers) <= C.NARR_COMPACT_AMPLIFIERS
+    assert "a2999" in st.amplifiers and "a0" in st.amplifiers  # top by own reach and by downstream reach
+    assert st.cascade[0] == ("p0", "p1") and len(st.cascade) == C.NARR_COMPACT_CASCADE_EDGES

@@ -1120,6 +1120,7 @@ class NarrativeStage:
                     dead.append(nid)
                 elif st.nar.status in (NarrativeStatus.EMERGING, NarrativeStatus.ACTIVE):
                     st.nar.status = NarrativeStatus.DORMANT
+                    st.compact()
         if force and len(self._live) - len(dead) > self.config.max_narratives:
             dead_set = set(dead)
             rest = sorted(

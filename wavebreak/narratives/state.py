@@ -63,6 +63,17 @@ class DistinctCounter:
             self._stale = 0
         return self._count
 
+    def sketch(self) -> None:
+        """Switch to the HyperLogLog now (a dormant narrative's compaction): 4 KB whatever the count."""
+        if self._set is None:
+            return
+        from datasketch import HyperLogLog
+
+        hll = HyperLogLog(p=12)
+        for x in self._set:
+            hll.update(x.encode())
+        self._hll, self._set, self._count, self._stale = hll, None, 0, 0
+
     def merge(self, other: DistinctCounter) -> None:
         if other._set is not None:
             for x in other._set:
@@ -155,6 +166,21 @@ class NarrativeState:
     derived_at_posts: int = -1
     text_posts: int = 0  # posts with text features (the denominator of anchor shares)
     anchors: dict[str, int] = field(default_factory=dict)  # name key -> text posts carrying it (capped)
+
+    def compact(self) -> None:
+        """Shrink a dormant narrative's bounded-but-large pools (see ``NARR_COMPACT_*``)."""
+        if not self.accounts.approximate and len(self.accounts) > C.NARR_COMPACT_ACCOUNTS:
+            self.accounts.sketch()
+        if len(self.amplifiers) > C.NARR_COMPACT_AMPLIFIERS:
+            by_own = sorted(self.amplifiers.values(), key=lambda a: -a.contributed_reach)
+            by_down = sorted(self.amplifiers.values(), key=lambda a: -a.downstream_reach)
+            half = C.NARR_COMPACT_AMPLIFIERS // 2
+            keep = {a.account_id: a for a in (*by_own[:half], *by_down[:half])}
+            self.amplifiers = keep
+            self.top_amp_reach = -1
+        if len(self.cascade) > C.NARR_COMPACT_CASCADE_EDGES:
+            self.cascade = self.cascade[: C.NARR_COMPACT_CASCADE_EDGES]
+        self.tick_accounts.clear()
 
     def add_names(self, keys: tuple[str, ...]) -> None:
         """Count the name keys of one text post; keeps the 16 most frequent when past 32 keys."""

@@ -300,3 +300,16 @@ def test_policy_narrative_memory_is_bounded(monkeypatch) -> None:
     for i in range(12):
         stage._remember_refuting(f"n{i}", f"p{i}", ["deny"])
     assert list(stage._refuting_by_narr) == [f"n{i}" for i in range(7, 12)]
+
+
+def test_trusted_account_repeating_the_claim_is_not_refuting() -> None:
+    """A "trusted"-rated news account asserting the identity claim gets no refutation exemption;
+    the same account correcting it does."""
+    from wavebreak.policy.engine import refuting_reasons
+
+    cred = {"credibility": sig("credibility", 0.9, "trusted")}
+    asserting = {"identity_claim": sig("identity_claim", 0.9)}
+    assert refuting_reasons(asserting, SMALL, cred) == []
+    assert refuting_reasons({}, SMALL, cred) == ["authored by trusted account (trusted)"]
+    authority = {"credibility": sig("credibility", 0.95, "authority")}
+    assert refuting_reasons(asserting, SMALL, authority) == ["authored by trusted account (authority)"]

@@ -171,26 +171,32 @@ def refuting_reasons(
     - a claim match ≥ ``POLICY_REFUTING_CLAIM_MATCH_MIN`` to an authority statement, provided the post
       does not support the claim and does not itself assert an identity (a post repeating the false name
       also matches the statement that refutes it);
-    - authored by an authority account (kind or credibility label).
+    - authored by an authority account (kind, or the credibility label ``authority``);
+    - authored by another trusted account (credibility label), under the same proviso as a claim match:
+      a "trusted" news account that repeats the claim is not refuting it (the demo's pseudo-news site,
+      rated trusted on its profile, would otherwise have been exempted with the lie it spread).
     """
     reasons: list[str] = []
     sig = signals or {}
     stance = sig.get(SignalName.STANCE.value)
     if stance is not None and stance.label == "deny" and stance.score >= C.POLICY_REFUTING_STANCE_MIN:
         reasons.append(f"stance deny ({stance.score:.2f})")
+    supports = stance is not None and stance.label == "support"
+    ic = sig.get(SignalName.IDENTITY_CLAIM.value)
+    asserts = ic is not None and ic.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN
     cm = sig.get(SignalName.CLAIM_MATCH.value)
-    if cm is not None and cm.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN:
-        supports = stance is not None and stance.label == "support"
-        ic = sig.get(SignalName.IDENTITY_CLAIM.value)
-        asserts = ic is not None and ic.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN
-        if not supports and not asserts:
-            sid = (cm.data or {}).get("statement_id", cm.label)
-            reasons.append(f"matches authority statement {sid} ({cm.score:.2f})")
+    if cm is not None and cm.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN and not supports and not asserts:
+        sid = (cm.data or {}).get("statement_id", cm.label)
+        reasons.append(f"matches authority statement {sid} ({cm.score:.2f})")
     if account is not None and account.kind == AccountKind.AUTHORITY:
         reasons.append(f"authored by authority account {account.id}")
     else:
         cred = (account_signals or {}).get(SignalName.CREDIBILITY.value)
-        if cred is not None and cred.label in TRUSTED_CREDIBILITY:
+        if (
+            cred is not None
+            and cred.label in TRUSTED_CREDIBILITY
+            and (cred.label == "authority" or not (supports or asserts))
+        ):
             reasons.append(f"authored by trusted account ({cred.label})")
     return reasons
 

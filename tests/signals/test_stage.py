@@ -190,3 +190,14 @@ def test_slow_path_share_cap_on_small_batches() -> None:
     st.process(Batch(posts=posts), PipelineContext())
     assert [len(c) for c in calls] == [1]  # ceil(2.5 % of 10 posts) = 1 encoding
     assert st.stats["slow_path_over_budget"] == 9
+
+
+def test_run_config_credibility_lists_reach_the_tracker() -> None:
+    """``config={"credibility": {...}}`` (what the demo and simulator pass) is applied to the tracker."""
+    st = SignalsStage()
+    acc = Account(id="demo:police", platform="demo", handle="coastpolice", followers=10)
+    p = Post(id="demo:1", platform="demo", author_id=acc.id, created_at=T0, text="statement", author=acc)
+    ctx = PipelineContext(config={"credibility": {"trusted_authorities": ["demo:police"]}})
+    b = Batch(posts=[p])
+    st.process(b, ctx)
+    assert b.account_signals["demo:police"]["credibility"].label == "authority"

@@ -154,6 +154,7 @@ class SignalsStage:
         self._text_cache_size = text_cache_size
         self._emb_cache: dict[str, np.ndarray] = {}
         self._encoder: Any = None
+        self._lists_applied = False
         self.stats: dict[str, float] = {
             "posts": 0,
             "scored_texts": 0,
@@ -343,6 +344,21 @@ class SignalsStage:
         if self.b is None or self.b.credibility is None:
             return
         tracker = self.b.credibility
+        lists = ctx.config.get("credibility")
+        if lists and not self._lists_applied:
+            # the run's own lists (the demo's fictional authority, a platform's YAML via the config)
+            # extend the tracker's; read once, at the first batch, since the config is fixed per run
+            from wavebreak.signals.credibility import CredibilityConfig
+
+            self._lists_applied = True
+            cfg = tracker.config
+            known = {"trusted_authorities", "pseudo_news", "trusted_domains", "low_credibility_domains"}
+            unknown = set(lists) - known
+            if unknown:
+                raise ValueError(f"config['credibility']: unknown lists {sorted(unknown)}; expected {sorted(known)}")
+            extra = CredibilityConfig(**{k: set(lists.get(k) or ()) for k in known})
+            for k in known:
+                getattr(cfg, k).update(getattr(extra, k))
         tracker.observe(batch.posts)
         accounts: dict[str, Account] = {a.id: a for a in batch.accounts}
         last_seen: dict[str, datetime] = {}

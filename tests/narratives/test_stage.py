@@ -336,3 +336,23 @@ def test_dormant_narrative_compaction_bounds_its_pools() -> None:
     assert len(st.amplifiers) <= C.NARR_COMPACT_AMPLIFIERS
     assert "a2999" in st.amplifiers and "a0" in st.amplifiers  # top by own reach and by downstream reach
     assert st.cascade[0] == ("p0", "p1") and len(st.cascade) == C.NARR_COMPACT_CASCADE_EDGES
+
+
+def test_long_silent_narratives_leave_the_live_set_but_stay_answerable() -> None:
+    """A big narrative silent for NARR_ARCHIVE_AFTER_H is archived: not live, still answerable by id."""
+    from wavebreak.core import constants as C
+    from wavebreak.core.records import NarrativeStatus
+
+    s, st = Stream(), NarrativeStage()
+    text = "the harbour festival fireworks are tonight at nine by the pier"
+    posts = [s.post(account(i), text, minutes=i * 0.2) for i in range(60)]
+    ctx, _ = run(st, [s.batch(posts)])
+    nid = st.narrative_of(posts[0].id)
+    assert nid is not None and st.get(nid).posts_total == 60
+    later = C.NARR_ARCHIVE_AFTER_H * 60 + 120
+    run(st, [s.batch([s.post(account(999), "completely unrelated words about gardening", minutes=later)])], ctx)
+    st._evict(force=False)
+    assert nid not in {n.id for n in st.all()}
+    rec = st.get(nid)
+    assert rec is not None and rec.posts_total == 60 and rec.status is NarrativeStatus.DORMANT
+    assert st.stats["archived"] >= 1

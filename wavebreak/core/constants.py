@@ -410,6 +410,14 @@ NARR_EVICT_MAX_POSTS = 25
 """Dormant narratives at most this big are evicted (chatter singletons); bigger ones stay
 queryable for reports."""
 
+NARR_ARCHIVE_AFTER_H = 48
+"""Hours of silence after which a narrative leaves the live set whatever its size or alert: its record
+moves to the bounded archive (``get`` still answers) and storage already holds it (the decisions stage
+writes every touched narrative). Why: without it, every narrative past ``NARR_EVICT_MAX_POSTS`` stayed live
+until the 20,000-narrative cap, and a 2M-post replay grew by ~1 GB over its second million posts (8,800
+more live narratives per 400k posts, each with its series, minutes, amplifiers and cascade). The live set
+is thus the last two days of stories; the demo (36 h) is unaffected."""
+
 NARR_COMPACT_ACCOUNTS = 256
 NARR_COMPACT_AMPLIFIERS = 100
 NARR_COMPACT_CASCADE_EDGES = 500

@@ -240,6 +240,7 @@ class NarrativeStage:
             "embedded": 0,
             "embed_merges": 0,
             "evicted": 0,
+            "archived": 0,
             "alerts": 0,
         }
 
@@ -1113,11 +1114,16 @@ class NarrativeStage:
         if now is None:
             return
         dormant_after = timedelta(minutes=C.NARR_DORMANT_AFTER_MIN)
+        archive_after = timedelta(hours=C.NARR_ARCHIVE_AFTER_H)
         dead: list[str] = []
+        old: list[str] = []
         for nid, st in self._live.items():
-            if now - st.nar.last_seen >= dormant_after:
+            silent = now - st.nar.last_seen
+            if silent >= dormant_after:
                 if st.nar.posts_total <= C.NARR_EVICT_MAX_POSTS and st.nar.alerted_at is None:
                     dead.append(nid)
+                elif silent >= archive_after:
+                    old.append(nid)
                 elif st.nar.status in (NarrativeStatus.EMERGING, NarrativeStatus.ACTIVE):
                     st.nar.status = NarrativeStatus.DORMANT
                     st.compact()
@@ -1134,6 +1140,17 @@ class NarrativeStage:
             for oc in st.origins:
                 self._origin_of.pop(oc.post_id, None)
             self.stats["evicted"] += 1
+        for nid in old:  # long silent: the record stays answerable from the bounded archive
+            st = self._live.pop(nid)
+            for oc in st.origins:
+                self._origin_of.pop(oc.post_id, None)
+            self._refresh(st)
+            if st.nar.status in (NarrativeStatus.EMERGING, NarrativeStatus.ACTIVE):
+                st.nar.status = NarrativeStatus.DORMANT
+            self._archived[nid] = st.nar
+            if len(self._archived) > 50_000:
+                self._archived.popitem(last=False)
+            self.stats["archived"] += 1
 
     # ================================================================== slow path (embeddings)
     def _slow_path(

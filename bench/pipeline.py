@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def make_stream(posts: int, seed: int) -> Path:
     from wavebreak.scenario import ScenarioConfig, generate
 
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"jetstream-{posts}-{seed}.jsonl"
+    path = CACHE / f"jetstream-{posts}-{seed}-seq.jsonl"
     if path.exists() and path.stat().st_size > 0:
         return path
     written = 0
@@ -50,10 +51,15 @@ def make_stream(posts: int, seed: int) -> Path:
     chunk = 0
     with tmp.open("wb") as out:
         # Several scenario runs back to back (shifted seeds) until the target size is reached:
-        # the stream stays realistic (same mix of narratives) at any size.
+        # the stream stays realistic (same mix of narratives) at any size. Each run starts where
+        # the previous one ended, so event time only moves forward: overlapping runs would put two
+        # crises in the same 36 hours and measure twice the live state, not a longer stream.
+        start = ScenarioConfig().start
         while written < posts:
             scale = min(5.0, max(0.05, (posts - written) / 200_000))
-            scn = generate(ScenarioConfig(seed=seed + chunk, scale=scale))
+            cfg = ScenarioConfig(seed=seed + chunk, scale=scale, start=start)
+            start = cfg.start + timedelta(hours=cfg.hours)
+            scn = generate(cfg)
             written += emit(_take(scn.posts(), posts - written), "jetstream", out)
             chunk += 1
     tmp.rename(path)

@@ -414,9 +414,9 @@ NARR_ARCHIVE_AFTER_H = 48
 """Hours of silence after which a narrative leaves the live set whatever its size or alert: its record
 moves to the bounded archive (``get`` still answers) and storage already holds it (the decisions stage
 writes every touched narrative). Why: without it, every narrative past ``NARR_EVICT_MAX_POSTS`` stayed live
-until the 20,000-narrative cap, and a 2M-post replay grew by ~1 GB over its second million posts (8,800
-more live narratives per 400k posts, each with its series, minutes, amplifiers and cascade). The live set
-is thus the last two days of stories; the demo (36 h) is unaffected."""
+until the 20,000-narrative cap (a replay added ~8,800 live narratives per 400k posts, each with its series,
+minutes, amplifiers and cascade), so memory was bounded only by that cap. The live set is thus the last two
+days of stories; the demo (36 h) is unaffected."""
 
 NARR_COMPACT_ACCOUNTS = 256
 NARR_COMPACT_AMPLIFIERS = 100
@@ -424,9 +424,9 @@ NARR_COMPACT_CASCADE_EDGES = 500
 """When a narrative goes dormant it is compacted: its exact account set (past 256 accounts) becomes
 a HyperLogLog (4 KB), its amplifier pool keeps the top 100 by contributed or downstream reach (reports
 show 10, bridges among them) and its cascade the first 500 edges (the origin side). Why: dormant big
-narratives stay live for reports until the ``NARR_MAX_NARRATIVES`` cap, and uncompacted each held up to
-~3 MB (20k account ids, 2,000 amplifiers, 5,000 edges): RSS grew by 1 GB over the second million posts
-of a 2M-post replay. A narrative that wakes up keeps counting, approximately, from there."""
+narratives stay live for reports until ``NARR_ARCHIVE_AFTER_H``, and uncompacted each held up to ~3 MB
+(20k account ids, 2,000 amplifiers, 5,000 edges). A narrative that wakes up keeps counting, approximately,
+from there."""
 
 NARR_EMBED_MATCH = 0.72
 """USE-multilingual cosine from which a candidate post (or a young narrative) is merged into a

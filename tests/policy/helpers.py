@@ -61,3 +61,18 @@ class FakeNarratives:
 
     def metrics(self, nid: str) -> dict[str, Any]:
         return self.m[nid]
+
+
+def suspect_narratives(**metrics: Any) -> FakeNarratives:
+    """Narrative ``n1``: an alerted identity claim about a suspect, big enough for the default pack
+    to restrict it (``metrics`` add to or override its figures)."""
+    nars = FakeNarratives()
+    base: dict[str, Any] = {
+        "identity_claim_share": 0.6,
+        "risk": 0.7,
+        "alerted": True,
+        "reach": 5_000_000,
+        "accounts": 400,
+    }
+    nars.add("n1", "suspect named as asylum seeker", ["asylum", "boat", "ali"], **(base | metrics))
+    return nars

@@ -14,25 +14,14 @@ from wavebreak.policy.holds import HoldRegistry
 from wavebreak.policy.stage import PolicyStage
 from wavebreak.storage.sql import SqlStorage
 
-from .helpers import T0, FakeNarratives, account, batch, post, sig
+from .helpers import T0, account, batch, post, sig, suspect_narratives
 
 SMALL = account("demo:small", 40)
 BIG = account("demo:big", 2_800_000)
 
 
 def _setup() -> tuple[PolicyStage, PipelineContext]:
-    nars = FakeNarratives()
-    nars.add(
-        "n1",
-        "suspect named as asylum seeker",
-        ["asylum", "boat", "ali"],
-        identity_claim_share=0.6,
-        risk=0.7,
-        alerted=True,
-        reach=5_000_000,
-        accounts=400,
-    )
-    ctx = PipelineContext(services={"narratives": nars}, storage=SqlStorage("sqlite://"))
+    ctx = PipelineContext(services={"narratives": suspect_narratives()}, storage=SqlStorage("sqlite://"))
     return PolicyStage(), ctx
 
 

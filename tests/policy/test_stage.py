@@ -20,7 +20,7 @@ from wavebreak.policy.pack import loads_pack
 from wavebreak.policy.refutations import RefutationRegistry, TfidfClaimMatcher
 from wavebreak.policy.stage import PolicyStage
 
-from .helpers import T0, FakeNarratives, account, batch, post, sig
+from .helpers import T0, FakeNarratives, account, batch, post, sig, suspect_narratives
 
 BIG = account("demo:big", 2_800_000)
 SMALL = account("demo:small", 40)
@@ -122,18 +122,7 @@ def test_authority_account_is_refuting() -> None:
 
 
 def _narrative_setup():
-    nars = FakeNarratives()
-    nars.add(
-        "n1",
-        "suspect named as asylum seeker",
-        ["asylum", "boat", "ali"],
-        identity_claim_share=0.6,
-        risk=0.7,
-        alerted=True,
-        reach=5_000_000,
-        accounts=400,
-        zscore=2.0,
-    )
+    nars = suspect_narratives(zscore=2.0)
     ctx = PipelineContext(services={"narratives": nars})
     return nars, ctx
 

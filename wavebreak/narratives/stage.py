@@ -1136,21 +1136,22 @@ class NarrativeStage:
             excess = len(self._live) - len(dead) - int(self.config.max_narratives * 0.9)
             dead.extend(s.nar.id for s in rest[: max(0, excess)])
         for nid in dead:
-            st = self._live.pop(nid)
-            for oc in st.origins:
-                self._origin_of.pop(oc.post_id, None)
+            self._drop(nid)
             self.stats["evicted"] += 1
         for nid in old:  # long silent: the record stays answerable from the bounded archive
-            st = self._live.pop(nid)
-            for oc in st.origins:
-                self._origin_of.pop(oc.post_id, None)
+            st = self._drop(nid)
             self._refresh(st)
             if st.nar.status in (NarrativeStatus.EMERGING, NarrativeStatus.ACTIVE):
                 st.nar.status = NarrativeStatus.DORMANT
-            self._archived[nid] = st.nar
-            if len(self._archived) > 50_000:
-                self._archived.popitem(last=False)
+            self._archive(st.nar)
             self.stats["archived"] += 1
+
+    def _drop(self, nid: str) -> NarrativeState:
+        """Take a narrative out of the live set, with its origin candidates' index entries."""
+        st = self._live.pop(nid)
+        for oc in st.origins:
+            self._origin_of.pop(oc.post_id, None)
+        return st
 
     # ================================================================== slow path (embeddings)
     def _slow_path(
@@ -1649,8 +1650,8 @@ class NarrativeStage:
             )
             amp.posts += 1
             amp.contributed_reach += reach
-            dst.top_amp_reach = src.top_amp_reach = -1
             dst.add_series(int(ts // (60 * C.NARR_SERIES_MINUTES)), reach)
+        dst.top_amp_reach = src.top_amp_reach = -1
         nd.accounts_total = len(dst.accounts)
         # origins, representatives and cascade edges follow their posts; the centroid is rebuilt from them
         dst.origins = [o for o in src.origins if o.post_id in moved_ids]

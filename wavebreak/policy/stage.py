@@ -117,6 +117,14 @@ class _Cover:
         return all(self.on(s, True) >= a for s, a in d.actions.items())
 
 
+def _lru_put(d: dict[Any, Any], key: Any, value: Any, cap: int) -> None:
+    """Set ``d[key]`` as most recently used (re-insertion order) and drop the oldest past ``cap``."""
+    d.pop(key, None)
+    d[key] = value
+    if len(d) > cap:
+        del d[next(iter(d))]
+
+
 def _min_threshold(pack: PolicyPack, rule: Rule, leaf: Leaf, crisis_possible: bool) -> float | None:
     v = leaf.value
     if isinstance(v, ThresholdRef):
@@ -531,12 +539,10 @@ class PolicyStage:
         return out
 
     def _remember_refuting(self, nid: str, pid: str, reasons: list[str]) -> None:
-        by = self._refuting_by_narr
-        lst = by.get(nid)
+        lst = self._refuting_by_narr.get(nid)
         if lst is None:
-            lst = by[nid] = []
-            if len(by) > C.POLICY_NARRATIVE_STATE_MAX:
-                del by[next(iter(by))]
+            lst = []
+            _lru_put(self._refuting_by_narr, nid, lst, C.POLICY_NARRATIVE_STATE_MAX)
         if len(lst) < REFUTING_PER_NARRATIVE:
             lst.append((pid, reasons))
 
@@ -603,11 +609,7 @@ class PolicyStage:
             old = self._narr_snap.get(nid)
             if not self._material(old, snap):
                 continue
-            snaps = self._narr_snap
-            snaps.pop(nid, None)  # re-insert: least recently evaluated first in line for eviction
-            snaps[nid] = snap
-            if len(snaps) > C.POLICY_NARRATIVE_STATE_MAX:
-                del snaps[next(iter(snaps))]
+            _lru_put(self._narr_snap, nid, snap, C.POLICY_NARRATIVE_STATE_MAX)
             if self.propose_crises and n is not None:
                 ev = self._maybe_propose(n, m, at, active)
                 if ev is not None:
@@ -648,11 +650,7 @@ class PolicyStage:
             if crisis is not None:
                 self.crises.record(crisis.id, d, int((m or {}).get("reach", n.reach_total if n else 0) or 0))
             if any(a.restrictive for a in d.actions.values()):
-                rs = self._restricting
-                rs.pop(nid, None)
-                rs[nid] = d
-                if len(rs) > C.POLICY_NARRATIVE_STATE_MAX:
-                    del rs[next(iter(rs))]
+                _lru_put(self._restricting, nid, d, C.POLICY_NARRATIVE_STATE_MAX)
                 out.extend(self._protect_refuting(nid, d, at))
             else:
                 self._restricting.pop(nid, None)

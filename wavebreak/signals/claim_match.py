@@ -584,7 +584,12 @@ class ClaimMatcher:
         (``fuse``); BM25-only matchers rank by BM25. Exposed for evaluation and training;
         ``match`` is what stages call.
         """
-        cos_claim, cos_text, bm25 = self.raw_scores(texts)
+        return self.rank_scores(*self.raw_scores(texts))
+
+    def rank_scores(
+        self, cos_claim: np.ndarray, cos_text: np.ndarray, bm25: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``scores`` from already computed ``raw_scores`` (the embedding is the costly part)."""
         cos = np.maximum(cos_claim, cos_text)
         if self.lexical_only or self.fusion is None:
             return self.fuse(cos, bm25), cos, bm25
@@ -819,23 +824,23 @@ def evaluate_clef(
     texts = [queries[q] for q in qids]
     gold = [qrels[q] for q in qids]
     fused_all, cos_all, bm_all, hand_all, learned_all = [], [], [], [], []
-    started = time.perf_counter()
-    for start in range(0, len(texts), C.CLAIM_MATCH_QUERY_CHUNK):
-        f, c, b = matcher.scores(texts[start : start + C.CLAIM_MATCH_QUERY_CHUNK])
-        fused_all.append(f)
-        cos_all.append(c)
-        bm_all.append(b)
-    elapsed = time.perf_counter() - started
-    for c, b in zip(cos_all, bm_all, strict=True):
-        hand_all.append(matcher.fuse(c, b))
-    # the learned fusion (opt-in, ``ClaimMatcher(fusion=True)``) reported next to the shipped ranker
+    # the learned fusion (opt-in, ``ClaimMatcher(fusion=True)``) reported next to the shipped ranker,
+    # from the same raw scores (each post is embedded once)
     learned = matcher.fusion
     if learned is None and not matcher.lexical_only and FUSION_PATH.exists():
         learned = LinearFusion.load()
-    if learned is not None and not matcher.lexical_only:
-        for start in range(0, len(texts), C.CLAIM_MATCH_QUERY_CHUNK):
-            cc, ct, b = matcher.raw_scores(texts[start : start + C.CLAIM_MATCH_QUERY_CHUNK])
-            learned_all.append(learned.score_raw(cc, ct, b, matcher.bm25_saturation))
+    elapsed = 0.0
+    for start in range(0, len(texts), C.CLAIM_MATCH_QUERY_CHUNK):
+        t0 = time.perf_counter()
+        raw = matcher.raw_scores(texts[start : start + C.CLAIM_MATCH_QUERY_CHUNK])
+        f, c, b = matcher.rank_scores(*raw)
+        elapsed += time.perf_counter() - t0
+        fused_all.append(f)
+        cos_all.append(c)
+        bm_all.append(b)
+        hand_all.append(matcher.fuse(c, b))
+        if learned is not None and not matcher.lexical_only:
+            learned_all.append(learned.score_raw(*raw, matcher.bm25_saturation))
     result: dict[str, Any] = {"dataset": str(dataset_dir), "split": split, "part": part}
     result["statements"] = len(statements)
     result["ranker"] = (

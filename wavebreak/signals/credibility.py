@@ -77,6 +77,10 @@ def _domain_in(host: str, domains: set[str]) -> bool:
     return any(".".join(parts[i:]) in domains for i in range(len(parts) - 1))
 
 
+_LISTS = ("trusted_authorities", "pseudo_news", "trusted_domains", "low_credibility_domains")
+"""The list names a credibility configuration may hold."""
+
+
 @dataclass
 class CredibilityConfig:
     """The platform's lists. Entries are account ids (``platform:native_id``) or handles (no ``@``)."""
@@ -98,14 +102,23 @@ class CredibilityConfig:
         import yaml
 
         p = Path(path) if path is not None else DEFAULT_LISTS
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        return cls.from_mapping(yaml.safe_load(p.read_text(encoding="utf-8")) or {}, str(p))
+
+    @classmethod
+    def from_mapping(cls, raw: object, where: str) -> CredibilityConfig:
+        """Lists from a mapping (a YAML file's content, a run's ``config["credibility"]``);
+        unknown keys are an error naming ``where``."""
         if not isinstance(raw, dict):
-            raise ValueError(f"{p}: expected a mapping of list names to lists")
-        known = {"trusted_authorities", "pseudo_news", "trusted_domains", "low_credibility_domains"}
-        unknown = set(raw) - known
+            raise ValueError(f"{where}: expected a mapping of list names to lists")
+        unknown = set(raw) - set(_LISTS)
         if unknown:
-            raise ValueError(f"{p}: unknown keys {sorted(unknown)}; expected {sorted(known)}")
-        return cls(**{k: set(raw.get(k) or []) for k in known})
+            raise ValueError(f"{where}: unknown keys {sorted(unknown)}; expected {sorted(_LISTS)}")
+        return cls(**{k: set(raw.get(k) or []) for k in _LISTS})
+
+    def extend(self, other: CredibilityConfig) -> None:
+        """Add ``other``'s entries to these lists (both already normalised)."""
+        for k in _LISTS:
+            getattr(self, k).update(getattr(other, k))
 
 
 @dataclass(slots=True)

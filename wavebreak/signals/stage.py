@@ -351,14 +351,7 @@ class SignalsStage:
             from wavebreak.signals.credibility import CredibilityConfig
 
             self._lists_applied = True
-            cfg = tracker.config
-            known = {"trusted_authorities", "pseudo_news", "trusted_domains", "low_credibility_domains"}
-            unknown = set(lists) - known
-            if unknown:
-                raise ValueError(f"config['credibility']: unknown lists {sorted(unknown)}; expected {sorted(known)}")
-            extra = CredibilityConfig(**{k: set(lists.get(k) or ()) for k in known})
-            for k in known:
-                getattr(cfg, k).update(getattr(extra, k))
+            tracker.config.extend(CredibilityConfig.from_mapping(lists, "config['credibility']"))
         tracker.observe(batch.posts)
         accounts: dict[str, Account] = {a.id: a for a in batch.accounts}
         last_seen: dict[str, datetime] = {}

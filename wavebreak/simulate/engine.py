@@ -505,7 +505,6 @@ class Simulator:
         self.block_run: dict[tuple[int, str], int] = {}
         self.block_max: dict[tuple[int, str], int] = {}
         self.block_total: dict[tuple[int, str], int] = {}
-        self.benign_block_steps = 0
         self.gate_calls = 0
         self._narr_pending: list[tuple[str, float]] = []
         self._algo_buf: list[tuple[np.ndarray, ...]] = []
@@ -945,7 +944,6 @@ class Simulator:
                 order = np.argsort(-score, kind="stable")[: p.trend_posts_per_click]
                 pos = np.array([1.0, 0.8, 0.6, 0.5, 0.4, 0.35, 0.3, 0.25, 0.2, 0.2])[: len(order)]
                 self._algorithmic(s, TRD, r, cand[order], ck * pos, note[order])
-        self.benign_block_steps += len(blocked_now)
         record_blocks(self.block_run, self.block_max, self.block_total, blocked_now)
 
     def _search(self, s: int, recent: np.ndarray) -> None:

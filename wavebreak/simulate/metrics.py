@@ -152,7 +152,7 @@ def arm_figures(sim: Simulator) -> dict[str, Any]:
         "benign_trends_blocked": len(blocks),
         "benign_trends_blocked_over_limit": sum(1 for b in blocks if b["minutes"] > limit),
         "max_benign_trend_block_min": _r(blocks[0]["minutes"], 1) if blocks else 0.0,
-        "benign_trend_blocked_minutes_total": _r(sim.benign_block_steps * w.step_s / 60.0, 1),
+        "benign_trend_blocked_minutes_total": _r(sum(sim.block_total.values()) * w.step_s / 60.0, 1),
         "blocked_trends": blocks[:10],
     }
     # ---- legitimate accounts' views (per account, for the "views lost" comparison)

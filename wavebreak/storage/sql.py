@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -297,18 +298,36 @@ class SqlStorage:
                 lock.release()
 
     @staticmethod
-    def _sqlite_upsert_sql(table: Table, keys: Sequence[str], update_cols: Sequence[str] | None) -> str:
-        """The driver-level ``INSERT .. ON CONFLICT`` text for SQLite's ``executemany``.
-
-        Why: SQLAlchemy's per-value bind processing of dict rows costs several times the
-        insert itself on the hot path (see :meth:`add_posts`); the hot tables therefore bind
-        plain tuples, with timestamps pre-rendered by :func:`_sqlite_ts`."""
+    @lru_cache(maxsize=32)
+    def _sqlite_upsert_sql(table: Table, keys: tuple[str, ...], update_cols: tuple[str, ...]) -> str:
+        """The driver-level ``INSERT .. ON CONFLICT`` text for SQLite's ``executemany`` (built once)."""
         cols = [c.name for c in table.columns]
         head = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
         conflict = f" ON CONFLICT ({', '.join(keys)}) DO "
         if not update_cols:
             return head + conflict + "NOTHING"
         return head + conflict + "UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in update_cols)
+
+    def _sqlite_upsert(
+        self, table: Table, keys: Sequence[str], update_cols: Sequence[str], rows: Sequence[dict[str, Any]]
+    ) -> None:
+        """Upsert dict rows on SQLite through the driver's ``executemany`` with plain tuples.
+
+        Why: SQLAlchemy's per-value bind processing of dict rows costs several times the insert
+        itself on the hot path (see :meth:`add_posts`); timestamp columns are pre-rendered in the
+        text form :class:`UtcDateTime` stores (:func:`_sqlite_ts`), every other value is bound as is.
+        """
+        cols = [c.name for c in table.columns]
+        ts = [i for i, c in enumerate(table.columns) if isinstance(c.type, T.UtcDateTime)]
+        tuples = []
+        for r in rows:
+            vals = [r[c] for c in cols]
+            for i in ts:
+                if vals[i] is not None:
+                    vals[i] = _sqlite_ts(vals[i])
+            tuples.append(tuple(vals))
+        sql = self._sqlite_upsert_sql(table, tuple(keys), tuple(update_cols))
+        self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
 
     def _write(self, fn: Callable[[Connection], None]) -> None:
         conn = getattr(self._tx, "conn", None)
@@ -442,15 +461,7 @@ class SqlStorage:
             return
         rows = _last_by((self._account_row(a) for a in accounts), lambda r: r["id"])
         if self.dialect == "sqlite":
-            cols = [c.name for c in T.accounts.columns]
-            tuples = [
-                tuple(
-                    _sqlite_ts(v) if isinstance(v, datetime) else v for v in (r[c] for c in cols)
-                )
-                for r in rows
-            ]
-            sql = self._sqlite_upsert_sql(T.accounts, ["id"], self._ACCOUNT_UPDATE)
-            self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
+            self._sqlite_upsert(T.accounts, ["id"], self._ACCOUNT_UPDATE, rows)
             return
         stmt = self._upsert(T.accounts, ["id"], self._ACCOUNT_UPDATE)
         self._write(lambda conn: conn.execute(stmt, rows))
@@ -514,10 +525,7 @@ class SqlStorage:
         out = _last_by(out, lambda r: (r["post_id"], r["name"]))
         update_cols = ["score", "label", "model", "explanation", "data"]
         if self.dialect == "sqlite":
-            cols = [c.name for c in T.signals.columns]
-            tuples = [tuple(r[c] for c in cols) for r in out]
-            sql = self._sqlite_upsert_sql(T.signals, ["post_id", "name"], update_cols)
-            self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
+            self._sqlite_upsert(T.signals, ["post_id", "name"], update_cols, out)
             return
         stmt = self._upsert(T.signals, ["post_id", "name"], update_cols)
         self._write(lambda conn: conn.execute(stmt, out))
@@ -658,13 +666,7 @@ class SqlStorage:
         )
         cols = [c.name for c in T.narratives.columns if c.name != "id"]
         if self.dialect == "sqlite":
-            names = [c.name for c in T.narratives.columns]
-            tuples = [
-                tuple(_sqlite_ts(v) if isinstance(v, datetime) else v for v in (r[c] for c in names))
-                for r in rows
-            ]
-            sql = self._sqlite_upsert_sql(T.narratives, ["id"], cols)
-            self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
+            self._sqlite_upsert(T.narratives, ["id"], cols, rows)
             return
         stmt = self._upsert(T.narratives, ["id"], cols)
         self._write(lambda conn: conn.execute(stmt, rows))
@@ -694,8 +696,8 @@ class SqlStorage:
         if not pairs:
             return
         if self.dialect == "sqlite":
-            tuples = list(dict(pairs).items())  # last assignment per post wins
-            sql = self._sqlite_upsert_sql(T.post_narratives, ["post_id"], ["narrative_id"])
+            tuples = list(dict(pairs).items())  # last assignment per post wins; (post_id, narrative_id) order
+            sql = self._sqlite_upsert_sql(T.post_narratives, ("post_id",), ("narrative_id",))
             self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
             return
         rows = list({p: {"post_id": p, "narrative_id": n} for p, n in pairs}.values())

@@ -389,7 +389,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "connections": args.conns,
         "cpus": os.cpu_count(),
-        "server": f"uvicorn (h11), {args.workers} worker(s), same machine as the load generator",
+        "server": f"uvicorn (httptools when installed), {args.workers} worker(s), same machine as the load generator",
     }
 
 

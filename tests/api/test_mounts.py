@@ -19,6 +19,8 @@ def test_why_review_and_console_are_mounted() -> None:
         assert client.get("/v1/review/queue", headers={"X-API-Key": gate_key}).status_code == 403
         ok = client.get("/v1/review/queue", headers={"X-API-Key": review_key})
         assert ok.status_code == 200
-        assert client.get("/v1/why", params={"item": "x:1"}, headers={"X-API-Key": gate_key}).status_code == 403
+        assert (
+            client.get("/v1/why", params={"item": "x:1"}, headers={"X-API-Key": gate_key}).status_code == 403
+        )
         login = client.get("/console/login")
         assert login.status_code == 200 and "<form" in login.text

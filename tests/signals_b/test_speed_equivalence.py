@@ -72,3 +72,49 @@ def test_credibility_cache_reuses_until_state_moves() -> None:
     burst = tr.score_cached(_acct(5000), NOW)
     assert burst is not moved and burst.score < moved.score
     assert any("posting" in e for e in burst.explanation)
+
+
+def _literal_runs(seq: list[tuple[object, object]]) -> list[list[str]]:
+    """Every way through a parsed pattern, as its runs of literal characters (any other node cuts a run)."""
+    from re import _constants as K  # type: ignore[attr-defined]
+
+    paths: list[list[str]] = [[""]]
+    for op, av in seq:
+        if op is K.LITERAL:
+            paths = [[*p[:-1], p[-1] + chr(av)] for p in paths]  # type: ignore[arg-type]
+            continue
+        if op is K.BRANCH:
+            subs = [r for alt in av[1] for r in _literal_runs(list(alt))]  # type: ignore[index]
+        elif op is K.SUBPATTERN:
+            subs = _literal_runs(list(av[3]))  # type: ignore[index]
+        elif op in (K.MAX_REPEAT, K.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
+            subs = [[*r, ""] for r in _literal_runs(list(av[2]))]  # type: ignore[index]
+        else:  # classes, optional parts, anchors: cut the run
+            subs = [["", ""]]
+        paths = [[*p[:-1], p[-1] + r[0], *r[1:]] for p in paths for r in subs]
+    return paths
+
+
+def test_news_keys_cover_every_branch_of_the_news_pattern() -> None:
+    """Every way through ``_NEWS_LIKE_RE`` holds a key in one literal run, so the pre-check is exact."""
+    from re import _parser as P  # type: ignore[attr-defined]
+
+    from wavebreak.signals import credibility as cr
+
+    paths = _literal_runs(list(P.parse(cr._NEWS_LIKE_RE.pattern.lower(), 0)))
+    assert len(paths) > 20
+    for runs in paths:
+        assert any(k in run for run in runs for k in cr._NEWS_KEYS), runs
+
+
+def test_news_like_precheck_agrees_with_the_pattern() -> None:
+    from wavebreak.signals import credibility as cr
+
+    names = [
+        "UK News Now", "uknewsnow", "Daily Truth", "BREAKING_UPDATES", "Actu France", "actufrance",
+        "Info en continu", "L'Info", "La Une", "news24", "News 24", "Dan Fox", "dan_fox97", "Nowhere Man",
+        "Reporter Jo", "postman pat", "Journal de Marlowe", "Flash Infos", "Ünïcode News", "ſtraße news",
+        "Kelvin K News", "", "   ",
+    ]  # fmt: skip
+    for n in names:
+        assert cr._news_like(n) == (cr._NEWS_LIKE_RE.search(n) is not None), n

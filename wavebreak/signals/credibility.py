@@ -51,6 +51,31 @@ _NEWS_LIKE_RE = re.compile(
 "Breaking", "Report", "Alert", "Actu", "Infos", "Info en continu"), also glued in handles
 ("uknewsnow", "actufrance")."""
 
+_NEWS_KEYS: tuple[str, ...] = (
+    "news", "now", "breaking", "daily", "report", "alert", "update", "times", "herald", "wire", "post",
+    "tribune", "gazette", "journal", "flash", "actu", "info", "direct", "la une",
+)  # fmt: skip
+"""Literal words one of which every match of ``_NEWS_LIKE_RE`` contains (a test walks every branch of
+the pattern to check it)."""
+_NEWS_KEYS_RE = re.compile("|".join(sorted(_NEWS_KEYS, key=len, reverse=True)))
+
+
+def _news_like(value: str) -> bool:
+    """``_NEWS_LIKE_RE`` matches ``value``, with a cheap exact pre-check for ASCII strings.
+
+    Why: the case-insensitive alternation costs ~8 µs a string and runs twice per account scored;
+    for an ASCII string, case-insensitive matching is matching the lower-cased string, and a match
+    needs one of ``_NEWS_KEYS`` in it, which one case-sensitive scan of literals settles in < 1 µs
+    (and nearly no account name holds one). Non-ASCII strings (Unicode case folding has special
+    cases) always take the full pattern.
+    """
+    if not value:
+        return False
+    if value.isascii() and _NEWS_KEYS_RE.search(value.lower()) is None:
+        return False
+    return _NEWS_LIKE_RE.search(value) is not None
+
+
 _WWW_RE = re.compile(r"^www\d?\.")
 
 
@@ -203,9 +228,7 @@ class CredibilityTracker:
             rate = st.rate * math.exp(-self._decay * max(0.0, at.timestamp() - st.last))
         links = st.links if st is not None else 0
         own_domain = _domain(account.url) if account.url else ""
-        news_like = bool(_NEWS_LIKE_RE.search(account.name or "")) or bool(
-            _NEWS_LIKE_RE.search(account.handle or "")
-        )
+        news_like = _news_like(account.name or "") or _news_like(account.handle or "")
         return {
             "age_days": None if age_days is None else round(age_days, 2),
             "followers": account.followers,

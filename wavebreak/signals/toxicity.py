@@ -149,12 +149,10 @@ words are someone else's, reported or condemned, so the model may weigh them dif
 writer's own words. Searched only when the shared ``__quote__`` cue fired."""
 
 
-def word_features(norm: str, cues: list[str] | None = None) -> list[str]:
-    """Word unigrams and bigrams of one normalised text followed by its cue pseudo-words.
+def word_seq(norm: str, cues: list[str] | None = None) -> list[str]:
+    """Word tokens of one normalised text followed by its cue pseudo-words (the unigrams of
+    :func:`word_features`, in order; bigrams are formed over this sequence).
 
-    The cues are appended to the token sequence before bigrams are formed, so
-    adjacent cues also form pairs ("__group__ __derog__"): cheap conjunction
-    features the linear model uses on top of the explicit ``__x_`` cues.
     ``__attributed_cta__`` and ``__attributed_quote__`` (see :data:`ATTRIBUTED_CTA`,
     :data:`ATTRIBUTED_QUOTE`) are added here, not in the shared cue lexicons, because only the
     toxicity heads use them.
@@ -166,7 +164,80 @@ def word_features(norm: str, cues: list[str] | None = None) -> list[str]:
         seq.append("__attributed_cta__")
     if "__quote__" in cs and ATTRIBUTED_QUOTE.search(norm) is not None:
         seq.append("__attributed_quote__")
+    return seq
+
+
+def word_features(norm: str, cues: list[str] | None = None) -> list[str]:
+    """Word unigrams and bigrams of one normalised text followed by its cue pseudo-words.
+
+    The cues are appended to the token sequence before bigrams are formed, so
+    adjacent cues also form pairs ("__group__ __derog__"): cheap conjunction
+    features the linear model uses on top of the explicit ``__x_`` cues.
+    """
+    return _features_of(word_seq(norm, cues))
+
+
+def _features_of(seq: list[str]) -> list[str]:
+    """Unigrams then bigrams (``"a b"``) of a token sequence: the word model's feature strings."""
     return seq + [f"{a} {b}" for a, b in itertools.pairwise(seq)]
+
+
+class WordHasher:
+    """``FeatureHasher(input_type="string", alternate_sign=False)`` over :func:`_features_of` of token
+    sequences, with the column of every unigram and bigram cached.
+
+    Why: scikit-learn's hasher walks a Python generator of ``(feature, 1)`` pairs and every bigram
+    string had to be built first (~17 µs a post for both). A stream's tokens and token pairs repeat
+    (Zipf), so a post costs two C-level ``map`` look-ups (bigrams keyed by the token pair, no string
+    built) and only unseen features are hashed. Counting, sorting and normalisation run in numpy for
+    the whole batch; the matrix equals scikit-learn's (the tests compare them).
+    """
+
+    def __init__(self, n_features: int, cache_size: int = 400_000) -> None:
+        self.n_features = n_features
+        self.cache_size = cache_size
+        self._uni: dict[str, int] = {}
+        self._bi: dict[tuple[str, str], int] = {}
+
+    def _uni_miss(self, word: str) -> int:
+        col = self._uni[word] = _column(word, self.n_features)
+        return col
+
+    def _bi_miss(self, pair: tuple[str, str]) -> int:
+        col = self._bi[pair] = _column(f"{pair[0]} {pair[1]}", self.n_features)
+        return col
+
+    def columns(self, seq: list[str]) -> list[int]:
+        """Columns of the unigrams then the bigrams of ``seq`` (with repeats)."""
+        cu = list(map(self._uni.get, seq))
+        if None in cu:
+            cu = [self._uni_miss(w) if c is None else c for c, w in zip(cu, seq, strict=True)]
+        pairs = list(itertools.pairwise(seq))
+        cb = list(map(self._bi.get, pairs))
+        if None in cb:
+            cb = [self._bi_miss(p) if c is None else c for c, p in zip(cb, pairs, strict=True)]
+        cu += cb
+        return cu  # type: ignore[return-value]
+
+    def transform(self, seqs: list[list[str]]) -> sp.csr_matrix:
+        """(n, n_features) L2-normalised feature counts, as :func:`featurize_words` of the feature lists."""
+        if len(self._uni) + len(self._bi) > self.cache_size:
+            self._uni.clear()
+            self._bi.clear()
+        flat: list[int] = []
+        lengths = np.zeros(len(seqs), dtype=np.int64)
+        for i, seq in enumerate(seqs):
+            cols = self.columns(seq)
+            flat += cols
+            lengths[i] = len(cols)
+        indptr = np.zeros(len(seqs) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.array(flat, dtype=np.int32)
+        x = sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(seqs), self.n_features)
+        )
+        x.sum_duplicates()
+        return _row_normalise(x)
 
 
 def featurize_words(feature_lists: list[list[str]]) -> sp.csr_matrix:
@@ -247,6 +318,7 @@ class CharWbHasher:
 
 
 _CHARS = CharWbHasher(2, 4, CHAR_FEATURES)
+_WORDS = WordHasher(WORD_FEATURES)
 _UNCERTAIN = np.array(
     [C.SIGNALS_CASCADE_UNCERTAIN] * 3 + [C.SIGNALS_CASCADE_UNCERTAIN_ABUSE], dtype=np.float32
 )
@@ -278,7 +350,7 @@ class CascadeResult:
 
     probs: np.ndarray
     candidates: np.ndarray  # bool (n,): re-scored by the full model
-    features: list[list[str]]
+    seqs: list[list[str]]  # word_seq() per text: the explanation rebuilds the feature strings from it
     word_x: sp.csr_matrix
     cand_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     char_x: sp.csr_matrix | None = None  # rows of cand_idx only
@@ -344,8 +416,8 @@ class ToxicityModel:
         """Word model for every text, full model for candidates (see the module docstring)."""
         n = len(norm_texts)
         cues = [cue_list(t) for t in norm_texts]
-        feats = [word_features(t, c) for t, c in zip(norm_texts, cues, strict=True)]
-        xw = featurize_words(feats)
+        seqs = [word_seq(t, c) for t, c in zip(norm_texts, cues, strict=True)]
+        xw = _WORDS.transform(seqs)
         if self.coef_word is None or self.intercept_word is None or force_full:
             cand = np.ones(n, dtype=bool)
             probs = np.zeros((n, len(LABELS)), dtype=np.float32)
@@ -357,7 +429,7 @@ class ToxicityModel:
                     (obfuscated is not None and obfuscated[i]) or not RISK_CUES.isdisjoint(cs)
                 ):
                     cand[i] = True
-        res = CascadeResult(probs=probs, candidates=cand, features=feats, word_x=xw)
+        res = CascadeResult(probs=probs, candidates=cand, seqs=seqs, word_x=xw)
         idx = np.flatnonzero(cand)
         if len(idx):
             xc = featurize_chars([norm_texts[i] for i in idx])
@@ -390,9 +462,10 @@ class ToxicityModel:
             wcoef = self.coef_word[:, j]
         per_word: dict[str, float] = {}
         cues: dict[str, float] = {}
-        for feat in set(res.features[i]):
-            col = _column(feat, WORD_FEATURES)
-            w = val_of.get(col, 0.0) * float(wcoef[col])
+        feats = list(set(_features_of(res.seqs[i])))
+        cols = [_column(f, WORD_FEATURES) for f in feats]
+        for feat, col, wc in zip(feats, cols, wcoef[cols].tolist(), strict=True):
+            w = val_of.get(col, 0.0) * wc
             if w <= 0:
                 continue
             if feat.startswith("__"):
@@ -411,11 +484,19 @@ class ToxicityModel:
                 order = np.argsort(idx)  # indices are sorted after sum_duplicates; argsort keeps this safe
                 idx, data = idx[order], data[order]
                 ccoef = self.coef[:CHAR_FEATURES, j]
-                for word in set(norm.split()):
-                    cols = _CHARS.word_cols(word)
-                    pos = np.minimum(np.searchsorted(idx, cols), len(idx) - 1)
-                    hit = idx[pos] == cols
-                    tot = float((data[pos] * ccoef[cols] * hit).sum()) / max(1, len(word))
+                # every word's n-gram columns in one array: one search and one product for the row
+                # (was ~9 numpy calls per word); each word's total is the sum of its own slice, the
+                # same float32 values summed in the same order as before
+                words = list(set(norm.split()))
+                wcols = [_CHARS.word_cols(w) for w in words]
+                allc = np.concatenate(wcols)
+                pos = np.minimum(np.searchsorted(idx, allc), len(idx) - 1)
+                prod = data[pos] * ccoef[allc] * (idx[pos] == allc)
+                ends = np.cumsum([len(c) for c in wcols]).tolist()
+                start = 0
+                for word, end in zip(words, ends, strict=True):
+                    tot = float(prod[start:end].sum()) / max(1, len(word))
+                    start = end
                     if tot > 0:
                         per_word[word] = per_word.get(word, 0.0) + tot
         ranked = sorted(((w, v) for w, v in per_word.items() if w not in _STOP), key=lambda kv: -kv[1])

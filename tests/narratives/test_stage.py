@@ -329,7 +329,9 @@ def test_dormant_narrative_compaction_bounds_its_pools() -> None:
     st = NarrativeState(nar=Narrative(id="n1", title="", first_seen=t, last_seen=t))
     for i in range(3_000):
         st.accounts.add(f"a{i}")
-        st.amplifiers[f"a{i}"] = AmplifierStats(f"a{i}", "", i, contributed_reach=i, downstream_reach=3_000 - i)
+        st.amplifiers[f"a{i}"] = AmplifierStats(
+            f"a{i}", "", i, contributed_reach=i, downstream_reach=3_000 - i
+        )
         st.cascade.append((f"p{i}", f"p{i + 1}"))
     st.compact()
     assert st.accounts.approximate and abs(len(st.accounts) - 3_000) < 150
@@ -350,7 +352,11 @@ def test_long_silent_narratives_leave_the_live_set_but_stay_answerable() -> None
     nid = st.narrative_of(posts[0].id)
     assert nid is not None and st.get(nid).posts_total == 60
     later = C.NARR_ARCHIVE_AFTER_H * 60 + 120
-    run(st, [s.batch([s.post(account(999), "completely unrelated words about gardening", minutes=later)])], ctx)
+    run(
+        st,
+        [s.batch([s.post(account(999), "completely unrelated words about gardening", minutes=later)])],
+        ctx,
+    )
     st._evict(force=False)
     assert nid not in {n.id for n in st.all()}
     rec = st.get(nid)

@@ -123,37 +123,41 @@ def _jsonable(x: Any) -> Any:
 
 _PAIR_MUL = 1_000_003
 _PAIR_MASK = 0xFFFFFFFF
-_COMBOS = {
-    k: np.array([(i, j) for i in range(k) for j in range(i + 1, k)], dtype=np.int64) for k in range(2, 6)
-}
+
+
+def _burst_keys(f: Features) -> tuple[int, ...]:
+    """A text's SigniTrend keys: its distinct term hashes, then pair keys of its first 5 terms.
+
+    Cached on the shared :class:`Features` object, so a text repeated across a tick (copy-paste,
+    coordinated posts) builds its pairs once.
+    """
+    keys = f.burst_keys
+    if keys is None:
+        uniq = f.uhashes
+        top = uniq[:5]
+        k = len(top)
+        pairs = []
+        for i in range(k - 1):
+            a = top[i]
+            for b in top[i + 1 :]:
+                pairs.append(((a * _PAIR_MUL + b) if a <= b else (b * _PAIR_MUL + a)) & _PAIR_MASK)
+        keys = f.burst_keys = uniq + tuple(pairs)
+    return keys
 
 
 def _term_and_pair_keys(docs: list[tuple[int, Features]]) -> tuple[np.ndarray, np.ndarray]:
     """(keys, account hashes) for every distinct term of every post plus pairs of its first 5 terms."""
-    keys: list[np.ndarray] = []
-    accs: list[np.ndarray] = []
-    by_k: dict[int, tuple[list[list[int]], list[int]]] = {}
     flat_t: list[int] = []
-    flat_a: list[int] = []
+    lens: list[int] = []
+    ahs: list[int] = []
     for ah, f in docs:
-        uniq = f.uhashes
-        flat_t.extend(uniq)
-        flat_a.extend([ah] * len(uniq))
-        k = min(5, len(uniq))
-        if k >= 2:
-            rows, owners = by_k.setdefault(k, ([], []))
-            rows.append(uniq[:k])
-            owners.append(ah)
-    keys.append(np.asarray(flat_t, dtype=np.int64))
-    accs.append(np.asarray(flat_a, dtype=np.int64))
-    for k, (rows, owners) in by_k.items():
-        m = np.asarray(rows, dtype=np.int64)  # (n, k)
-        c = _COMBOS[k]
-        a, b = m[:, c[:, 0]], m[:, c[:, 1]]
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        keys.append(((lo * _PAIR_MUL + hi) & _PAIR_MASK).ravel())
-        accs.append(np.repeat(np.asarray(owners, dtype=np.int64), len(c)))
-    return np.concatenate(keys), np.concatenate(accs)
+        keys = f.burst_keys
+        if keys is None:
+            keys = _burst_keys(f)
+        flat_t.extend(keys)
+        lens.append(len(keys))
+        ahs.append(ah)
+    return np.array(flat_t, dtype=np.int64), np.repeat(np.array(ahs, dtype=np.int64), lens)
 
 
 def _pair_names(wanted: set[int], docs: list[tuple[int, Features]], names: dict[int, str]) -> dict[int, str]:
@@ -280,7 +284,7 @@ class NarrativeStage:
         if todo:
             keys = self._mh.band_keys([f.hashes for f in todo])
             for f, k in zip(todo, keys.tolist(), strict=True):
-                f.bands = k
+                f.bands = tuple(k)
         founded: list[tuple[int, str]] = []
         tick = timedelta(minutes=self.config.tick_minutes)
         self._pending_alerts = batch.alerts
@@ -813,8 +817,17 @@ class NarrativeStage:
         if not docs:
             return {}
         th, ah = _term_and_pair_keys(docs)
-        key = np.unique((th << 32) | ah)  # one count per (term, account): a spammer counts once
-        uterm, counts = np.unique(key >> 32, return_counts=True)
+        # one count per (term, account): a spammer counts once. Sort and drop repeats rather than
+        # ``np.unique``: numpy 2.x's hash-based unique costs milliseconds on a tick's few thousand
+        # keys where a sort costs tens of microseconds; the result is the same sorted distinct keys.
+        key = np.sort((th << 32) | ah)
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+        # ``key`` is sorted, so its terms come in runs: run starts and lengths are the distinct terms
+        # and their account counts
+        term = key >> 32
+        starts = np.flatnonzero(np.concatenate(([True], term[1:] != term[:-1])))
+        uterm = term[starts]
+        counts = np.diff(np.append(starts, len(term)))
         idx = (uterm & self._bt_mask).astype(np.int64)
         alpha, beta = C.NARR_BURST_ALPHA, C.NARR_BURST_BETA
         # decay the silent ticks since the bucket was last updated (x = 0 for each)
@@ -1311,7 +1324,9 @@ class NarrativeStage:
         n = nar.posts_total
         top_reach = st.top_amp_reach
         if top_reach < 0:
-            top_reach = st.top_amp_reach = max((a.contributed_reach for a in st.amplifiers.values()), default=0)
+            top_reach = st.top_amp_reach = max(
+                (a.contributed_reach for a in st.amplifiers.values()), default=0
+            )
         stance = {k: nar.stance.get(k, 0) for k in ("support", "deny", "query", "comment")}
         return {
             "id": nar.id,

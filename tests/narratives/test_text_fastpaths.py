@@ -1,0 +1,39 @@
+"""The featurizer's fast paths give exactly what the plain formulations give.
+
+Why: ``fold`` skips ``translate`` for ASCII and uses a regex for the rest, and ASCII texts are
+tokenised with a range-only regex; clustering must not depend on which path a text took.
+"""
+
+from __future__ import annotations
+
+from wavebreak.narratives.text import _FOLD, _WORD, _WORD_ASCII, fold, url_domain
+
+SAMPLES = [
+    "Idris Al-Qamari is the attacker, share before they delete it!!",
+    "L'ATTAQUANT s'appelle Idriss Al Qamari… la police ment 🔥🔥",
+    "Ça suffit : élèves, ÉCOLE fermée à Marlowe Bay’s centre ☔️",
+    "GOAAAAL 90+2' what a strike from Darrow #KUFC @kingsport_rovers",
+    "naïve café œuvre Noël ÿ résumé — c'est l’été",
+    "mixed-case x2 twenty-one o'neill don't 3rd #Tag_1 @user-name",
+    "",
+    "1234 ?! ...",
+]
+
+
+def test_fold_matches_translate() -> None:
+    for s in SAMPLES:
+        assert fold(s) == s.lower().translate(_FOLD)
+
+
+def test_ascii_word_regex_matches_unicode_one_on_ascii_text() -> None:
+    for s in SAMPLES:
+        low = fold(s)
+        if low.isascii():
+            assert _WORD_ASCII.findall(low) == _WORD.findall(low)
+    assert _WORD.findall("l'attaquant al-qamari x-1 a--b") == ["l'attaquant", "al-qamari", "x", "a", "b"]
+
+
+def test_url_domain_cached_result_is_the_same() -> None:
+    assert url_domain("https://www.Example.com/a") == "example.com"
+    assert url_domain("https://www.Example.com/a") == "example.com"
+    assert url_domain("http://[::1") == ""

@@ -70,6 +70,10 @@ def neutral_signals(model: str = "neutral:no-text") -> dict[str, Signal]:
     return out
 
 
+_NEUTRAL = neutral_signals()
+"""The neutral row, shared (rows kept by the stage are never mutated; the batch gets a copy)."""
+
+
 class _OptionalB:
     """Signals B's functions, loaded once; any that is missing stays ``None``."""
 
@@ -153,6 +157,9 @@ class SignalsStage:
         self._texts: dict[str, dict[str, Signal]] = {}
         self._text_cache_size = text_cache_size
         self._emb_cache: dict[str, np.ndarray] = {}
+        # (label, rounded confidence) -> the lang Signal, shared: the function-word vote gives one
+        # confidence per language, so most posts need no new object (bounded: cleared past 20k)
+        self._lang_pool: dict[tuple[str, float], Signal] = {}
         self._encoder: Any = None
         self._lists_applied = False
         self.stats: dict[str, float] = {
@@ -197,6 +204,13 @@ class SignalsStage:
         texts serves copy-paste waves across batches. Each returned dict is a
         fresh copy (callers may add to it); the Signal objects in it are shared.
         """
+        return [dict(row) for row in self._rows(texts, langs)]
+
+    def _rows(self, texts: list[str], langs: list[str | None] | None = None) -> list[dict[str, Signal]]:
+        """:meth:`score_texts` without the copies: rows are the text cache's own dicts, never to be
+        mutated (one is fresh only where the platform's language fills in). Why: :meth:`process`
+        copies each row once into the batch anyway, and a second copy per post was pure allocation
+        (and garbage-collector work over a cache of long-lived rows)."""
         if not texts:
             return []
         given = langs or [None] * len(texts)
@@ -220,15 +234,17 @@ class SignalsStage:
                 cache[t] = row
             while len(cache) > self._text_cache_size:
                 del cache[next(iter(cache))]
+        if not any(given):
+            return rows  # type: ignore[return-value]
         out: list[dict[str, Signal]] = []
         for row, g in zip(rows, given, strict=True):
             assert row is not None
-            d = dict(row)
-            if g and d[SignalName.LANG].label == "und":
-                d[SignalName.LANG] = Signal(
+            if g and row[SignalName.LANG].label == "und":
+                row = dict(row)
+                row[SignalName.LANG] = Signal(
                     SignalName.LANG, 0.5, g, self.lang.version, data={"source": "platform"}
                 )
-            out.append(d)
+            out.append(row)
         return out
 
     def _tick(self, part: str, c0: float) -> float:
@@ -248,8 +264,15 @@ class SignalsStage:
         out: list[dict[str, Signal]] = []
         use_langs: list[str | None] = []
         version = self.lang.version
+        pool = self._lang_pool
+        if len(pool) > 20_000:
+            pool.clear()
         for (lab, conf), g in zip(detected, given, strict=True):
-            out.append({SignalName.LANG: Signal(SignalName.LANG, round(conf, 4), lab, version)})
+            key = (lab, round(conf, 4))
+            sig = pool.get(key)
+            if sig is None:
+                sig = pool[key] = Signal(SignalName.LANG, key[1], lab, version)
+            out.append({SignalName.LANG: sig})
             use_langs.append(lab if lab not in ("und", "other") else g)
         c = self._tick("lang", c)
         # texts differing only in mentions, URLs, case or disguise share one normalised form
@@ -301,21 +324,30 @@ class SignalsStage:
         t0 = time.perf_counter()
         posts = batch.posts
         text_idx = [i for i, p in enumerate(posts) if p.text.strip() or p.kind is not PostKind.REPOST]
-        scored = self.score_texts([posts[i].text for i in text_idx], [posts[i].lang for i in text_idx])
+        scored = self._rows([posts[i].text for i in text_idx], [posts[i].lang for i in text_idx])
         by_pos = dict(zip(text_idx, scored, strict=True))
+        # ``sigs`` is kept (LRU) for reposts and never mutated: a text's cached row, a remembered row,
+        # or a snapshot of this batch's row of the original; the batch gets its own copy to extend
+        signals = batch.signals
         for i, p in enumerate(posts):
             sigs = by_pos.get(i)
             if sigs is None:  # a repost without text: inherit
                 orig = self._recent.get(p.repost_of) if p.repost_of else None
                 if orig is None and p.repost_of:
                     orig = batch.signals.get(p.repost_of)
+                    if orig is not None:
+                        orig = dict(orig)  # later stages may still add to the batch's dict
                 if orig is not None:
-                    sigs = dict(orig)
+                    sigs = orig
                     self.stats["reposts_inherited"] += 1
                 else:
-                    sigs = neutral_signals()
+                    sigs = _NEUTRAL
                     self.stats["reposts_neutral"] += 1
-            batch.signals.setdefault(p.id, {}).update(sigs)
+            cur = signals.get(p.id)
+            if cur is None:
+                signals[p.id] = dict(sigs)
+            else:
+                cur.update(sigs)
             self._remember(p.id, sigs)
         c = time.process_time()
         self._credibility(batch, ctx)

@@ -510,6 +510,30 @@ class ToxicityModel:
         return self.explain_row(res, 0, norm, label)
 
 
+_POOLS: dict[str, dict[str, dict[float, Signal]]] = {}
+_POOL_MAX = 20_000
+"""Unflagged toxicity signals by model version, head and (4-decimal) score, shared between posts."""
+
+
+def _unflagged_pools(version: str) -> dict[str, dict[float, Signal]]:
+    """The per-head pools of ``version``, emptied when one grows past ``_POOL_MAX`` entries.
+
+    Why: an unflagged signal is fully determined by (head, rounded score, version), and there are
+    at most 10,001 scores a head; sharing the objects (nothing mutates a Signal: the stage already
+    shares them between posts of one text) saves four allocations a post, and as many long-lived
+    objects in the text cache for the garbage collector to walk.
+    """
+    pools = _POOLS.get(version)
+    if pools is None or any(len(p) > _POOL_MAX for p in pools.values()):
+        pools = _POOLS[version] = {label: {} for label in LABELS}
+    return pools
+
+
+def _pooled(pool: dict[float, Signal], label: str, p: float, version: str) -> Signal:
+    sig = pool[p] = Signal(label, p, None, version)
+    return sig
+
+
 def score_normalised(
     model: ToxicityModel,
     norm_texts: list[str],
@@ -532,14 +556,16 @@ def score_normalised(
     rows = probs.tolist()
     out: list[dict[str, Signal]] = []
     hot = (probs >= thr).any(axis=1)
+    pools = _unflagged_pools(version)
+    hp, ip, tp, ap = (pools[label] for label in LABELS)
     for i, (ph, pi, pt, pa) in enumerate(rows):
         if not hot[i]:
             out.append(
                 {
-                    "hate": Signal("hate", ph, None, version),
-                    "incitement": Signal("incitement", pi, None, version),
-                    "threat": Signal("threat", pt, None, version),
-                    "abuse": Signal("abuse", pa, None, version),
+                    "hate": hp.get(ph) or _pooled(hp, "hate", ph, version),
+                    "incitement": ip.get(pi) or _pooled(ip, "incitement", pi, version),
+                    "threat": tp.get(pt) or _pooled(tp, "threat", pt, version),
+                    "abuse": ap.get(pa) or _pooled(ap, "abuse", pa, version),
                 }
             )
             continue

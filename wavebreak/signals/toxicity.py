@@ -209,10 +209,12 @@ class WordHasher:
 
     def columns(self, seq: list[str]) -> list[int]:
         """Columns of the unigrams then the bigrams of ``seq`` (with repeats)."""
-        cu = list(map(self._uni.get, seq))
+        return self._lookup(seq, list(itertools.pairwise(seq)))
+
+    def _lookup(self, unigrams: list[str], pairs: list[tuple[str, str]]) -> list[int]:
+        cu = list(map(self._uni.get, unigrams))
         if None in cu:
-            cu = [self._uni_miss(w) if c is None else c for c, w in zip(cu, seq, strict=True)]
-        pairs = list(itertools.pairwise(seq))
+            cu = [self._uni_miss(w) if c is None else c for c, w in zip(cu, unigrams, strict=True)]
         cb = list(map(self._bi.get, pairs))
         if None in cb:
             cb = [self._bi_miss(p) if c is None else c for c, p in zip(cb, pairs, strict=True)]
@@ -220,21 +222,28 @@ class WordHasher:
         return cu  # type: ignore[return-value]
 
     def transform(self, seqs: list[list[str]]) -> sp.csr_matrix:
-        """(n, n_features) L2-normalised feature counts, as :func:`featurize_words` of the feature lists."""
+        """(n, n_features) L2-normalised feature counts, as :func:`featurize_words` of the feature lists.
+
+        The whole batch is looked up in two C-level passes (every token, then every within-post token
+        pair); the (row, column) pairs are counted by scipy's COO -> CSR conversion, whose canonical
+        form (sorted columns, summed repeats) is the one scikit-learn's hasher returns.
+        """
         if len(self._uni) + len(self._bi) > self.cache_size:
             self._uni.clear()
             self._bi.clear()
-        flat: list[int] = []
-        lengths = np.zeros(len(seqs), dtype=np.int64)
-        for i, seq in enumerate(seqs):
-            cols = self.columns(seq)
-            flat += cols
-            lengths[i] = len(cols)
-        indptr = np.zeros(len(seqs) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        indices = np.array(flat, dtype=np.int32)
+        n = len(seqs)
+        unigrams = list(itertools.chain.from_iterable(seqs))
+        pairs = list(itertools.chain.from_iterable(map(itertools.pairwise, seqs)))
+        cols = self._lookup(unigrams, pairs)
+        lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=n)
+        rows = np.concatenate(
+            [np.repeat(np.arange(n), lengths), np.repeat(np.arange(n), np.maximum(lengths - 1, 0))]
+        )
         x = sp.csr_matrix(
-            (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(seqs), self.n_features)
+            sp.coo_matrix(
+                (np.ones(len(cols), dtype=np.float32), (rows, np.array(cols, dtype=np.int32))),
+                shape=(n, self.n_features),
+            )
         )
         x.sum_duplicates()
         return _row_normalise(x)

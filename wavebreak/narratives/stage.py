@@ -72,6 +72,7 @@ _FLAG_BITS = {
     "new_account": 128,
 }
 _CONTENT_BITS = 1 | 2 | 4 | 8
+_HOW_STAT = {h: "by_" + h for h in ("parent", "near_dup", "anchor", "terms", "url")}
 
 
 @dataclass
@@ -212,6 +213,7 @@ class NarrativeStage:
         self._bt_last = np.zeros(1 << bits, dtype=np.int32)
         self._tick_docs: list[tuple[int, Features]] = []
         self._idf_gen = 0  # bumped per batch: cached TF-IDF vectors of repeated texts are reused within it
+        self._idf_logs: dict[int, float] = {}  # hash -> log(N / df) until the df table next changes
         self._tick_index = 0
         self._tick_end: datetime | None = None
         self._last_coord: datetime | None = None
@@ -288,22 +290,28 @@ class NarrativeStage:
         founded: list[tuple[int, str]] = []
         tick = timedelta(minutes=self.config.tick_minutes)
         self._pending_alerts = batch.alerts
+        narrative_of = batch.narrative_of
+        assign = self._assign_one
+        sig_get = signals.get
+        tick_end = self._tick_end
         for i, p in enumerate(posts):
             t = p.created_at
             if t.tzinfo is None:
                 t = t.replace(tzinfo=UTC)
-            if self._tick_end is None:
+            if tick_end is None:
                 base = datetime.fromtimestamp(
                     (t.timestamp() // tick.total_seconds()) * tick.total_seconds(), UTC
                 )
-                self._tick_end = base + tick
-            while t >= self._tick_end:
-                self._tick(self._tick_end)
-                self._tick_end += tick
-            self._now = t if self._now is None or t > self._now else self._now
+                tick_end = self._tick_end = base + tick
+            while t >= tick_end:
+                self._tick(tick_end)
+                tick_end = self._tick_end = tick_end + tick
+            now = self._now
+            if now is None or t > now:
+                self._now = t
             f = feats[i]
-            nid, how = self._assign_one(p, t, f, f.bands if f is not None else None, signals.get(p.id), ctx)
-            batch.narrative_of[p.id] = nid
+            nid, how = assign(p, t, f, f.bands if f is not None else None, sig_get(p.id), ctx)
+            narrative_of[p.id] = nid
             if how == "founded":
                 founded.append((i, nid))
         self._observe_df([f for f in feats if f is not None])
@@ -361,22 +369,40 @@ class NarrativeStage:
         """TF-IDF vector of a post, entities weighted up; cached on ``f`` for the current batch.
 
         IDF is read as of the start of the batch (document frequencies are added per batch),
-        so a text repeated 500 times in a batch costs one vector, not 500.
+        so a text repeated 500 times in a batch costs one vector, not 500; and the log of each
+        hash's inverse document frequency is computed once until the table changes, as distinct
+        texts of one story share most of their terms.
         """
         if f.q_gen == self._idf_gen and f.q is not None:
             return f.q
+        logs = self._idf_logs
+        logs_get = logs.get
         df = self._df
         m = self._df_mask
         lg = math.log
         n1 = self._ndocs + 1.0
-        q: dict[str, float] = {}
-        for t, h in zip(f.terms, f.hashes, strict=True):
-            q[t] = q.get(t, 0.0) + 1.0 + lg(n1 / (df[h & m] + 1.0))
+        terms = f.terms
+        ls: list[float] = []
+        for h in f.hashes:
+            x = logs_get(h)
+            if x is None:
+                x = logs[h] = lg(n1 / (df[h & m] + 1.0))
+            ls.append(x)
+        q: dict[str, float]
+        if len(f.uhashes) == len(terms):  # distinct terms (the usual case): one weight each
+            q = dict(zip(terms, [1.0 + x for x in ls], strict=True))
+        else:  # repeated terms accumulate, in the same order of float additions as always
+            q = {}
+            for t, x in zip(terms, ls, strict=True):
+                q[t] = q.get(t, 0.0) + 1.0 + x
         ew = self.config.entity_weight
         for e, h in zip(f.entities, f.entity_hashes, strict=True):
-            q[e] = (1.0 + lg(n1 / (df[h & m] + 1.0))) * ew
+            x = logs_get(h)
+            if x is None:
+                x = logs[h] = lg(n1 / (df[h & m] + 1.0))
+            q[e] = (1.0 + x) * ew
         f.q, f.q_gen = q, self._idf_gen
-        f.qn = math.sqrt(sum(w * w for w in q.values())) or 1.0
+        f.qn = math.sqrt(sum([w * w for w in q.values()])) or 1.0
         return q
 
     def _observe_df(self, feats: list[Features]) -> None:
@@ -388,6 +414,7 @@ class NarrativeStage:
         )
         df = np.frombuffer(self._df, dtype=np.float64)
         df += np.bincount(keys & self._df_mask, minlength=len(df))
+        self._idf_logs = {}  # the table changed: cached logs are stale
         self._ndocs += len(feats)
         self._docs_since_halving += len(feats)
         if self._docs_since_halving >= C.NARR_IDF_HALF_LIFE_DOCS:
@@ -463,30 +490,31 @@ class NarrativeStage:
         stance = lang = None
         pos = C.NARR_SIGNAL_POSITIVE
         if sig:
-            s = sig.get("identity_claim")
+            get = sig.get
+            s = get("identity_claim")
             if s is not None and s.score >= pos:
                 bits |= 1
-            s = sig.get("incitement")
+            s = get("incitement")
             if s is not None and s.score >= pos:
                 bits |= 2
-            s = sig.get("hate")
+            s = get("hate")
             if s is not None and s.score >= pos:
                 bits |= 4
-            s = sig.get("threat")
+            s = get("threat")
             if s is not None and s.score >= pos:
                 bits |= 8
-            s = sig.get("rumour")
+            s = get("rumour")
             if s is not None:
                 if s.label == "query":
                     bits |= 16
                 elif s.label == "correction":
                     bits |= 32
-            s = sig.get("stance")
+            s = get("stance")
             if s is not None and s.label:
                 stance = s.label
                 if stance == "deny":
                     bits |= 32
-            s = sig.get("lang")
+            s = get("lang")
             if s is not None and s.label:
                 lang = s.label
         if bits & 1:
@@ -503,11 +531,16 @@ class NarrativeStage:
         p: Post,
         t: datetime,
         f: Features | None,
-        bands: list[int] | None,
+        bands: tuple[int, ...] | None,
         sig: dict[str, Signal] | None,
         ctx: PipelineContext,
     ) -> tuple[str, str]:
-        self.stats["posts"] += 1
+        # Hot path: ``_resolve`` is only called for ids that were merged away (the redirect table
+        # is small and most ids are not in it), and the batch-cached TF-IDF vector is read inline.
+        stats = self.stats
+        stats["posts"] += 1
+        live = self._live
+        redirect = self._redirect
         parent = p.repost_of or p.quote_of or p.reply_to
         nid: str | None = None
         how = ""
@@ -515,50 +548,55 @@ class NarrativeStage:
         if parent is not None:
             meta = self._posts.get(parent)
             if meta is not None:
-                nid = self._resolve(meta[0])
-                if nid not in self._live:
+                nid = meta[0]
+                if nid in redirect:
+                    nid = self._resolve(nid)
+                if nid not in live:
                     nid = None
                 else:
                     how = "parent"
         q: dict[str, float] | None = None
         if f is not None and nid is None:  # a parent join needs no vector: it shapes no centroid
-            q = self._weights(f)
-        if nid is None and f is not None and q is not None and bands is not None:
-            if bands[0] != -1:
-                lsh = self._lsh
-                for k in bands:
-                    hit = lsh.get(k)
-                    if hit is not None:
-                        cand = self._resolve(hit[0])
-                        if cand in self._live:
-                            nid, implicit_parent, how = cand, hit[1], "near_dup"
-                            break
-            if nid is None and f.claim_key and self._is_anchor(f.claim_key):
-                # the post attributes an anchor name: it joins that claim's narrative, whatever its wording
-                home = self._anchor_home.get(f.claim_key)
-                if home is not None:
-                    cand = self._resolve(home)
-                    if cand in self._live:
-                        nid, how = cand, "anchor"
-            if nid is None:
-                best, score = self._match_terms(q, f.qn)
-                if best is not None and score >= self.config.match_threshold:
-                    nid, how = best, "terms"
-            if nid is None and p.urls:
-                for u in p.urls:
-                    hit = self._urls.get(u)
-                    if hit is not None:
-                        cand = self._resolve(hit[0])
-                        if cand in self._live:
-                            nid, implicit_parent, how = cand, hit[1], "url"
-                            break
+            q = f.q if f.q_gen == self._idf_gen and f.q is not None else self._weights(f)
+            if bands is not None:
+                if bands[0] != -1:
+                    lsh_get = self._lsh.get
+                    for k in bands:
+                        hit = lsh_get(k)
+                        if hit is not None:
+                            cand = hit[0]
+                            if cand in redirect:
+                                cand = self._resolve(cand)
+                            if cand in live:
+                                nid, implicit_parent, how = cand, hit[1], "near_dup"
+                                break
+                if nid is None and f.claim_key and self._is_anchor(f.claim_key):
+                    # the post attributes an anchor name: it joins that claim's narrative, whatever its wording
+                    home = self._anchor_home.get(f.claim_key)
+                    if home is not None:
+                        cand = self._resolve(home)
+                        if cand in live:
+                            nid, how = cand, "anchor"
+                if nid is None:
+                    best, score = self._match_terms(q, f.qn)
+                    if best is not None and score >= self.config.match_threshold:
+                        nid, how = best, "terms"
+                if nid is None and p.urls:
+                    for u in p.urls:
+                        hit = self._urls.get(u)
+                        if hit is not None:
+                            cand = self._resolve(hit[0])
+                            if cand in live:
+                                nid, implicit_parent, how = cand, hit[1], "url"
+                                break
         if nid is None:
             st = self._new_narrative(t)
             nid = st.nar.id
             how = "founded"
         else:
-            st = self._live[nid]
-            self.stats["by_" + how] += 1
+            st = live[nid]
+            stats[_HOW_STAT[how]] += 1
+        pid = p.id
         if f is not None and f.claim_key and how != "parent":
             home = self._anchor_home.get(f.claim_key)
             if home is None or self._resolve(home) not in self._live:
@@ -566,29 +604,36 @@ class NarrativeStage:
                 if len(self._anchor_home) > 100_000:
                     self._anchor_home.clear()
         # content posts shape the centroid and the index; replies/quotes joined by parent do not
-        if q is not None and how != "parent":
+        # (``q`` is only computed for posts that did not join by parent)
+        if q is not None:
             st.add_centroid(q)
             if f is not None and f.indexed_nid != nid:  # a repeated text is already indexed there
                 self._index(nid, q)
                 f.indexed_nid = nid
             if bands is not None and bands[0] != -1:
                 lsh = self._lsh
+                entry = (nid, pid)
                 for k in bands:
                     if k not in lsh:
-                        lsh[k] = (nid, p.id)
+                        lsh[k] = entry
                 while len(lsh) > self.config.post_lru:
                     lsh.popitem(last=False)
-        url_parent = self._url_parent(p) if p.urls and how != "parent" else None
-        if p.urls:
-            for u in p.urls:
-                if u not in self._urls:
-                    self._urls[u] = (nid, p.id)
-            while len(self._urls) > self.config.post_lru // 4:
-                self._urls.popitem(last=False)
+        urls = p.urls
+        url_parent = None
+        if urls:
+            if how != "parent":
+                url_parent = self._url_parent(p)
+            url_mem = self._urls
+            entry = (nid, pid)
+            for u in urls:
+                if u not in url_mem:
+                    url_mem[u] = entry
+            while len(url_mem) > self.config.post_lru // 4:
+                url_mem.popitem(last=False)
         # lineage (bridges, cascades) follows explicit links and URL citations only; a near-duplicate
         # is evidence for the origin (same text across formats) but not a propagation link
         lineage = parent if how == "parent" else None
-        if lineage is None and p.urls:
+        if lineage is None and urls:
             lineage = implicit_parent if how == "url" else url_parent
         similar = implicit_parent if how == "near_dup" else None
         self._update(st, p, t, f, q, sig, ctx, lineage, similar, how)
@@ -624,7 +669,9 @@ class NarrativeStage:
         nar = st.nar
         nid = nar.id
         author = p.author_id
-        acc = p.author if p.author is not None else ctx.accounts.get(author)
+        acc = p.author
+        if acc is None:
+            acc = ctx.accounts.get(author)
         followers = acc.followers if acc is not None else 0
         m = p.metrics
         views = m.views if m is not None else 0
@@ -632,7 +679,13 @@ class NarrativeStage:
         bits, stance, lang = self._flags(sig, author) if sig or self._cred else (0, None, None)
         lang = lang or p.lang
         ts = t.timestamp()
-        st.add_series(int(ts // self._series_s), reach)  # before the counters: it may close a bucket
+        # chart bucket, before the counters: opening a new bucket closes the last one with them
+        bucket = int(ts // self._series_s)
+        ser = st.series
+        if ser and ser[-1][0] == bucket:
+            ser[-1][1] += 1
+        else:
+            st.add_series(bucket, reach)
         nar.posts_total += 1
         # reach = distinct audience: an account's followers count once per narrative, views per post
         amps = st.amplifiers
@@ -676,12 +729,13 @@ class NarrativeStage:
         st.tick_accounts.add(author)
         st.touched = True
         # cascade / lineage memory
+        pid = p.id
         posts_mem = self._posts
-        posts_mem[p.id] = (nid, author, reach, parent, ts, bits)
+        posts_mem[pid] = (nid, author, reach, parent, ts, bits)
         if len(posts_mem) > self._post_lru:
             posts_mem.popitem(last=False)
         if parent is not None and how == "parent" and len(st.cascade) < C.NARR_CASCADE_MAX_EDGES:
-            st.cascade.append((parent, p.id))
+            st.cascade.append((parent, pid))
         # amplifiers
         amp = amps.get(author)
         if amp is None:
@@ -730,7 +784,7 @@ class NarrativeStage:
         # origin pool: the earliest posts
         if len(st.origins) < C.NARR_ORIGIN_POOL:
             oc = OriginCandidate(
-                p.id,
+                pid,
                 author,
                 t,
                 str(p.kind.value if hasattr(p.kind, "value") else p.kind),
@@ -738,23 +792,23 @@ class NarrativeStage:
                 (p.text or "")[:280],
             )
             st.origins.append(oc)
-            origin_of[p.id] = oc
+            origin_of[pid] = oc
         # representative pool: originals with text, first ones and high-reach ones
         if q is not None and how != "parent":
             reps = st.reps
             if len(reps) < 12:
-                reps.append((p.id, p.text[:280], reach))
+                reps.append((pid, p.text[:280], reach))
             elif reach > st.reps_min_reach:
                 j = min(range(6, 12), key=lambda k: reps[k][2])
-                reps[j] = (p.id, p.text[:280], reach)
+                reps[j] = (pid, p.text[:280], reach)
                 st.reps_min_reach = min(r[2] for r in reps[6:])
         if f is not None:
             st.text_posts += 1
             if f.name_keys:
                 st.add_names(f.name_keys)
-        # term bursts (content posts only; pairs and per-account dedup are vectorised at tick time)
-        if f is not None and f.hashes:
-            self._tick_docs.append((self._feat.hash(author), f))
+            # term bursts (content posts only; pairs and per-account dedup are vectorised at tick time)
+            if f.hashes:
+                self._tick_docs.append((self._feat.hash(author), f))
         # a post with a content risk flag may make the narrative risky now: no need to wait for the tick
         if bits & _CONTENT_BITS and nar.alerted_at is None:
             self._check_risk(st, t)

@@ -161,6 +161,7 @@ DISGUISES = [
     "mozlems!! kil them, ki11, kiil, skill, skills_kil, dégagez, muzzies_, jooz99, refujees.",
     "@@user @ user @#abc #BurnThemOut #MarloweBay k.i.l.l k i l l m-u-s-l-i-m-s muuuuslims",
     "&amp; &lt;3 &#39;quoted&#39; « guillemets » “curly” ‘single’ www.example.org https://t.co/x",
+    "runs made by the folding steps: b4aa sh00t l00l k.k.k a a a m.m.m.m z-z-z 3ee x$$s",
 ]
 
 

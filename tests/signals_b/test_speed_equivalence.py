@@ -118,3 +118,14 @@ def test_news_like_precheck_agrees_with_the_pattern() -> None:
     ]  # fmt: skip
     for n in names:
         assert cr._news_like(n) == (cr._NEWS_LIKE_RE.search(n) is not None), n
+
+
+def test_cache_key_age_in_whole_days_matches_the_float_form() -> None:
+    """score_cached's age (timedelta.days) equals the float form it replaced, at day boundaries too."""
+    import random
+
+    rnd = random.Random(3)
+    deltas = [timedelta(days=d, microseconds=u) for d in range(0, 10_000, 7) for u in (-1, 0, 1)]
+    deltas += [timedelta(microseconds=rnd.randrange(-(10**12), 10_000 * 86_400 * 10**6)) for _ in range(5000)]
+    for td in deltas:
+        assert max(0, td.days) == int(max(0.0, td.total_seconds()) // 86400), td

@@ -335,7 +335,9 @@ class CredibilityTracker:
             if (created.tzinfo is None) != (ref.tzinfo is None):
                 created = created.replace(tzinfo=UTC) if created.tzinfo is None else created
                 ref = ref.replace(tzinfo=UTC) if ref.tzinfo is None else ref
-            age = int(max(0.0, (ref - created).total_seconds()) // 86400)
+            # whole days, as int(total_seconds // 86400) for any account younger than ~27 years (older
+            # ones read -1 below either way), without the float conversion
+            age = max(0, (ref - created).days)
             if age >= CREDIBILITY_NEW_ACCOUNT_DAYS:  # only "new" accounts quote their age in days
                 age = -1 if age > 365 else -2
         key = (

@@ -360,11 +360,11 @@ def _empty() -> Signal:
 
 def _extract_one(text: str) -> Signal:
     if not text:
-        return _empty()
+        return _EMPTY
     low = text.lower()
     found = _TRIGGER_RE.findall(low)
     if not found:
-        return _empty()
+        return _EMPTY
     keys = frozenset(found)
     families = _families(keys)
     has_role = not _ROLE_KEY_SET.isdisjoint(keys)
@@ -373,7 +373,8 @@ def _extract_one(text: str) -> Signal:
     same = len(low) == len(text)
     src = text if same else low
     spans: list[str] = []
-    sport = _SPORT_RE.search(low) is not None
+    # football ("the attacker scored") only matters next to a role word: searched only then
+    sport = has_role and _SPORT_RE.search(low) is not None
 
     identities: list[str] = []
     asserted: set[str] = set()  # identities with at least one non-negated occurrence
@@ -438,11 +439,11 @@ def _extract_one(text: str) -> Signal:
                 break
 
     if not identities and role is None and name is None:
-        return _empty()
+        return _EMPTY
 
-    subject = role is not None or name is not None or _SUBJECT_RE.search(low) is not None
     score = 0.0
     if identities:
+        subject = role is not None or name is not None or _SUBJECT_RE.search(low) is not None
         score = IDENTITY_ATTRIBUTED_SCORE if subject else IDENTITY_MENTION_SCORE
         # Each further identity adds evidence ("Muslim asylum seeker who came by boat").
         score = 1.0 - (1.0 - score) * (0.7 ** (len(identities) - 1))

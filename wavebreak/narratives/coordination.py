@@ -47,10 +47,14 @@ class _Item:
 
 @dataclass(slots=True)
 class _Edge:
+    """A pair's co-shares. The evidence (first 16 items and times) is kept in tuples: the edge
+    table holds hundreds of thousands of these, and a tuple of strings or floats is untracked by
+    the cyclic garbage collector where a list is traversed by every full collection."""
+
     count: int = 0
     last_t: float = 0.0
-    items: list[str] = field(default_factory=list)
-    times: list[float] = field(default_factory=list)
+    items: tuple[str, ...] = ()
+    times: tuple[float, ...] = ()
 
 
 class CoShareDetector:
@@ -84,15 +88,21 @@ class CoShareDetector:
 
     # ------------------------------------------------------------------ streaming
     def observe(self, t: float, account: str, items: list[tuple[str, str | None]]) -> None:
-        """Record that ``account`` shared each ``(item_key, narrative_id)`` at ``t`` (seconds)."""
+        """Record that ``account`` shared each ``(item_key, narrative_id)`` at ``t`` (seconds).
+
+        Hot path (most posts share an item): the tables and settings are bound to locals.
+        """
         w = self.window_s
+        item_map = self._items
+        edges = self._edges
+        cap = self.partners_cap
         for key, nid in items:
-            it = self._items.get(key)
+            it = item_map.get(key)
             if it is None:
                 it = _Item(first_t=t, last_t=t, nid=nid)
-                self._items[key] = it
-                if len(self._items) > self.max_items:
-                    del self._items[next(iter(self._items))]
+                item_map[key] = it
+                if len(item_map) > self.max_items:
+                    del item_map[next(iter(item_map))]
                 it.n = 1
                 it.recent.append((t, account))
                 continue  # first share of an item: nobody to pair with
@@ -100,25 +110,26 @@ class CoShareDetector:
                 it.nid = nid
             partners: list[str] = []
             seen: set[str] = {account}
-            for pt, pa in reversed(it.recent):
+            recent = it.recent
+            for pt, pa in reversed(recent):
                 if t - pt > w:
                     break
                 if pa not in seen:
                     seen.add(pa)
                     partners.append(pa)
-                    if len(partners) >= self.partners_cap:
+                    if len(partners) >= cap:
                         break
             it.n += 1
             it.last_t = t
             it.close_pairs += len(partners)
-            it.recent.append((t, account))
+            recent.append((t, account))
             for pa in partners:
                 pair = (account, pa) if account < pa else (pa, account)
-                e = self._edges.get(pair)
+                e = edges.get(pair)
                 if e is None:
                     e = _Edge()
-                    self._edges[pair] = e
-                if key in e.items:
+                    edges[pair] = e
+                elif key in e.items:
                     continue
                 e.count += 1
                 e.last_t = t
@@ -126,9 +137,9 @@ class CoShareDetector:
                     self._dirty = True
                     self._strong.add(pair)
                 if len(e.items) < 16:
-                    e.items.append(key)
-                    e.times.append(t)
-        if len(self._edges) > self.max_edges:
+                    e.items += (key,)
+                    e.times += (t,)
+        if len(edges) > self.max_edges:
             self._prune()
 
     def _prune(self) -> None:

@@ -28,6 +28,7 @@ so a 10 M-post replay runs in flat memory.
 from __future__ import annotations
 
 import math
+import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -146,22 +147,30 @@ def _burst_keys(f: Features) -> tuple[int, ...]:
     return keys
 
 
-def _term_and_pair_keys(docs: list[tuple[int, Features]]) -> tuple[np.ndarray, np.ndarray]:
-    """(keys, account hashes) for every distinct term of every post plus pairs of its first 5 terms."""
+def _term_and_pair_keys(docs: list[tuple[str, Features]]) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, account hashes) for every distinct term of every post plus pairs of its first 5 terms.
+
+    Accounts are hashed here (CRC32, once per distinct account of the tick) rather than per post.
+    """
     flat_t: list[int] = []
     lens: list[int] = []
     ahs: list[int] = []
-    for ah, f in docs:
+    acc_hash: dict[str, int] = {}
+    crc = zlib.crc32
+    for author, f in docs:
         keys = f.burst_keys
         if keys is None:
             keys = _burst_keys(f)
         flat_t.extend(keys)
         lens.append(len(keys))
+        ah = acc_hash.get(author)
+        if ah is None:
+            ah = acc_hash[author] = crc(author.encode("utf-8"))
         ahs.append(ah)
     return np.array(flat_t, dtype=np.int64), np.repeat(np.array(ahs, dtype=np.int64), lens)
 
 
-def _pair_names(wanted: set[int], docs: list[tuple[int, Features]], names: dict[int, str]) -> dict[int, str]:
+def _pair_names(wanted: set[int], docs: list[tuple[str, Features]], names: dict[int, str]) -> dict[int, str]:
     """Readable "term+term" for bursting pair hashes: one scan of the tick's distinct texts."""
     out: dict[int, str] = {}
     if not wanted:
@@ -211,9 +220,9 @@ class NarrativeStage:
         self._bt_mean = np.zeros(1 << bits, dtype=np.float32)
         self._bt_var = np.zeros(1 << bits, dtype=np.float32)
         self._bt_last = np.zeros(1 << bits, dtype=np.int32)
-        self._tick_docs: list[tuple[int, Features]] = []
+        self._tick_docs: list[tuple[str, Features]] = []  # (author, text) of the open tick
         self._idf_gen = 0  # bumped per batch: cached TF-IDF vectors of repeated texts are reused within it
-        self._idf_logs: dict[int, float] = {}  # hash -> log(N / df) until the df table next changes
+        self._idf_cache: dict[int, float] = {}  # hash -> 1 + log(N / df) until the df table next changes
         self._tick_index = 0
         self._tick_end: datetime | None = None
         self._last_coord: datetime | None = None
@@ -369,38 +378,37 @@ class NarrativeStage:
         """TF-IDF vector of a post, entities weighted up; cached on ``f`` for the current batch.
 
         IDF is read as of the start of the batch (document frequencies are added per batch),
-        so a text repeated 500 times in a batch costs one vector, not 500; and the log of each
-        hash's inverse document frequency is computed once until the table changes, as distinct
-        texts of one story share most of their terms.
+        so a text repeated 500 times in a batch costs one vector, not 500; and each hash's IDF is
+        computed once until the table changes, as distinct texts of one story share most terms.
         """
         if f.q_gen == self._idf_gen and f.q is not None:
             return f.q
-        logs = self._idf_logs
-        logs_get = logs.get
+        idfs = self._idf_cache
+        idf_get = idfs.get
         df = self._df
         m = self._df_mask
         lg = math.log
         n1 = self._ndocs + 1.0
         terms = f.terms
-        ls: list[float] = []
-        for h in f.hashes:
-            x = logs_get(h)
-            if x is None:
-                x = logs[h] = lg(n1 / (df[h & m] + 1.0))
-            ls.append(x)
         q: dict[str, float]
-        if len(f.uhashes) == len(terms):  # distinct terms (the usual case): one weight each
-            q = dict(zip(terms, [1.0 + x for x in ls], strict=True))
+        if len(f.uhashes) == len(terms):  # distinct terms (the usual case): weight = idf
+            ws: list[float] = []
+            for h in f.hashes:
+                x = idf_get(h)
+                if x is None:
+                    x = idfs[h] = 1.0 + lg(n1 / (df[h & m] + 1.0))
+                ws.append(x)
+            q = dict(zip(terms, ws, strict=True))
         else:  # repeated terms accumulate, in the same order of float additions as always
             q = {}
-            for t, x in zip(terms, ls, strict=True):
-                q[t] = q.get(t, 0.0) + 1.0 + x
+            for t, h in zip(terms, f.hashes, strict=True):
+                q[t] = q.get(t, 0.0) + 1.0 + lg(n1 / (df[h & m] + 1.0))
         ew = self.config.entity_weight
         for e, h in zip(f.entities, f.entity_hashes, strict=True):
-            x = logs_get(h)
+            x = idf_get(h)
             if x is None:
-                x = logs[h] = lg(n1 / (df[h & m] + 1.0))
-            q[e] = (1.0 + x) * ew
+                x = idfs[h] = 1.0 + lg(n1 / (df[h & m] + 1.0))
+            q[e] = x * ew
         f.q, f.q_gen = q, self._idf_gen
         f.qn = math.sqrt(sum([w * w for w in q.values()])) or 1.0
         return q
@@ -414,7 +422,7 @@ class NarrativeStage:
         )
         df = np.frombuffer(self._df, dtype=np.float64)
         df += np.bincount(keys & self._df_mask, minlength=len(df))
-        self._idf_logs = {}  # the table changed: cached logs are stale
+        self._idf_cache = {}  # the table changed: cached IDFs are stale
         self._ndocs += len(feats)
         self._docs_since_halving += len(feats)
         if self._docs_since_halving >= C.NARR_IDF_HALF_LIFE_DOCS:
@@ -722,9 +730,9 @@ class NarrativeStage:
         minute = int(ts // 60)
         mins = st.minutes
         if mins and mins[-1][0] == minute:
-            mins[-1][1] += 1
+            mins[-1] = (minute, mins[-1][1] + 1)
         else:
-            mins.append([minute, 1])
+            mins.append((minute, 1))
         st.tick_posts += 1
         st.tick_accounts.add(author)
         st.touched = True
@@ -808,7 +816,7 @@ class NarrativeStage:
                 st.add_names(f.name_keys)
             # term bursts (content posts only; pairs and per-account dedup are vectorised at tick time)
             if f.hashes:
-                self._tick_docs.append((self._feat.hash(author), f))
+                self._tick_docs.append((author, f))
         # a post with a content risk flag may make the narrative risky now: no need to wait for the tick
         if bits & _CONTENT_BITS and nar.alerted_at is None:
             self._check_risk(st, t)
@@ -1596,7 +1604,7 @@ class NarrativeStage:
         for m, n in (*a.minutes, *b.minutes):
             mins[m] = mins.get(m, 0) + n
         a.minutes.clear()
-        a.minutes.extend([m, n] for m, n in sorted(mins.items())[-(a.minutes.maxlen or 30) :])
+        a.minutes.extend(sorted(mins.items())[-(a.minutes.maxlen or 30) :])
         ser: dict[int, list[int]] = {}
         a.close_series_row()
         b.close_series_row()

@@ -140,8 +140,12 @@ class NarrativeState:
     flag_accounts: dict[str, set[str]] = field(default_factory=dict)  # capped: only small counts matter
     accounts: DistinctCounter = field(default_factory=DistinctCounter)
     max_author_followers: int = 0
-    minutes: deque[list[int]] = field(default_factory=lambda: deque(maxlen=3 * C.NARR_VELOCITY_WINDOW_MIN))
-    series: deque[list[Any]] = field(default_factory=lambda: deque(maxlen=C.NARR_SERIES_MAX_BUCKETS))
+    # (minute, posts) rows; tuples, replaced on update: untracked by the cyclic GC, unlike lists
+    minutes: deque[tuple[int, int]] = field(
+        default_factory=lambda: deque(maxlen=3 * C.NARR_VELOCITY_WINDOW_MIN)
+    )
+    # [bucket, posts, accounts_cum, reach_cum]: the open (last) row is a list, closed rows tuples
+    series: deque[Any] = field(default_factory=lambda: deque(maxlen=C.NARR_SERIES_MAX_BUCKETS))
     tick_posts: int = 0
     tick_accounts: set[str] = field(default_factory=set)
     ewma_mean: float = 0.0
@@ -194,9 +198,9 @@ class NarrativeState:
     def add_minute(self, minute: int) -> None:
         m = self.minutes
         if m and m[-1][0] == minute:
-            m[-1][1] += 1
+            m[-1] = (minute, m[-1][1] + 1)
         else:
-            m.append([minute, 1])
+            m.append((minute, 1))
 
     def add_series(self, bucket: int, reach: int) -> None:
         """Count one post in its chart bucket. The cumulative columns of the open (last) bucket are
@@ -207,6 +211,7 @@ class NarrativeState:
         else:
             if s:
                 self.close_series_row()
+                s[-1] = tuple(s[-1])  # closed for good (a late post opens a new row)
             s.append([bucket, 1, 0, 0])
 
     def close_series_row(self) -> None:

@@ -302,3 +302,47 @@ def test_trusted_account_repeating_the_claim_is_not_refuting() -> None:
     assert refuting_reasons({}, SMALL, cred) == ["authored by trusted account (trusted)"]
     authority = {"credibility": sig("credibility", 0.95, "authority")}
     assert refuting_reasons(asserting, SMALL, authority) == ["authored by trusted account (authority)"]
+
+
+def test_correction_marker_or_negated_mention_is_refuting_unless_the_post_asserts_or_supports() -> None:
+    """The rumour signal's correction marker and the identity detector's negated mention make a post
+    refuting; a post that asserts an identity, or that the stance model confidently calls support,
+    is not protected whatever marker it carries."""
+    from wavebreak.core.records import Signal
+    from wavebreak.policy.engine import refuting_reasons
+
+    corr = Signal("rumour", 0.6, label="correction", explanation=("fact check",))
+    weak_support = sig("stance", 0.38, "support")
+    fact_check = {"rumour": corr, "stance": weak_support, "identity_claim": sig("identity_claim", 0.25)}
+    assert refuting_reasons(fact_check, SMALL, None) == ['correction marker ("fact check")']
+    assert refuting_reasons({**fact_check, "stance": sig("stance", 0.7, "support")}, SMALL, None) == []
+    assert refuting_reasons({**fact_check, "identity_claim": sig("identity_claim", 0.8)}, SMALL, None) == []
+    negated = {"identity_claim": sig("identity_claim", 0.1, data={"negated": True, "name": "Ali"})}
+    assert refuting_reasons(negated, SMALL, None) == ["negated identity mention"]
+    query = {"rumour": Signal("rumour", 0.5, label="query", explanation=("is this true",))}
+    assert refuting_reasons(query, SMALL, None) == []
+
+
+def test_correction_marker_post_joining_a_restricted_narrative_is_protected() -> None:
+    """A fact-check the stance model misreads (low-confidence support) but that carries a correction
+    marker is not restricted with the narrative it corrects."""
+    from wavebreak.core.records import Signal
+
+    _, ctx = _narrative_setup()
+    st = PolicyStage()
+    b1 = batch(
+        [post("demo:1", "the attacker was an asylum seeker", SMALL)], {}, narrative_of={"demo:1": "n1"}
+    )
+    assert run_one(b1, st, ctx)[0]["n1"].actions[Surface.TRENDS] == Action.EXCLUDE
+    fc = {
+        "rumour": Signal("rumour", 0.6, label="correction", explanation=("fact check",)),
+        "stance": sig("stance", 0.38, "support"),
+    }
+    b2 = batch(
+        [post("demo:9", "Fact check: the suspect did not arrive by small boat", SMALL, minutes=3)],
+        {"demo:9": fc},
+        narrative_of={"demo:9": "n1"},
+    )
+    prot = run_one(b2, st, ctx)[0]["demo:9"]
+    assert prot.rule_id == "engine.refutation-protection"
+    assert prot.facts["refuting_reasons"] == ['correction marker ("fact check")']

@@ -174,7 +174,15 @@ def refuting_reasons(
     - authored by an authority account (kind, or the credibility label ``authority``);
     - authored by another trusted account (credibility label), under the same proviso as a claim match:
       a "trusted" news account that repeats the claim is not refuting it (the demo's pseudo-news site,
-      rated trusted on its profile, would otherwise have been exempted with the lie it spread).
+      rated trusted on its profile, would otherwise have been exempted with the lie it spread);
+    - a correction marker (rumour signal labelled ``correction``: "fact check", "c'est faux", "stop
+      sharing"...) or an identity mention the identity-claim detector found *negated* ("he was not an
+      asylum seeker"), provided the post does not itself assert an identity and the stance model does
+      not call it ``support`` with confidence (≥ ``POLICY_REFUTING_STANCE_MIN``). Why: the stance
+      model misses most corrections (the simulator's refutations: 858 of 1,468 items had no refuting
+      reason, e.g. "Fact check: the suspect did not arrive by small boat" is a low-confidence
+      ``support``), and these two signals already say, per post, that it corrects the claim; the
+      narratives stage counts a post as refuting on the same markers with the same assertion veto.
     """
     reasons: list[str] = []
     sig = signals or {}
@@ -198,6 +206,14 @@ def refuting_reasons(
             and (cred.label == "authority" or not (supports or asserts))
         ):
             reasons.append(f"authored by trusted account ({cred.label})")
+    confident_support = supports and stance is not None and stance.score >= C.POLICY_REFUTING_STANCE_MIN
+    if not asserts and not confident_support:
+        rumour = sig.get(SignalName.RUMOUR.value)
+        if rumour is not None and rumour.label == "correction":
+            spans = ", ".join(f'"{x}"' for x in (rumour.explanation or ())[:3])
+            reasons.append(f"correction marker ({spans})" if spans else "correction marker")
+        elif ic is not None and (ic.data or {}).get("negated"):
+            reasons.append("negated identity mention")
     return reasons
 
 

@@ -73,6 +73,8 @@ _FLAG_BITS = {
     "new_account": 128,
 }
 _CONTENT_BITS = 1 | 2 | 4 | 8
+_CONTENT_FACTORS = ("identity_claim", "incitement", "threat", "hate", "rumour")
+_AMPLIFICATION_FACTORS = frozenset(("pseudo_news", "new_account", "coordination", "veracity"))
 _HOW_STAT = {h: "by_" + h for h in ("parent", "near_dup", "anchor", "terms", "url")}
 
 
@@ -937,25 +939,35 @@ class NarrativeStage:
             }
         w = C.NARR_RISK_WEIGHTS
         fa, fs = C.NARR_RISK_FULL_ACCOUNTS, C.NARR_RISK_FULL_SHARE
+        # ``NarrativeState.evidence`` / ``raw_share`` inlined (this runs for every touched
+        # narrative every tick): same expressions, same floats
+        n = st.nar.posts_total
+        fac = st.flag_accounts
+        ev: list[float] = []
+        for name in _CONTENT_FACTORS:
+            accs = fac.get(name)
+            share = fl.get(name, 0) / n if n else 0.0
+            ev.append(min(min(1.0, (len(accs) if accs is not None else 0) / fa), min(1.0, share / fs)))
+        refuting = fl.get("refuting", 0) / n if n else 0.0
         f: dict[str, float] = {
             # counter-speech repeats the name to deny it: a mostly refuting story is not the claim
-            "identity_claim": st.evidence("identity_claim", fa, fs)
-            * max(0.0, 1.0 - st.raw_share("refuting") / C.NARR_RISK_REFUTING_FULL),
-            "incitement": st.evidence("incitement", fa, fs),
-            "threat": st.evidence("threat", fa, fs),
-            "hate": st.evidence("hate", fa, fs),
-            "rumour": st.evidence("rumour", fa, fs),
-            "pseudo_news": min(1.0, 10.0 * st.raw_share("pseudo_news")),
-            "new_account": st.raw_share("new_account"),
+            "identity_claim": ev[0] * max(0.0, 1.0 - refuting / C.NARR_RISK_REFUTING_FULL),
+            "incitement": ev[1],
+            "threat": ev[2],
+            "hate": ev[3],
+            "rumour": ev[4],
+            "pseudo_news": min(1.0, 10.0 * (fl.get("pseudo_news", 0) / n if n else 0.0)),
+            "new_account": fl.get("new_account", 0) / n if n else 0.0,
             "coordination": st.coordination,
             "veracity": st.veracity,
         }
         content = max(f["identity_claim"], f["incitement"], f["threat"], f["hate"], f["rumour"])
+        gate = min(1.0, 2.0 * content)
         prod = 1.0
         for k, v in f.items():
-            if k in ("pseudo_news", "new_account", "coordination", "veracity"):
+            if k in _AMPLIFICATION_FACTORS:
                 # amplification factors only add to content risk, never create it alone
-                v = v * min(1.0, 2.0 * content)
+                v = v * gate
             prod *= 1.0 - w.get(k, 0.0) * max(0.0, min(1.0, v))
         return 1.0 - prod, {k: round(v, 4) for k, v in f.items()}
 

@@ -287,20 +287,23 @@ class Featurizer:
                 entities.append("^" + path.lower())
         h = self.hash
         vocab_get = self._vocab.get
-        ents = list(dict.fromkeys(entities))
-        # a hashtag spelling a name (#IdrisAlQamari) carries the name as much as the name does
-        names.extend("@" + skeleton(e[1:]) for e in ents if e[0] == "#" and len(e) >= 8)
-        hashes = [vocab_get(t) or h(t) for t in terms]  # cache hit inline, miss through hash()
-        ent_hashes = [vocab_get(e) or h(e) for e in ents]
+        ents = tuple(dict.fromkeys(entities))
+        if hashtags or "#" in low:  # the only sources of "#" entities
+            # a hashtag spelling a name (#IdrisAlQamari) carries the name as much as the name does
+            names.extend("@" + skeleton(e[1:]) for e in ents if e[0] == "#" and len(e) >= 8)
+        hashes = tuple([vocab_get(t) or h(t) for t in terms])  # cache hit inline, miss through hash()
+        ent_hashes = tuple([vocab_get(e) or h(e) for e in ents])
+        distinct = set(hashes)
         return Features(
             terms=tuple(terms),
-            entities=tuple(ents),
-            hashes=tuple(hashes),
-            entity_hashes=tuple(ent_hashes),
-            df_keys=tuple(set(hashes).union(ent_hashes)),
-            uhashes=tuple(dict.fromkeys(hashes)),
+            entities=ents,
+            hashes=hashes,
+            entity_hashes=ent_hashes,
+            df_keys=tuple(distinct.union(ent_hashes)),
+            # distinct term hashes in order: the hashes themselves when none repeats (the usual case)
+            uhashes=hashes if len(distinct) == len(hashes) else tuple(dict.fromkeys(hashes)),
             text_key=("t" + " ".join(terms)) if len(terms) >= 4 else "",
-            name_keys=tuple(dict.fromkeys(names)),
+            name_keys=tuple(dict.fromkeys(names)) if names else (),
             claim_key=name_key(name) if name else "",
         )
 

@@ -362,3 +362,19 @@ def test_long_silent_narratives_leave_the_live_set_but_stay_answerable() -> None
     rec = st.get(nid)
     assert rec is not None and rec.posts_total == 60 and rec.status is NarrativeStatus.DORMANT
     assert st.stats["archived"] >= 1
+
+
+def test_bursting_terms_with_high_hashes_keep_their_names() -> None:
+    """A term whose CRC32 is >= 2**31 used to come out of the (term, account) packing as a negative
+    key: its name was lost ("?") and it was dropped from the burst alert's terms."""
+    import zlib
+
+    assert zlib.crc32(b"bay") >= 2**31 > zlib.crc32(b"marlowe")
+    st = NarrativeStage()
+    f = Featurizer().features("marlowe bay flooding tonight")
+    st._tick_index = 1
+    st._tick_docs = [(f"demo:u{i}", f) for i in range(40)]
+    bursting = st._term_bursts()
+    names = {v[0] for v in bursting.values()}
+    assert {"marlowe", "bay", "marlowe+bay"} <= names and "?" not in names
+    assert all(0 <= h < 2**32 for h in bursting)

@@ -887,8 +887,9 @@ class NarrativeStage:
         key = np.sort((th << 32) | ah)
         key = key[np.concatenate(([True], key[1:] != key[:-1]))]
         # ``key`` is sorted, so its terms come in runs: run starts and lengths are the distinct terms
-        # and their account counts
-        term = key >> 32
+        # and their account counts. Mask after the shift: a term hash >= 2**31 wrapped to a negative
+        # key, and its name (looked up by the unsigned hash) was lost from burst alerts.
+        term = (key >> 32) & _PAIR_MASK
         starts = np.flatnonzero(np.concatenate(([True], term[1:] != term[:-1])))
         uterm = term[starts]
         counts = np.diff(np.append(starts, len(term)))

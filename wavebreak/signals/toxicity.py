@@ -188,62 +188,67 @@ class WordHasher:
 
     Why: scikit-learn's hasher walks a Python generator of ``(feature, 1)`` pairs and every bigram
     string had to be built first (~17 µs a post for both). A stream's tokens and token pairs repeat
-    (Zipf), so a post costs two C-level ``map`` look-ups (bigrams keyed by the token pair, no string
-    built) and only unseen features are hashed. Counting, sorting and normalisation run in numpy for
-    the whole batch; the matrix equals scikit-learn's (the tests compare them).
+    (Zipf): each token gets a small integer id (one C-level ``map`` over the batch's tokens), its
+    unigram column is an array look-up, and a bigram is keyed by the two ids packed in one integer,
+    computed in numpy for the whole batch (no pair tuples or strings built, nothing for the garbage
+    collector). Only unseen features are hashed. The matrix equals scikit-learn's (the tests compare).
     """
+
+    _ID_BITS = 22  # bigram key = id_a << 22 | id_b; ids are reset before reaching 2**22
 
     def __init__(self, n_features: int, cache_size: int = 400_000) -> None:
         self.n_features = n_features
         self.cache_size = cache_size
-        self._uni: dict[str, int] = {}
-        self._bi: dict[tuple[str, str], int] = {}
+        self._reset()
 
-    def _uni_miss(self, word: str) -> int:
-        col = self._uni[word] = _column(word, self.n_features)
+    def _reset(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._words: list[str] = []
+        self._ucols = np.zeros(4096, dtype=np.int64)  # id -> unigram column
+        self._bi: dict[int, int] = {}  # packed id pair -> bigram column
+
+    def _new_id(self, word: str) -> int:
+        i = self._ids[word] = len(self._words)
+        self._words.append(word)
+        if i >= len(self._ucols):
+            self._ucols = np.concatenate([self._ucols, np.zeros(len(self._ucols), dtype=np.int64)])
+        self._ucols[i] = _column(word, self.n_features)
+        return i
+
+    def _bi_miss(self, key: int) -> int:
+        a, b = self._words[key >> self._ID_BITS], self._words[key & ((1 << self._ID_BITS) - 1)]
+        col = self._bi[key] = _column(f"{a} {b}", self.n_features)
         return col
-
-    def _bi_miss(self, pair: tuple[str, str]) -> int:
-        col = self._bi[pair] = _column(f"{pair[0]} {pair[1]}", self.n_features)
-        return col
-
-    def columns(self, seq: list[str]) -> list[int]:
-        """Columns of the unigrams then the bigrams of ``seq`` (with repeats)."""
-        return self._lookup(seq, list(itertools.pairwise(seq)))
-
-    def _lookup(self, unigrams: list[str], pairs: list[tuple[str, str]]) -> list[int]:
-        cu = list(map(self._uni.get, unigrams))
-        if None in cu:
-            cu = [self._uni_miss(w) if c is None else c for c, w in zip(cu, unigrams, strict=True)]
-        cb = list(map(self._bi.get, pairs))
-        if None in cb:
-            cb = [self._bi_miss(p) if c is None else c for c, p in zip(cb, pairs, strict=True)]
-        cu += cb
-        return cu  # type: ignore[return-value]
 
     def transform(self, seqs: list[list[str]]) -> sp.csr_matrix:
         """(n, n_features) L2-normalised feature counts, as :func:`featurize_words` of the feature lists.
 
-        The whole batch is looked up in two C-level passes (every token, then every within-post token
-        pair); the (row, column) pairs are counted by scipy's COO -> CSR conversion, whose canonical
-        form (sorted columns, summed repeats) is the one scikit-learn's hasher returns.
+        Rows and columns of every unigram and within-post bigram are counted by scipy's COO -> CSR
+        conversion, whose canonical form (sorted columns, summed repeats) is the one scikit-learn's
+        hasher returns.
         """
-        if len(self._uni) + len(self._bi) > self.cache_size:
-            self._uni.clear()
-            self._bi.clear()
+        if len(self._words) + len(self._bi) > self.cache_size or len(self._words) >= 1 << (self._ID_BITS - 1):
+            self._reset()
         n = len(seqs)
-        unigrams = list(itertools.chain.from_iterable(seqs))
-        pairs = list(itertools.chain.from_iterable(map(itertools.pairwise, seqs)))
-        cols = self._lookup(unigrams, pairs)
+        flat = list(itertools.chain.from_iterable(seqs))
+        ids = list(map(self._ids.get, flat))
+        if None in ids:
+            ids = [self._new_id(w) if i is None else i for i, w in zip(ids, flat, strict=True)]
+        ida = np.array(ids, dtype=np.int64)
         lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=n)
+        follow = np.ones(len(flat), dtype=bool)  # token j and j + 1 are in the same post
+        follow[np.cumsum(lengths)[lengths > 0] - 1] = False
+        first = np.flatnonzero(follow)
+        keys = ((ida[first] << self._ID_BITS) | ida[first + 1]).tolist()
+        bcols = list(map(self._bi.get, keys))
+        if None in bcols:
+            bcols = [self._bi_miss(k) if c is None else c for c, k in zip(bcols, keys, strict=True)]
+        cols = np.concatenate([self._ucols[ida], np.array(bcols, dtype=np.int64)]).astype(np.int32)
         rows = np.concatenate(
             [np.repeat(np.arange(n), lengths), np.repeat(np.arange(n), np.maximum(lengths - 1, 0))]
         )
         x = sp.csr_matrix(
-            sp.coo_matrix(
-                (np.ones(len(cols), dtype=np.float32), (rows, np.array(cols, dtype=np.int32))),
-                shape=(n, self.n_features),
-            )
+            sp.coo_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(n, self.n_features))
         )
         x.sum_duplicates()
         return _row_normalise(x)

@@ -190,3 +190,38 @@ def test_word_hasher_equals_scikit_learn_feature_hasher(texts: list[str]) -> Non
     for _ in range(2):
         again = small.transform([tox.word_seq(n) for n in norms])
         assert (again != ref).nnz == 0
+
+
+def test_rows_kept_for_reposts_do_not_see_later_stages_additions() -> None:
+    """The stage keeps shared rows for repost inheritance; what later stages add to a batch's dicts
+    (or to score_texts' copies) must not reach them."""
+    from datetime import UTC, datetime
+
+    from wavebreak.core.records import Post, PostKind, Signal
+    from wavebreak.pipeline.context import PipelineContext
+    from wavebreak.pipeline.stage import Batch
+    from wavebreak.signals.stage import SignalsStage
+
+    t0 = datetime(2024, 7, 29, 12, tzinfo=UTC)
+
+    def post(pid: str, text: str, **kw: object) -> Post:
+        return Post(id=pid, platform="demo", author_id="demo:a", created_at=t0, text=text, **kw)  # type: ignore[arg-type]
+
+    stage, ctx = SignalsStage(), PipelineContext()
+    same = "Burn the asylum hotel down tonight"
+    first = Batch(posts=[post("demo:1", same), post("demo:2", same)])
+    stage.process(first, ctx)
+    assert first.signals["demo:1"] is not first.signals["demo:2"]
+    first.signals["demo:1"]["claim_match"] = Signal("claim_match", 1.0)  # a later stage adds its signal
+    stage.score_texts([same])[0]["extra"] = Signal("extra", 1.0)
+    second = Batch(
+        posts=[
+            post("demo:3", "", kind=PostKind.REPOST, repost_of="demo:1"),  # remembered row
+            post("demo:4", same),  # text cache
+            post("demo:5", "", kind=PostKind.REPOST, repost_of="demo:4"),  # this batch's row
+        ]
+    )
+    stage.process(second, ctx)
+    for pid in ("demo:3", "demo:4", "demo:5"):
+        assert "claim_match" not in second.signals[pid] and "extra" not in second.signals[pid], pid
+        assert second.signals[pid]["hate"] is first.signals["demo:1"]["hate"]  # shared, never copied

@@ -419,11 +419,21 @@ class NarrativeStage:
         """Add one batch's documents to the hashed document-frequency table (vectorised)."""
         if not feats:
             return
-        keys = np.fromiter(
-            (h for f in feats for h in f.df_keys), dtype=np.int64, count=sum(len(f.df_keys) for f in feats)
-        )
+        # one row per distinct text, weighted by how many posts carried it (repeats share one
+        # Features object): the same integer counts as one row per post, from far fewer keys
+        mult: dict[int, list[Any]] = {}
+        for f in feats:
+            e = mult.get(id(f))
+            if e is None:
+                mult[id(f)] = [f, 1]
+            else:
+                e[1] += 1
+        distinct = list(mult.values())
+        lens = [len(f.df_keys) for f, _n in distinct]
+        keys = np.fromiter((h for f, _n in distinct for h in f.df_keys), dtype=np.int64, count=sum(lens))
+        weights = np.repeat(np.array([n for _f, n in distinct], dtype=np.float64), lens)
         df = np.frombuffer(self._df, dtype=np.float64)
-        df += np.bincount(keys & self._df_mask, minlength=len(df))
+        df += np.bincount(keys & self._df_mask, weights=weights, minlength=len(df))
         self._idf_cache = {}  # the table changed: cached IDFs are stale
         self._ndocs += len(feats)
         self._docs_since_halving += len(feats)

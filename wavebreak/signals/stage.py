@@ -265,7 +265,7 @@ class SignalsStage:
         use_langs: list[str | None] = []
         version = self.lang.version
         pool = self._lang_pool
-        if len(pool) > 20_000:
+        if len(pool) > C.SIGNALS_SHARED_SIGNAL_POOL_MAX:
             pool.clear()
         for (lab, conf), g in zip(detected, given, strict=True):
             key = (lab, round(conf, 4))

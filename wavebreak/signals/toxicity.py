@@ -525,12 +525,12 @@ class ToxicityModel:
 
 
 _POOLS: dict[str, dict[str, dict[float, Signal]]] = {}
-_POOL_MAX = 20_000
-"""Unflagged toxicity signals by model version, head and (4-decimal) score, shared between posts."""
+"""Unflagged toxicity signals by model version, head and (4-decimal) score, shared between posts
+(at most ``SIGNALS_SHARED_SIGNAL_POOL_MAX`` per head)."""
 
 
 def _unflagged_pools(version: str) -> dict[str, dict[float, Signal]]:
-    """The per-head pools of ``version``, emptied when one grows past ``_POOL_MAX`` entries.
+    """The per-head pools of ``version``, emptied when one grows past ``SIGNALS_SHARED_SIGNAL_POOL_MAX`` entries.
 
     Why: an unflagged signal is fully determined by (head, rounded score, version), and there are
     at most 10,001 scores a head; sharing the objects (nothing mutates a Signal: the stage already
@@ -538,7 +538,7 @@ def _unflagged_pools(version: str) -> dict[str, dict[float, Signal]]:
     objects in the text cache for the garbage collector to walk.
     """
     pools = _POOLS.get(version)
-    if pools is None or any(len(p) > _POOL_MAX for p in pools.values()):
+    if pools is None or any(len(p) > C.SIGNALS_SHARED_SIGNAL_POOL_MAX for p in pools.values()):
         pools = _POOLS[version] = {label: {} for label in LABELS}
     return pools
 

@@ -26,18 +26,17 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from wavebreak.api.errors import ApiError, BodyLimitMiddleware, install_error_handlers
-from wavebreak.api.hotpath import HotPath
+from wavebreak.api.hotpath import HotPath, parse_body
 from wavebreak.api.keys import ApiKey
 from wavebreak.api.live import LiveIndex, apply_crisis_event, gate_item
 from wavebreak.api.schemas import (
@@ -60,7 +59,6 @@ from wavebreak.core import constants as C
 from wavebreak.core.records import Account, AuthorityStatement, Deletion, Event, LegalHold, Post, Surface
 
 API_VERSION = "1.0"
-_Body = TypeVar("_Body", bound=BaseModel)
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Malformed JSON or header"},
     401: {"model": ErrorResponse, "description": "Missing or invalid API key"},
@@ -81,29 +79,15 @@ def _json(payload: Any, status: int = 200) -> Response:
 
 
 def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
-    """The OpenAPI request body of a hot-path handler that parses its own body (see :func:`_parse_body`)."""
+    """The OpenAPI request body of a hot-path handler that parses its own body (``parse_body``)."""
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": ref}}}}
 
 
-async def _parse_body(request: Request, model: type[_Body]) -> _Body:
-    """Validate a JSON body in one pass of pydantic's Rust JSON parser.
-
-    Why not a FastAPI body parameter on the hot path (``/v1/gate``, ``/v1/trends/vet``): FastAPI decodes
-    the JSON with the stdlib, then solves dependencies and validates field by field, which cost about as
-    much CPU per 100-item call as the gate itself. Errors keep FastAPI's shape (``loc`` starts with
-    ``body``), so the standard 400/422 handlers answer them.
-    """
-    try:
-        return model.model_validate_json(await request.body())
-    except ValidationError as e:
-        errors = [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
-        raise RequestValidationError(errors) from None
-
-
-def _document_hot_bodies(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
+def _document_hot_bodies(app: FastAPI) -> None:
     """Add the hot-path request models (referenced by :func:`_body_doc`) to the OpenAPI components."""
     default = app.openapi
+    models = [model for model, _, _ in HotPath.routes.values()]
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -223,8 +207,10 @@ class ApiState:
             if errors:
                 raise ApiError(422, f"{len(errors)} raw post(s) could not be parsed", details=errors)
             posts = [r for r in records if isinstance(r, Post)]
-            known = [p for p in posts if live.decisions_for([p.id])]
-            unseen = [p for p in posts if not live.decisions_for([p.id])]
+            known: list[Post] = []
+            unseen: list[Post] = []
+            for p in posts:
+                (known if live.decisions_for([p.id]) else unseen).append(p)
             res: dict[str, dict[str, Any]] = {}
             if known:
                 ids = [p.id for p in known]
@@ -417,7 +403,7 @@ def create_app(
     )
     app.state.api = state
     install_error_handlers(app)
-    _document_hot_bodies(app, (GateRequest, TrendsVetRequest))
+    _document_hot_bodies(app)
     if hot_path:
         app.add_middleware(HotPath, state=state)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)  # added last: runs first
@@ -460,7 +446,7 @@ def create_app(
         before are scored on the fly (signals fast path + policy pack + legal holds) and marked
         `provisional`."""
         state.authorize(request, "gate:read")
-        req = await _parse_body(request, GateRequest)
+        req = parse_body(GateRequest, await request.body())
         return _json(await state.answer_gate(req))
 
     @app.post(
@@ -475,7 +461,7 @@ def create_app(
         """A term is ineligible when it matches a legal hold, or when most of its sample posts are excluded
         from trends; the answer names the hold or rule."""
         state.authorize(request, "gate:read")
-        req = await _parse_body(request, TrendsVetRequest)
+        req = parse_body(TrendsVetRequest, await request.body())
         return _json(await state.answer_trends(req))
 
     # ------------------------------------------------------------------ decisions

@@ -17,9 +17,10 @@ off (``create_app(hot_path=False)``); a test checks both lanes give the same byt
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import orjson
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -31,6 +32,22 @@ if TYPE_CHECKING:
 
 _JSON = (b"content-type", b"application/json")
 _log = logging.getLogger(__name__)
+_Body = TypeVar("_Body", bound=BaseModel)
+
+
+def parse_body(model: type[_Body], raw: bytes) -> _Body:
+    """Validate a JSON body in one pass of pydantic's Rust JSON parser (both lanes use it).
+
+    Why not a FastAPI body parameter: FastAPI decodes the JSON with the stdlib, then validates field
+    by field, which cost about as much CPU per 100-item call as the gate itself. Errors keep FastAPI's
+    shape (``loc`` starts with ``body``), so the standard 400/422 answer (:func:`validation_error`)
+    is the same whichever lane raised them.
+    """
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as e:
+        errors = [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
 
 
 class HotPath:
@@ -67,15 +84,12 @@ class HotPath:
                 auth = v.decode("latin-1")
         try:
             self.state.authorize_headers(presented, auth, needs)
-            body = await _read_body(receive)
-            try:
-                req = model.model_validate_json(body)
-            except ValidationError as e:
-                errors = [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
-                status, code, message, details = validation_error(errors)
-                return status, error_bytes(code, message, details), None
+            req = parse_body(model, await _read_body(receive))
             answer = await getattr(self.state, method)(req)
             return 200, orjson.dumps(answer, option=orjson.OPT_NON_STR_KEYS), None
+        except RequestValidationError as e:
+            status, code, message, details = validation_error(e.errors())
+            return status, error_bytes(code, message, details), None
         except ApiError as e:
             return e.status, error_bytes(e.code, e.message, e.details), e.headers
         except Exception as e:

@@ -952,8 +952,11 @@ class NarrativeStage:
             }
         w = C.NARR_RISK_WEIGHTS
         fa, fs = C.NARR_RISK_FULL_ACCOUNTS, C.NARR_RISK_FULL_SHARE
-        # ``NarrativeState.evidence`` / ``raw_share`` inlined (this runs for every touched
-        # narrative every tick): same expressions, same floats
+        # How strongly the narrative carries each content flag: BOTH several distinct accounts and a
+        # meaningful share of posts (min of the two, each saturating at 1). Three accounts naming a
+        # suspect in a 5-post story is strong; five misfires in a 1,000-post football burst is not.
+        # (Written out here rather than as per-flag method calls: this runs for every touched
+        # narrative every tick.)
         n = st.nar.posts_total
         fac = st.flag_accounts
         ev: list[float] = []

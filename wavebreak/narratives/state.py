@@ -195,13 +195,6 @@ class NarrativeState:
             self.anchors = dict(sorted(a.items(), key=lambda kv: -kv[1])[:16])
 
     # -------------------------------------------------------------- updates
-    def add_minute(self, minute: int) -> None:
-        m = self.minutes
-        if m and m[-1][0] == minute:
-            m[-1] = (minute, m[-1][1] + 1)
-        else:
-            m.append((minute, 1))
-
     def add_series(self, bucket: int, reach: int) -> None:
         """Count one post in its chart bucket. The cumulative columns of the open (last) bucket are
         written when the next bucket opens and read live by :meth:`series_rows`, not per post."""
@@ -286,14 +279,6 @@ class NarrativeState:
     def flag_account_count(self, flag: str) -> int:
         s = self.flag_accounts.get(flag)
         return len(s) if s is not None else 0
-
-    def evidence(self, flag: str, full_accounts: int, full_share: float) -> float:
-        """How strongly the narrative carries ``flag``: needs BOTH several distinct accounts and a
-        meaningful share of posts (min of the two, each saturating at 1). Three accounts naming a
-        suspect in a 5-post story is strong; five misfires in a 1,000-post football burst is not."""
-        by_accounts = min(1.0, self.flag_account_count(flag) / full_accounts)
-        by_share = min(1.0, self.raw_share(flag) / full_share)
-        return min(by_accounts, by_share)
 
     def raw_share(self, flag: str) -> float:
         n = self.nar.posts_total

@@ -631,9 +631,14 @@ class ClaimMatcher:
         training; ``match`` is what stages call.
         """
         texts = list(texts)
-        view_cos = self.view_cosine(texts)
-        mask = self.view_mask(texts) if view_cos is not None else None
+        view_cos, mask = self.view_scores(texts)
         return self.rank_scores(*self.raw_scores(texts), view_cos=view_cos, view_mask=mask)
+
+    def view_scores(self, texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The view's cosine (:meth:`view_cosine`) and where it applies (:meth:`view_mask`); (None,
+        None) without a view. What :meth:`rank_scores` takes next to :meth:`raw_scores`."""
+        view_cos = self.view_cosine(texts)
+        return view_cos, (self.view_mask(texts) if view_cos is not None else None)
 
     def view_mask(self, texts: Sequence[str]) -> np.ndarray:
         """(queries x statements) True where the view applies: an English post and an English statement.
@@ -672,9 +677,11 @@ class ClaimMatcher:
             return self.fuse(cos, bm25), cos, bm25
         return self.fusion.score_raw(cos_claim, cos_text, bm25, self.bm25_saturation), cos, bm25
 
-    def fuse(self, cos: np.ndarray, bm25: np.ndarray) -> np.ndarray:
-        """Hand fusion: cosine plus saturated BM25, lexical overlap adds evidence, never removes it."""
-        return cos + self.lexical_weight * bm25 / (bm25 + self.bm25_saturation)
+    def fuse(self, cos: np.ndarray, bm25: np.ndarray, lexical_weight: float | None = None) -> np.ndarray:
+        """Hand fusion: cosine plus saturated BM25, lexical overlap adds evidence, never removes it.
+        ``lexical_weight`` defaults to the matcher's own."""
+        w = self.lexical_weight if lexical_weight is None else lexical_weight
+        return cos + w * bm25 / (bm25 + self.bm25_saturation)
 
     def similarity(self, cos: float, bm25: float) -> float:
         """Absolute match strength in [0, 1] for thresholds (``best``, policy), distinct from the rank score.
@@ -918,19 +925,14 @@ def evaluate_clef(
         t0 = time.perf_counter()
         chunk = texts[start : start + C.CLAIM_MATCH_QUERY_CHUNK]
         raw = matcher.raw_scores(chunk)
-        view_cos = matcher.view_cosine(chunk)
-        mask = matcher.view_mask(chunk) if view_cos is not None else None
+        view_cos, mask = matcher.view_scores(chunk)
         f, c, b = matcher.rank_scores(*raw, view_cos=view_cos, view_mask=mask)
         elapsed += time.perf_counter() - t0
         fused_all.append(f)
         cos_all.append(c)
         bm_all.append(b)
         # the shipped default formula (USE + BM25), also when a view changed ``fused``
-        hand_all.append(
-            matcher.fuse(c, b)
-            if view_cos is None
-            else c + C.CLAIM_MATCH_LEXICAL_WEIGHT * b / (b + matcher.bm25_saturation)
-        )
+        hand_all.append(matcher.fuse(c, b, None if view_cos is None else C.CLAIM_MATCH_LEXICAL_WEIGHT))
         if view_cos is not None:
             view_all.append(view_cos)
         if learned is not None and not matcher.lexical_only:
@@ -1098,10 +1100,10 @@ def evaluate_xling(
         pairs = [p for p in pairs if not p[1].startswith("clef:")]
     texts = [p[0] for p in pairs]
     gold = [{p[1]} for p in pairs]
-    fused, cos, bm25 = matcher.scores(texts)
+    view_cos, mask = matcher.view_scores(texts)  # each post goes through each encoder once
+    fused, cos, bm25 = matcher.rank_scores(*matcher.raw_scores(texts), view_cos=view_cos, view_mask=mask)
     result: dict[str, Any] = {"pairs": len(pairs), "statements": len(matcher), "clef_distractors": used_clef}
     rows = [("fused", fused), ("bm25", bm25), ("embedding", cos)]
-    view_cos = matcher.view_cosine(texts)
     if view_cos is not None:
         result["view"] = _encoder_name(matcher.view)
         rows.append(("embedding_view", view_cos))

@@ -33,6 +33,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -173,8 +174,19 @@ def _dense(
 # ------------------------------------------------------------------ vectoriser
 
 
+@lru_cache(maxsize=8)
 def _vectorizers(n_features: int, char_range: tuple[int, int] = (3, 4)) -> tuple[Any, Any | None]:
+    """The word 1-2-gram hasher and the char_wb n-gram hasher (None when ``char_range`` is empty).
+
+    Both give the same matrix for the same texts whenever called (the char hasher only memoises
+    columns per word), so one pair per setting serves every call. The char block is toxicity's
+    per-word :class:`~wavebreak.signals.toxicity.CharWbHasher`: the same columns as scikit-learn's
+    ``HashingVectorizer(analyzer="char_wb", alternate_sign=False, norm="l2")`` (tested equal), hashed
+    once per distinct word instead of per n-gram in Python (~half of stance's cost on the bench stream).
+    """
     from sklearn.feature_extraction.text import HashingVectorizer
+
+    from wavebreak.signals.toxicity import CharWbHasher
 
     word = HashingVectorizer(
         n_features=n_features,
@@ -187,18 +199,7 @@ def _vectorizers(n_features: int, char_range: tuple[int, int] = (3, 4)) -> tuple
     )
     if char_range[1] < char_range[0]:
         return word, None
-    char = HashingVectorizer(
-        n_features=n_features,
-        analyzer="char_wb",
-        ngram_range=char_range,
-        alternate_sign=False,
-        norm="l2",
-        lowercase=False,
-    )
-    return word, char
-
-
-_CHAR_HASHERS: dict[tuple[tuple[int, int], int], Any] = {}
+    return word, CharWbHasher(char_range[0], char_range[1], n_features)
 
 
 def _featurise(
@@ -226,17 +227,11 @@ def _featurise(
         is_source = depth == 0 or (claim is not None and claim == t)
         dense.append(_dense(t or "", nt, ctoks, depth, is_source))
     d = sp.csr_matrix(np.asarray(dense, dtype=np.float32))
-    if char is not None:
-        # same columns as the char_wb HashingVectorizer, hashed once per distinct word (toxicity's
-        # CharWbHasher, tested equal to scikit-learn): ~half of stance's cost on the bench stream
-        from wavebreak.signals.toxicity import CharWbHasher
-
-        key = (char_range, n_features)
-        if key not in _CHAR_HASHERS:
-            _CHAR_HASHERS[key] = CharWbHasher(char_range[0], char_range[1], n_features)
-        cx = _CHAR_HASHERS[key].transform(norms)
-    else:
-        cx = sp.csr_matrix((len(texts), n_features), dtype=np.float32)
+    cx = (
+        char.transform(norms)
+        if char is not None
+        else sp.csr_matrix((len(texts), n_features), dtype=np.float32)
+    )
     return sp.hstack([word.transform(norms), cx, d], format="csr", dtype=np.float32)
 
 

@@ -649,52 +649,14 @@ def _gate(pattern: re.Pattern[str], k_max: int = _GATE_K) -> dict[int, frozenset
     return None
 
 
-_GATE_TEXT_K = _GATE_K
-"""Length of the text slices the gate compares (prefixes longer than this are cut to it). Measured in
-signals round 3: cutting to 4 made the slices ~40 % cheaper but let 2-3x more posts through to the
-searches (counter-speech, reporting, threat, rally), a net loss, so the slices stay as long as the
-prefixes (and :func:`word_starts` below relies on that: it builds 3-, 4-, 5- and 6-character slices)."""
-_WORD_STARTS = re.compile(r"\b(?=(\w.{0," + str(_GATE_TEXT_K - 1) + r"}))", re.DOTALL)
-_GATES: dict[int, frozenset[str] | None] = {}
-"""id(pattern) -> its prefixes cut to _GATE_TEXT_K characters; keyed by id: hashing a pattern re-hashes its code."""
-
-
-def may_match(pattern: re.Pattern[str], starts: set[str]) -> bool:
-    """False only when ``pattern`` cannot match a text with these word-start slices (see the gate above).
-
-    ``starts`` holds the text's 3- and _GATE_TEXT_K-character slices at every word start
-    (:func:`word_starts`); every prefix of the pattern is cut to at most _GATE_TEXT_K characters,
-    so a match starting at a word start always leaves its cut prefix among the slices, and one set
-    of mixed lengths needs one ``isdisjoint``.
-    """
-    key = id(pattern)
-    if key not in _GATES:
-        g = _gate(pattern)
-        _GATES[key] = None if g is None else frozenset(x[:_GATE_TEXT_K] for v in g.values() for x in v)
-    pre = _GATES[key]
-    return pre is None or not pre.isdisjoint(starts)
-
-
-def word_starts(norm: str) -> set[str]:
-    """The 3 .. _GATE_TEXT_K character slices of ``norm`` at every word start."""
-    full = _WORD_STARTS.findall(norm)
-    out = set(full)
-    add = out.add
-    for x in full:  # one loop with three slices beat a nested comprehension by ~15 %
-        add(x[:3])
-        add(x[:4])
-        add(x[:5])
-    return out
-
-
 _GATE_BIT: dict[int, int] = {}
 """id(pattern) -> its bit in the gate table (the cue patterns :func:`cue_list` gates)."""
 
 
 _SCAN_K = 16
 """Longest literal prefix the cue scanner's table holds per pattern (:func:`_gate_scanner` matches
-prefixes of any length, unlike the 6-character slices of :func:`may_match`). Measured on the bench
-stream (signals round 5): with 6 characters a third of posts reached the call-to-action search on
+prefixes of any length, unlike the 6-character word-start slices of signals round 3). Measured on the
+bench stream (signals round 5): with 6 characters a third of posts reached the call-to-action search on
 words like "asylum", "attack" or "tonight" alone; with 16 ("asylum seekers out", "attack the") 3 %,
 and the ten cue searches cost ~5 µs a post instead of ~16 µs, the scan itself unchanged (~5.5 µs).
 Longer prefixes than 16 changed nothing there."""

@@ -246,6 +246,8 @@ class NarrativeStage:
         self._last_consolidate: datetime | None = None
         self._post_lru = self.config.post_lru
         self._pending_alerts: list[Alert] = []
+        self._display_gen = 0  # the featurizer's display-table generation the derived fields used
+        self._rep_tok_cache: dict[str, tuple[str, ...]] = {}  # representative text -> its tokens
         self.stats: dict[str, int] = {
             "posts": 0,
             "by_parent": 0,
@@ -820,10 +822,12 @@ class NarrativeStage:
             reps = st.reps
             if len(reps) < 12:
                 reps.append((pid, p.text[:280], reach))
+                st.content_ver += 1
             elif reach > st.reps_min_reach:
                 j = min(range(6, 12), key=lambda k: reps[k][2])
                 reps[j] = (pid, p.text[:280], reach)
                 st.reps_min_reach = min(r[2] for r in reps[6:])
+                st.content_ver += 1
         if f is not None:
             st.text_posts += 1
             if f.name_keys:
@@ -1356,19 +1360,45 @@ class NarrativeStage:
         return out
 
     def _refresh(self, st: NarrativeState) -> None:
-        """Derived, human-facing fields (title, keywords, entities, representatives): computed on demand."""
+        """Derived, human-facing fields (title, keywords, entities, representatives): computed on demand.
+
+        They depend only on the centroid, the representative pool and the entity display names, so
+        they are recomputed only when one of those changed (``content_ver``; a clear of the display
+        table invalidates every narrative), not every time a repost or reply joined.
+        """
         nar = st.nar
-        if st.derived_at_posts == nar.posts_total and nar.title:
+        feat = self._feat
+        if feat.display_gen != self._display_gen:
+            self._display_gen = feat.display_gen
+            for other in self._live.values():
+                other.derived_ver = -1
+        if st.derived_ver == st.content_ver and nar.title:
             return
-        st.derived_at_posts = nar.posts_total
-        nar.keywords = self._keywords(st)
-        nar.entities = self._entities(st)
+        st.derived_ver = st.content_ver
+        # one sort serves keywords and entities (the same order ``_keywords``/``_entities`` compute)
+        ranked = sorted(st.centroid.items(), key=lambda kv: -kv[1])
+        nar.keywords = [t for t, _ in ranked if t[0] not in "@#~^"][:8]
+        ents: list[str] = []
+        display = feat.display
+        for t, _ in ranked:
+            c0 = t[0]
+            if c0 == "@":
+                ents.append(display.get(t, t[1:]))
+            elif c0 == "#":
+                ents.append(t)
+            elif c0 == "~":
+                ents.append(t[1:])
+            else:
+                continue
+            if len(ents) >= 8:
+                break
+        nar.entities = ents
         # representative: the pooled original closest to the centroid (term overlap, idf-weighted)
         c = st.centroid
+        cget = c.get
         scored: list[tuple[float, str, str]] = []
         for pid, text, reach in st.reps:
-            toks = set(fold(text).split())
-            s = sum(c.get(tok.strip(".,!?:;\"'()"), 0.0) for tok in toks)
+            s = sum(cget(tok, 0.0) for tok in self._rep_tokens(text))
             scored.append((s + 1e-9 * reach, pid, text))
         scored.sort(key=lambda x: -x[0])
         nar.representative_posts = [pid for _, pid, _ in scored[:5]]
@@ -1377,6 +1407,21 @@ class NarrativeStage:
             nar.title = text if len(text) <= 90 else text[:87].rsplit(" ", 1)[0] + "…"
         else:
             nar.title = ", ".join(nar.keywords[:5]) or nar.id
+
+    def _rep_tokens(self, text: str) -> tuple[str, ...]:
+        """A representative text's distinct folded tokens, punctuation-stripped, cached per text.
+
+        The tuple keeps the iteration order of the set the tokens were deduplicated with, so the
+        centroid weights are summed in the same order as when they were recomputed per call.
+        """
+        cache = self._rep_tok_cache
+        toks = cache.get(text)
+        if toks is None:
+            toks = tuple(tok.strip(".,!?:;\"'()") for tok in set(fold(text).split()))
+            if len(cache) >= 20_000:
+                cache.clear()
+            cache[text] = toks
+        return toks
 
     def get(self, nid: str) -> Narrative | None:
         """The narrative record (follows merges to the surviving one? no: a merged id returns its own
@@ -1694,7 +1739,7 @@ class NarrativeStage:
                 nb.accounts_at_alert,
             )
         na.refuted_by.extend(x for x in nb.refuted_by if x not in na.refuted_by)
-        a.derived_at_posts = -1
+        a.derived_ver = -1
         risk, factors = self._risk(a)
         na.risk, na.risk_factors = round(risk, 4), factors
         nb.status = NarrativeStatus.MERGED
@@ -1770,7 +1815,7 @@ class NarrativeStage:
                 q = self._weights(self._feat.features(text))
                 dst.add_centroid(q)
                 self._index(nd.id, q)
-        src.derived_at_posts = -1
+        src.derived_ver = -1
         for st in (src, dst):
             risk, factors = self._risk(st)
             st.nar.risk, st.nar.risk_factors = round(risk, 4), factors

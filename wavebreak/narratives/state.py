@@ -167,7 +167,12 @@ class NarrativeState:
     last_tick: int = 0
     last_burst_alert: datetime | None = None
     touched: bool = False
-    derived_at_posts: int = -1
+    # The record's derived fields (title, keywords, entities, representatives) depend only on the
+    # centroid and the representative pool: ``content_ver`` counts their changes, ``derived_ver`` is
+    # the count they were last derived at (-1: stale). A post that joins by parent changes neither,
+    # so the policy stage's per-batch ``get`` of a narrative grown only by reposts costs a compare.
+    content_ver: int = 0
+    derived_ver: int = -1
     text_posts: int = 0  # posts with text features (the denominator of anchor shares)
     anchors: dict[str, int] = field(default_factory=dict)  # name key -> text posts carrying it (capped)
 
@@ -230,6 +235,7 @@ class NarrativeState:
             n2 += new * new - old * old
         self.cnorm2 = n2
         self.centroid_docs += 1
+        self.content_ver += 1
         if len(c) > 2 * C.NARR_CENTROID_TERMS:
             self.prune_centroid()
 
@@ -240,6 +246,7 @@ class NarrativeState:
             c = dict(sorted(c.items(), key=lambda kv: -kv[1])[: C.NARR_CENTROID_TERMS])
             self.centroid = c
         self.cnorm2 = sum(v * v for v in c.values())
+        self.content_ver += 1
 
     def decay_to(self, tick_index: int, alpha: float) -> None:
         """Apply the EWMA updates of the silent ticks (x = 0) since this narrative last had posts."""

@@ -196,6 +196,7 @@ class Featurizer:
         self._cache_size = cache_size
         self.cache_hits = 0
         self.display: dict[str, str] = {}  # entity key -> first surface form seen (for titles/entities)
+        self.display_gen = 0  # bumped when ``display`` is cleared (derived narrative fields go stale)
 
     def hash(self, token: str) -> int:
         """Deterministic 32-bit hash of a token (CRC32), cached."""
@@ -256,6 +257,7 @@ class Featurizer:
                 display[key] = span
                 if len(display) > self._vocab_size:
                     display.clear()
+                    self.display_gen += 1
             if surname:
                 entities.append(surname)
                 display.setdefault(surname, surface)

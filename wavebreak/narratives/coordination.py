@@ -99,28 +99,29 @@ class CoShareDetector:
         for key, nid in items:
             it = item_map.get(key)
             if it is None:
-                it = _Item(first_t=t, last_t=t, nid=nid)
-                item_map[key] = it
+                # first share of an item: nobody to pair with
+                item_map[key] = _Item(1, 0, nid, t, t, deque(((t, account),), maxlen=64))
                 if len(item_map) > self.max_items:
                     del item_map[next(iter(item_map))]
-                it.n = 1
-                it.recent.append((t, account))
-                continue  # first share of an item: nobody to pair with
+                continue
             if nid is not None:
                 it.nid = nid
-            partners: list[str] = []
-            seen: set[str] = {account}
             recent = it.recent
+            it.n += 1
+            it.last_t = t
+            if t - recent[-1][0] > w:  # no share within the window (the newest is the latest)
+                recent.append((t, account))
+                continue
+            # the distinct other accounts among the recent shares, newest first (a list: at most
+            # ``cap`` of them, and a short scan costs less than building a set per share)
+            partners: list[str] = []
             for pt, pa in reversed(recent):
                 if t - pt > w:
                     break
-                if pa not in seen:
-                    seen.add(pa)
+                if pa != account and pa not in partners:
                     partners.append(pa)
                     if len(partners) >= cap:
                         break
-            it.n += 1
-            it.last_t = t
             it.close_pairs += len(partners)
             recent.append((t, account))
             for pa in partners:

@@ -34,7 +34,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from operator import mul
+from itertools import repeat
+from operator import itemgetter, mul
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -125,6 +126,9 @@ def _jsonable(x: Any) -> Any:
         return x.item()
     return x
 
+
+_WEIGHT = itemgetter(1)
+_ZEROS = repeat(0.0)  # the default argument of ``dict.get`` through ``map``
 
 _PAIR_MUL = 1_000_003
 _PAIR_MASK = 0xFFFFFFFF
@@ -437,7 +441,14 @@ class NarrativeStage:
         keys = np.fromiter((h for f, _n in distinct for h in f.df_keys), dtype=np.int64, count=sum(lens))
         weights = np.repeat(np.array([n for _f, n in distinct], dtype=np.float64), lens)
         df = np.frombuffer(self._df, dtype=np.float64)
-        df += np.bincount(keys & self._df_mask, weights=weights, minlength=len(df))
+        # Per-slot sums added to the touched slots only: a ``bincount`` over the whole table (2**20
+        # slots) cost two 8 MB passes per batch, most of this method on small (demo-sized) batches.
+        # The sums are of small whole numbers, exact in any order, so every slot gets the same value.
+        slots = keys & self._df_mask
+        order = np.argsort(slots, kind="stable")
+        slots = slots[order]
+        starts = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
+        df[slots[starts]] += np.add.reduceat(weights[order], starts)
         self._idf_cache = {}  # the table changed: cached IDFs are stale
         self._ndocs += len(feats)
         self._docs_since_halving += len(feats)
@@ -1375,8 +1386,9 @@ class NarrativeStage:
         if st.derived_ver == st.content_ver and nar.title:
             return
         st.derived_ver = st.content_ver
-        # one sort serves keywords and entities (the same order ``_keywords``/``_entities`` compute)
-        ranked = sorted(st.centroid.items(), key=lambda kv: -kv[1])
+        # one sort serves keywords and entities: the order ``_keywords``/``_entities`` compute (a
+        # stable descending sort keeps ties in insertion order, as the ascending sort on -weight does)
+        ranked = sorted(st.centroid.items(), key=_WEIGHT, reverse=True)
         nar.keywords = [t for t, _ in ranked if t[0] not in "@#~^"][:8]
         ents: list[str] = []
         display = feat.display
@@ -1394,11 +1406,11 @@ class NarrativeStage:
                 break
         nar.entities = ents
         # representative: the pooled original closest to the centroid (term overlap, idf-weighted)
-        c = st.centroid
-        cget = c.get
+        cget = st.centroid.get
+        rep_tokens = self._rep_tokens
         scored: list[tuple[float, str, str]] = []
         for pid, text, reach in st.reps:
-            s = sum(cget(tok, 0.0) for tok in self._rep_tokens(text))
+            s = sum(map(cget, rep_tokens(text), _ZEROS))  # = sum(c.get(tok, 0.0) ...), same order
             scored.append((s + 1e-9 * reach, pid, text))
         scored.sort(key=lambda x: -x[0])
         nar.representative_posts = [pid for _, pid, _ in scored[:5]]

@@ -1460,7 +1460,11 @@ class NarrativeStage:
         return self._resolve(meta[0]) if meta is not None else None
 
     def metrics(self, nid: str, at: datetime | None = None) -> dict[str, Any]:
-        """Live windowed metrics of a narrative (counts are cumulative; velocity is as of ``at``)."""
+        """Live windowed metrics of a narrative (counts are cumulative; velocity is as of ``at``).
+
+        The policy stage asks for these for every narrative a batch touched, so the flag shares
+        are read inline (``raw_share``'s arithmetic, without a method call each).
+        """
         st = self._state(nid)
         if st is None:
             return {}
@@ -1474,7 +1478,26 @@ class NarrativeStage:
             top_reach = st.top_amp_reach = max(
                 (a.contributed_reach for a in st.amplifiers.values()), default=0
             )
-        stance = {k: nar.stance.get(k, 0) for k in ("support", "deny", "query", "comment")}
+        ns = nar.stance
+        stance = {k: ns.get(k, 0) for k in ("support", "deny", "query", "comment")}
+        fl = st.flags
+        if n:
+            pn, na, rf, ic, inc, ha, th, ru = (
+                fl.get(k, 0) / n
+                for k in (
+                    "pseudo_news",
+                    "new_account",
+                    "refuting",
+                    "identity_claim",
+                    "incitement",
+                    "hate",
+                    "threat",
+                    "rumour",
+                )
+            )
+        else:
+            pn = na = rf = ic = inc = ha = th = ru = 0.0
+        langs = nar.languages
         return {
             "id": nar.id,
             "status": str(nar.status.value),
@@ -1484,16 +1507,19 @@ class NarrativeStage:
             "velocity": round(vel, 4),
             "acceleration": round(acc, 4),
             "top_amplifier_share": round(top_reach / nar.reach_total, 4) if nar.reach_total else 0.0,
-            "pseudo_news_share": round(st.raw_share("pseudo_news"), 4),
-            "new_account_share": round(st.raw_share("new_account"), 4),
+            "pseudo_news_share": round(pn, 4),
+            "new_account_share": round(na, 4),
             "stance": stance,
-            "refuting_share": round(st.raw_share("refuting"), 4),
-            "languages": dict(sorted(nar.languages.items(), key=lambda kv: -kv[1])),
-            "identity_claim_share": round(st.raw_share("identity_claim"), 4),
-            "incitement_share": round(st.raw_share("incitement"), 4),
-            "hate_share": round(st.raw_share("hate"), 4),
-            "threat_share": round(st.raw_share("threat"), 4),
-            "rumour_share": round(st.raw_share("rumour"), 4),
+            "refuting_share": round(rf, 4),
+            # by count, ties in insertion order (a stable descending sort)
+            "languages": dict(sorted(langs.items(), key=_WEIGHT, reverse=True))
+            if len(langs) > 1
+            else dict(langs),
+            "identity_claim_share": round(ic, 4),
+            "incitement_share": round(inc, 4),
+            "hate_share": round(ha, 4),
+            "threat_share": round(th, 4),
+            "rumour_share": round(ru, 4),
             "max_author_followers": st.max_author_followers,
             "zscore": round(st.zscore, 3),
             "risk": nar.risk,

@@ -261,11 +261,14 @@ class NarrativeState:
         """(posts/min over the last window, change vs the window before)."""
         w = C.NARR_VELOCITY_WINDOW_MIN
         cur = prev = 0
+        # rows are minutes, newest last; ages are compared as minute bounds (integers, exact)
+        lo_cur = minute_now - w  # cur: lo_cur < m <= minute_now; prev: lo_prev < m <= lo_cur
+        lo_prev = lo_cur - w
         for m, n in self.minutes:
-            age = minute_now - m
-            if 0 <= age < w:
-                cur += n
-            elif w <= age < 2 * w:
+            if m > lo_cur:
+                if m <= minute_now:
+                    cur += n
+            elif m > lo_prev:
                 prev += n
         return cur / w, (cur - prev) / w
 

@@ -204,9 +204,19 @@ SIGNALS_STANCE_GATE_TOX = 0.3
 claim or rumour marker: risky posts are the ones policy may restrict, so whether they deny a
 claim (refutation protection) must be known; plain chatter is "comment" by construction."""
 
-SIGNALS_EMBED_THREADS = 2
-"""BLAS threads for the sentence encoder: measured 1,000 vs 720 texts/s (512 texts) on this 2-core
-machine; the slow path runs between fast-path batches, so it may use both cores."""
+SIGNALS_EMBED_THREADS = 1
+"""BLAS threads for the sentence encoder. One: the slow path encodes a handful of texts per batch
+(``SIGNALS_SLOW_PATH_MAX_SHARE``), and on small batches a second OpenBLAS thread costs far more than it
+gives (it spin-waits for work and takes the core the pipeline's Python thread needs). Measured on this
+2-core machine (5th session, same tree, `wavebreak demo --scale 0.25`, identical outputs): 2 threads
+174 s user CPU / 301 s wall, 1 thread 77 s / 151 s (another pair: 1 thread 62 s user); the encoder
+alone at 8 texts per call: 5.1 ms/text with 1 thread vs 11.9 ms with 2. The earlier 2-thread choice
+was measured on 512-text batches (1,000 vs 720 texts/s), which the pipeline never sends."""
+
+SIGNALS_EMBED_THREADED_MIN_TEXTS = 256
+"""Encoder calls with fewer texts run on one BLAS thread (SIGNALS_EMBED_THREADS from this size up).
+The slow path's calls are a few texts (1 % of a batch): there a second thread saves no wall time and,
+on a loaded machine, spins for a core: one text cost 4.7 ms of CPU on one thread, 155-218 ms on two."""
 
 SIGNALS_SLOW_PATH_BUDGET = 64
 """Most texts sent to the encoder per batch (highest priority first: reach x risk). USE encodes ~250-500

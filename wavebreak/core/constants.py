@@ -204,14 +204,12 @@ SIGNALS_STANCE_GATE_TOX = 0.3
 claim or rumour marker: risky posts are the ones policy may restrict, so whether they deny a
 claim (refutation protection) must be known; plain chatter is "comment" by construction."""
 
-SIGNALS_EMBED_THREADS = 1
-"""BLAS threads for the sentence encoder. One: the slow path encodes a handful of texts per batch
-(``SIGNALS_SLOW_PATH_MAX_SHARE``), and on small batches a second OpenBLAS thread costs far more than it
-gives (it spin-waits for work and takes the core the pipeline's Python thread needs). Measured on this
-2-core machine (5th session, same tree, `wavebreak demo --scale 0.25`, identical outputs): 2 threads
-174 s user CPU / 301 s wall, 1 thread 77 s / 151 s (another pair: 1 thread 62 s user); the encoder
-alone at 8 texts per call: 5.1 ms/text with 1 thread vs 11.9 ms with 2. The earlier 2-thread choice
-was measured on 512-text batches (1,000 vs 720 texts/s), which the pipeline never sends."""
+SIGNALS_EMBED_THREADS = 2
+"""BLAS threads for the sentence encoder on large calls (see SIGNALS_EMBED_THREADED_MIN_TEXTS): measured
+1,000 vs 720 texts/s (512 texts) on this 2-core machine. Small calls use one thread: a second OpenBLAS
+thread spin-waits for work and takes the core the pipeline's Python thread needs (5th session, same tree,
+`wavebreak demo --scale 0.25`, outputs identical: 174 s user CPU / 301 s wall with 2 threads on every
+call, 77 s / 151 s with 1)."""
 
 SIGNALS_EMBED_THREADED_MIN_TEXTS = 256
 """Encoder calls with fewer texts run on one BLAS thread (SIGNALS_EMBED_THREADS from this size up).

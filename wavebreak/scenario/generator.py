@@ -1163,7 +1163,7 @@ class _Builder:
             religious_group=tp.RELIGIOUS_GROUP,
             crisis_terms=list(tp.CRISIS_TERMS),
             attack_at=cfg.start - timedelta(minutes=ATTACK_BEFORE_MIN),
-            false_name_variants=sorted(set(tp.FALSE_NAME_VARIANTS), key=str.lower),
+            false_name_variants=sorted(set(tp.FALSE_NAME_VARIANTS), key=lambda s: (s.lower(), s)),
             false_name_match=list(tp.FALSE_NAME_MATCH),
             pseudo_news_url=tp.PSEUDO_NEWS_URL,
             coordinated_account_ids=[f"{PLATFORM}:u{i}" for i in self.cluster.tolist()],

@@ -45,6 +45,17 @@ def test_bare_pipeline_dedupes_advances_event_time_and_counts(tmp_path: Path) ->
     assert qfile.read_text().count("\n") == 1
 
 
+def test_clean_run_leaves_no_quarantine_file(tmp_path: Path) -> None:
+    qfile = tmp_path / "sub" / "quarantine.jsonl"
+    p = build_pipeline(
+        None, PipelineOptions(signals=False, narratives=False, policy=False, quarantine_file=qfile)
+    )
+    p.process(Batch(posts=[post(1)]))
+    p.close()
+    assert not qfile.exists()
+    assert p.stats.accepted_posts == 1
+
+
 def test_full_pipeline_stage_order() -> None:
     from wavebreak.storage import open_storage
 

@@ -62,14 +62,23 @@ def reason_key(reason: str) -> str:
 
 
 class QuarantineFile:
-    """Append-only JSONL copy of every quarantined record, beside the database."""
+    """Append-only JSONL copy of every quarantined record, beside the database.
+
+    The file is opened on the first quarantined record, not before: a clean run leaves no empty
+    ``quarantine.jsonl`` behind (``wavebreak replay`` without ``--summary`` writes it in the
+    working directory, where an empty one is only litter).
+    """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._fh: IO[bytes] = path.open("ab")
+        self._fh: IO[bytes] | None = None
 
     def write(self, batch: Batch) -> None:
+        if not batch.quarantined:
+            return
+        if self._fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = self.path.open("ab")
         for q in batch.quarantined:
             self._fh.write(
                 orjson.dumps(
@@ -77,11 +86,11 @@ class QuarantineFile:
                 )
                 + b"\n"
             )
-        if batch.quarantined:
-            self._fh.flush()
+        self._fh.flush()
 
     def close(self) -> None:
-        self._fh.close()
+        if self._fh is not None:
+            self._fh.close()
 
 
 class Pipeline:

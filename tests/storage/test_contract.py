@@ -160,6 +160,10 @@ def test_narratives(store: SqlStorage) -> None:
     series = store.narrative_series("n1")
     assert [r["posts"] for r in series] == [1, 5]
     assert series[0]["at"] == T0 and series[0]["velocity"] == 0.5
+    # window: since < at <= until
+    assert [r["posts"] for r in store.narrative_series("n1", since=T0)] == [5]
+    assert [r["posts"] for r in store.narrative_series("n1", until=T0)] == [1]
+    assert store.narrative_series("n1", since=T0, until=T0 + timedelta(minutes=9)) == []
 
     store.add_posts([make_post(i) for i in range(3)])
     store.set_post_narratives([("demo:2", "n1"), ("demo:0", "n1"), ("unknown:9", "n1"), ("demo:1", "n2")])

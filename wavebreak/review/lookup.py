@@ -85,6 +85,6 @@ def harm_context(
             ctx["narrative_risk"] = round(float(n.risk), 3)
         since = at - timedelta(hours=1)
         ctx["velocity"] = float(
-            sum(int(r.get("posts", 0) or 0) for r in storage.narrative_series(nid) if since < r["at"] <= at)
+            sum(int(r.get("posts", 0) or 0) for r in storage.narrative_series(nid, since=since, until=at))
         )
     return ctx

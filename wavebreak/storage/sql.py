@@ -716,11 +716,21 @@ class SqlStorage:
             j = conn.execute(select(T.narratives.c.json).where(T.narratives.c.id == narrative_id)).scalar()
         return narrative_from_dict(json.loads(j)) if j is not None else None
 
-    def narrative_series(self, narrative_id: str) -> list[dict[str, Any]]:
+    def narrative_series(
+        self, narrative_id: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
         """The rows given to ``add_narrative_points``, in time order; ``at`` is a UTC datetime,
-        any other datetime inside a row comes back as its ISO 8601 string."""
+        any other datetime inside a row comes back as its ISO 8601 string.
+
+        ``since < at <= until`` when given: review intake asks for the last hour of a narrative
+        that may hold a day and a half of points, and the (narrative_id, at) index answers that."""
         p = T.narrative_points
-        stmt = select(p.c.at, p.c.data).where(p.c.narrative_id == narrative_id).order_by(p.c.at, p.c.id)
+        stmt = select(p.c.at, p.c.data).where(p.c.narrative_id == narrative_id)
+        if since is not None:
+            stmt = stmt.where(p.c.at > since)
+        if until is not None:
+            stmt = stmt.where(p.c.at <= until)
+        stmt = stmt.order_by(p.c.at, p.c.id)
         out = []
         with self.engine.connect() as conn:
             for at, data in conn.execute(stmt):

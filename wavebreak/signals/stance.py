@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -141,10 +142,26 @@ def _tokens(norm: str) -> set[str]:
     return {t for t in _TOKEN_RE.findall(norm) if t not in ("user", "urltoken")}
 
 
+def _tokens_of(words: list[str]) -> set[str]:
+    """:func:`_tokens` from the text's ``_WORD_RE`` tokens, without a second regex pass.
+
+    Equal by construction: ``\\b\\w+\\b`` and ``\\b\\w\\w+\\b`` both match whole runs of word
+    characters (a boundary sits at both ends of a run and nowhere inside it), so ``_TOKEN_RE``'s
+    matches are exactly the ``_WORD_RE`` word tokens of two or more characters ("?" and "!" have one).
+    """
+    return {t for t in words if len(t) > 1 and t != "user" and t != "urltoken"}
+
+
 def _dense(
-    text: str, norm: str, claim_tokens: set[str] | None, depth: int | None, is_source: bool
+    text: str,
+    norm: str,
+    claim_tokens: set[str] | None,
+    depth: int | None,
+    is_source: bool,
+    words: list[str] | None = None,
 ) -> list[float]:
-    toks = _tokens(norm)
+    """The :data:`DENSE_FEATURES` of one text; ``words`` (its ``_WORD_RE`` tokens of ``norm``) saves a pass."""
+    toks = _tokens(norm) if words is None else _tokens_of(words)
     if claim_tokens is not None and toks and claim_tokens:
         sim = len(toks & claim_tokens) / math.sqrt(len(toks) * len(claim_tokens))
     else:
@@ -174,45 +191,113 @@ def _dense(
 # ------------------------------------------------------------------ vectoriser
 
 
+class WordNgramHasher:
+    """``HashingVectorizer(ngram_range=(1, 2), alternate_sign=False, norm="l2")`` over token lists.
+
+    Why: scikit-learn's vectoriser re-tokenises every text, builds every bigram string and hashes every
+    feature in a Python generator (~40 % of stance's cost). Here the caller's tokens (``_WORD_RE`` on
+    the normalised text, which the dense features and explanations need anyway) are reused, and each
+    unigram's and bigram's column is hashed once and cached (a stream's tokens and pairs are Zipfian).
+    The matrix is the vectoriser's bit for bit: counts summed into sorted columns by scipy's COO ->
+    CSR conversion (its canonical form, as ``FeatureHasher.sum_duplicates``), and the L2 norm taken in
+    float64 before the float32 cast, as scikit-learn normalises in float64 (the tests compare).
+    """
+
+    def __init__(self, n_features: int, cache_size: int = 400_000) -> None:
+        self.n_features = n_features
+        self.cache_size = cache_size
+        self._uni: dict[str, int] = {}
+        self._bi: dict[tuple[str, str], int] = {}
+
+    def _learn(self, words: list[str], pairs: list[tuple[str, str]]) -> None:
+        """Hash unseen unigrams and bigrams (``"a b"``, as scikit-learn joins them) in one batch."""
+        from wavebreak.signals.lang import hash_columns
+
+        cols = hash_columns([*words, *(f"{a} {b}" for a, b in pairs)], self.n_features).tolist()
+        self._uni.update(zip(words, cols[: len(words)], strict=True))
+        self._bi.update(zip(pairs, cols[len(words) :], strict=True))
+
+    def transform(self, token_lists: list[list[str]]) -> Any:
+        """(n, n_features) float32 CSR of L2-normalised unigram + adjacent-bigram counts."""
+        import scipy.sparse as sp
+
+        if len(self._uni) + len(self._bi) > self.cache_size:
+            self._uni.clear()
+            self._bi.clear()
+        n = len(token_lists)
+        flat = list(chain.from_iterable(token_lists))
+        pairs = list(chain.from_iterable(map(pairwise, token_lists)))
+        ucols = list(map(self._uni.get, flat))
+        bcols = list(map(self._bi.get, pairs))
+        if None in ucols or None in bcols:
+            self._learn(
+                list(dict.fromkeys(w for w, c in zip(flat, ucols, strict=True) if c is None)),
+                list(dict.fromkeys(pr for pr, c in zip(pairs, bcols, strict=True) if c is None)),
+            )
+            ucols = list(map(self._uni.__getitem__, flat))
+            bcols = list(map(self._bi.__getitem__, pairs))
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
+        ids = np.arange(n, dtype=np.int64)
+        rows = np.concatenate([np.repeat(ids, lengths), np.repeat(ids, np.maximum(lengths - 1, 0))])
+        cols = np.asarray(ucols + bcols, dtype=np.int64)
+        x = sp.coo_matrix(
+            (np.ones(len(cols), dtype=np.float64), (rows, cols)),
+            shape=(n, self.n_features),
+        ).tocsr()
+        x.sum_duplicates()
+        if x.nnz:
+            row_of = np.repeat(np.arange(n), np.diff(x.indptr))
+            norms = np.sqrt(np.bincount(row_of, weights=x.data * x.data, minlength=n))
+            x.data /= norms[row_of]
+        return x.astype(np.float32)
+
+
 @lru_cache(maxsize=8)
 def _vectorizers(n_features: int, char_range: tuple[int, int] = (3, 4)) -> tuple[Any, Any | None]:
     """The word 1-2-gram hasher and the char_wb n-gram hasher (None when ``char_range`` is empty).
 
-    Both give the same matrix for the same texts whenever called (the char hasher only memoises
-    columns per word), so one pair per setting serves every call. The char block is toxicity's
-    per-word :class:`~wavebreak.signals.toxicity.CharWbHasher`: the same columns as scikit-learn's
-    ``HashingVectorizer(analyzer="char_wb", alternate_sign=False, norm="l2")`` (tested equal), hashed
-    once per distinct word instead of per n-gram in Python (~half of stance's cost on the bench stream).
+    Both give the same matrix for the same texts whenever called (they only memoise columns), so one
+    pair per setting serves every call. The word block is :class:`WordNgramHasher` (scikit-learn's
+    ``HashingVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\\b\\w+\\b|[?!]", lowercase=False,
+    alternate_sign=False, norm="l2")``, the one the model was trained with, tested equal). The char
+    block is toxicity's per-word :class:`~wavebreak.signals.toxicity.CharWbHasher` (the same columns as
+    scikit-learn's ``HashingVectorizer(analyzer="char_wb", alternate_sign=False, norm="l2")``, tested
+    equal), through :func:`wavebreak.signals.lang._char_wb_hasher`, which hashes a batch's new words
+    in one call.
     """
-    from sklearn.feature_extraction.text import HashingVectorizer
+    from wavebreak.signals.lang import _char_wb_hasher
 
-    from wavebreak.signals.toxicity import CharWbHasher
-
-    word = HashingVectorizer(
-        n_features=n_features,
-        ngram_range=(1, 2),
-        alternate_sign=False,
-        norm="l2",
-        token_pattern=r"(?u)\b\w+\b|[?!]",
-        preprocessor=None,
-        lowercase=False,
-    )
+    word = WordNgramHasher(n_features)
     if char_range[1] < char_range[0]:
         return word, None
-    return word, CharWbHasher(char_range[0], char_range[1], n_features)
+    return word, _char_wb_hasher(char_range[0], char_range[1], n_features)
 
 
-def _featurise(
+@dataclass(slots=True)
+class _Features:
+    """What one featurisation pass yields: the model's matrix and the parts explanations reuse."""
+
+    x: Any  # (n, 2 * n_features + len(DENSE_FEATURES)) float32 CSR
+    dense: np.ndarray  # (n, len(DENSE_FEATURES)) float32: the dense block
+    words: list[list[str]]  # _WORD_RE tokens of each normalised text
+
+
+def _featurise_parts(
     texts: list[str],
     claims: list[str | None] | None,
     depths: list[int | None] | None,
     n_features: int,
     char_range: tuple[int, int] = (3, 4),
-) -> Any:
-    """Word block, char block (zeros when disabled, so dense columns keep their index), dense block."""
+) -> _Features:
+    """Word block, char block (zeros when disabled, so dense columns keep their index), dense block.
+
+    One normalisation and one tokenisation per text serve the word hasher, the dense features and
+    (in :meth:`StanceModel.predict`) the explanations.
+    """
     import scipy.sparse as sp
 
     norms = [_norm(t or "") for t in texts]
+    words = [_WORD_RE.findall(nt) for nt in norms]
     word, char = _vectorizers(n_features, char_range)
     claim_cache: dict[str, set[str]] = {}
     dense = []
@@ -225,14 +310,26 @@ def _featurise(
             if ctoks is None:
                 ctoks = claim_cache[claim] = _tokens(_norm(claim))
         is_source = depth == 0 or (claim is not None and claim == t)
-        dense.append(_dense(t or "", nt, ctoks, depth, is_source))
-    d = sp.csr_matrix(np.asarray(dense, dtype=np.float32))
+        dense.append(_dense(t or "", nt, ctoks, depth, is_source, words[i]))
+    dense_arr = np.asarray(dense, dtype=np.float32).reshape(len(texts), len(DENSE_FEATURES))
     cx = (
         char.transform(norms)
         if char is not None
         else sp.csr_matrix((len(texts), n_features), dtype=np.float32)
     )
-    return sp.hstack([word.transform(norms), cx, d], format="csr", dtype=np.float32)
+    x = sp.hstack([word.transform(words), cx, sp.csr_matrix(dense_arr)], format="csr", dtype=np.float32)
+    return _Features(x, dense_arr, words)
+
+
+def _featurise(
+    texts: list[str],
+    claims: list[str | None] | None,
+    depths: list[int | None] | None,
+    n_features: int,
+    char_range: tuple[int, int] = (3, 4),
+) -> Any:
+    """The model's feature matrix (see :func:`_featurise_parts`)."""
+    return _featurise_parts(texts, claims, depths, n_features, char_range).x
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -333,6 +430,12 @@ class StanceModel:
         self.lexicon_blend = float(config.get("lexicon_blend", STANCE_LEXICON_BLEND))
         self._hash_cache: dict[str, tuple[float, ...]] = {}
         self._coef_rows: list[Any] = list(self.coef)
+        # (n_features_total, n_classes), C-contiguous: ``x @ self.coef.T`` made scipy copy the transposed
+        # 8 MB matrix on every call (``ndarray.ravel``: ~10 ms a call, 5 s of the demo's small batches)
+        self._coef_t = np.ascontiguousarray(self.coef.T)
+        # dense-feature weights per class (float32, as the products in the explanations are taken)
+        self._dense_w = np.ascontiguousarray(self.coef[:, 2 * self.n_features :])
+        self._explain_cols = [j for j, name in enumerate(DENSE_FEATURES) if name not in self._EXPLAIN_SKIP]
         self.emb_coef = None if emb_coef is None else np.asarray(emb_coef, dtype=np.float32)
         self.emb_intercept = None if emb_intercept is None else np.asarray(emb_intercept, dtype=np.float32)
         self.emb_blend = float(config.get("emb_blend", EMBED_BLEND))
@@ -383,27 +486,27 @@ class StanceModel:
         embeddings: Any = None,
         claim_embeddings: Any = None,
         parent_embeddings: Any = None,
-    ) -> tuple[np.ndarray, list[str | None], Any]:
+    ) -> tuple[np.ndarray, list[str | None], _Features]:
         if claims is not None and len(claims) != len(texts):
             raise ValueError("claims and texts differ in length")
-        x = _featurise(texts, claims, depths, self.n_features, self.char_range)
-        probs = _softmax(np.asarray(x @ self.coef.T) + self.intercept)
+        feats = _featurise_parts(texts, claims, depths, self.n_features, self.char_range)
+        probs = _softmax(np.asarray(feats.x @ self._coef_t) + self.intercept)
         emb = _as_rows(embeddings, len(texts), "embeddings")
         if emb is not None:
             if self.emb_coef is None or self.emb_intercept is None:
                 raise ValueError(f"model {self.version} has no embedding head; retrain with stance.train")
-            feats = _emb_features(
+            z = _emb_features(
                 emb,
                 _as_rows(claim_embeddings, len(texts), "claim_embeddings"),
                 _as_rows(parent_embeddings, len(texts), "parent_embeddings"),
-                x[:, 2 * self.n_features :].toarray(),
+                feats.dense,
             )
-            p_emb = _softmax(feats @ self.emb_coef.T + self.emb_intercept)
+            p_emb = _softmax(z @ self.emb_coef.T + self.emb_intercept)
             probs = (1.0 - self.emb_blend) * probs + self.emb_blend * p_emb
         hits: list[str | None] = [None] * len(texts)
         if lexicon and self.lexicon_blend > 0:
             hits = _lexicon_layer(texts, probs, self.lexicon_blend)
-        return probs, hits, x
+        return probs, hits, feats
 
     def predict_proba(
         self,
@@ -462,21 +565,23 @@ class StanceModel:
         )
         version = self.version + ("+usem3" if embeddings is not None else "")
         best = probs.argmax(axis=1)
-        dense = x[:, 2 * self.n_features :].toarray()
+        # each text's dense contributions to its own best class, float32 products as in _explain
+        dense_c = (x.dense * self._dense_w[best]).tolist()
+        rows = probs.tolist()
         out: list[Signal] = []
-        for i in range(len(texts)):
-            k = int(best[i])
-            expl = self._explain(texts[i], k, dense[i])
+        for i, k in enumerate(best.tolist()):
+            expl = self._explain_words(x.words[i], k, dense_c[i])
             if hits[i]:
                 expl = (f"lexicon: {hits[i]}", *expl)
+            p = rows[i]
             out.append(
                 Signal(
                     name=SignalName.STANCE,
-                    score=round(float(probs[i, k]), 4),
+                    score=round(p[k], 4),
                     label=LABELS[k],
                     model=version,
                     explanation=expl,
-                    data={"probs": {lab: round(float(probs[i, j]), 4) for j, lab in enumerate(LABELS)}},
+                    data={"probs": {lab: round(v, 4) for lab, v in zip(LABELS, p, strict=True)}},
                 )
             )
         return out
@@ -484,11 +589,23 @@ class StanceModel:
     _EXPLAIN_SKIP = frozenset({"depth_unknown", "log_tokens", "has_claim"})
 
     def _explain(self, text: str, k: int, dense: np.ndarray, top: int = 3) -> tuple[str, ...]:
-        """Top positive word-unigram and dense-feature contributions to class ``k``.
+        """Top positive word-unigram and dense-feature contributions to class ``k`` of one text.
+
+        ``dense`` is the text's dense-feature row; :meth:`predict` takes the batched route
+        (:meth:`_explain_words`) with the same result.
+        """
+        row = np.asarray(dense, dtype=np.float32)
+        return self._explain_words(
+            _WORD_RE.findall(_norm(text or "")), k, (row * self._dense_w[k]).tolist(), top
+        )
+
+    def _explain_words(self, words: list[str], k: int, dense_c: list[float], top: int = 3) -> tuple[str, ...]:
+        """Top positive contributions to class ``k`` from a text's tokens and its dense contributions.
 
         Each unigram's per-class weights are cached on the model (bounded) as Python floats, so the
         explanation costs one dict lookup per token rather than a hash and numpy scalar access: it
-        runs for every post.
+        runs for every post. ``dense_c[j]`` is feature j's value times its class-``k`` weight (float32
+        product), computed for the whole batch in one numpy operation.
         """
         from sklearn.utils import murmurhash3_32
 
@@ -496,22 +613,18 @@ class StanceModel:
         if len(cache) > 200_000:
             cache.clear()
         contrib: list[tuple[float, str]] = []
-        for t in set(_WORD_RE.findall(_norm(text or ""))):
-            ws = cache.get(t)
+        uniq = set(words)
+        for t, ws in zip(uniq, map(cache.get, uniq), strict=True):
             if ws is None:
                 j = murmurhash3_32(t, positive=True) % self.n_features
                 ws = cache[t] = tuple(self.coef[:, j].tolist())
             c = ws[k]
             if c > 0:
                 contrib.append((c, t))
-        w = self._coef_rows[k]
-        base = 2 * self.n_features
-        for j, name in enumerate(DENSE_FEATURES):
-            v = dense[j]
-            if v and name not in self._EXPLAIN_SKIP:
-                c = w[base + j] * v
-                if c > 0:
-                    contrib.append((float(c), name))
+        for j in self._explain_cols:
+            c = dense_c[j]
+            if c > 0:
+                contrib.append((c, DENSE_FEATURES[j]))
         contrib.sort(reverse=True)
         return tuple(name for _, name in contrib[:top])
 

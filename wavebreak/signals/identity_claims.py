@@ -86,7 +86,7 @@ _IDENTITY_PATTERNS: dict[str, str] = {
 _ROLE_PATTERNS: dict[str, str] = {
     "attacker": (
         r"attackers?|assailants?|stabbers?|knife[\s-]?man|killers?|murderers?|perpetrators?|gunman|culprits?"
-        r"|terrorists?|assaillante?s?|agresseu(?:r|se)s?|tueu(?:r|se)s?|meurtriers?|meurtrière"
+        r"|terrorists?|assaillante?s?|agresseu(?:r|se)s?|tueu(?:r|se)s?|meurtriers?|meurtrière|(?:le|la|les|du|des|un|une) coupables?"
         r"|terroristes?|auteur (?:de l['’]attaque|des faits|du meurtre|de l['’]attentat)"
     ),
     "suspect": (
@@ -262,7 +262,7 @@ _IDENTITY_KEYS: tuple[str, ...] = (
 )  # fmt: skip
 _ROLE_KEYS: tuple[str, ...] = (
     "attack", "assail", "stab", "knife", "kill", "murder", "perpetr", "gunman", "culprit", "terror",
-    "agress", "tueu", "meurtr", "auteur", "suspect", "accused", "arrested", "held", "charged",
+    "agress", "tueu", "meurtr", "auteur", "coupable", "suspect", "accused", "arrested", "held", "charged",
     "mis en cause", "interpel", "victim",
 )  # fmt: skip
 _NAMED_KEYS: tuple[str, ...] = (
@@ -273,6 +273,53 @@ _TRIGGER_RE = re.compile(literal_trie(sorted({*_IDENTITY_KEYS, *_ROLE_KEYS, *_NA
 """Any key of any family: one C-level scan rejects posts that cannot hold a claim (the common case).
 Written as a trie (:func:`~wavebreak.signals.text.literal_trie`): the same ``findall`` list as the
 longest-first alternation it replaces, at less than half the scanning cost (~12 -> ~6 µs a post)."""
+
+# A person exhibited as the embodiment of a group (signals round 6): "voilà ce que ces migrants nous
+# apportent... <Prénom Nom>", "encore un demandeur d'asile : <Name>", "this is what these migrants
+# bring: <Name>". No role word and no "named", so the rules above saw an identity mention with nobody it
+# was attributed to (0.35). Written from how such insinuations are phrased in EN and FR, not from the
+# demo scenario. Needs the framing phrase, an identity within a few words of it, then a first + last name
+# set off by punctuation (an exhibit, not "avec Jean Dupont" or "selon Marie Martin"), and no praise word
+# (a refugee success story uses the same "this is what ... bring" frame).
+_PRESENT_RE = re.compile(
+    r"\b(?:voil[aà]|voici) ce qu(?:e |['’])(?:[\w'’-]+ ){1,5}?(?:nous |vous |leur )?(?:apportent|apporte|ramènent"
+    r"|ramène|amènent|amène|rapportent|font|fait|coûtent|coûte|donnent|donne)\b|\bencore (?:un|une)\b"
+    r"|\b(?:un|une) de plus\b|\bc['’]est [cç]a (?:vos|leurs?)\b|\bvoil[aà] (?:vos|votre|leurs?)\b"
+    r"|\b(?:this is|this['’]s|here['’]?s|that['’]?s) what (?:[\w'’-]+ ){1,5}?(?:bring|brings|brought|gets? you|looks? like"
+    r"|do|does|did)\b|\b(?:yet )?another (?:one|\w+ (?:seeker|migrant|refugee|muslim)s?)\b",
+    re.UNICODE,
+)
+_PRAISE_RE = re.compile(
+    r"\b(?:thank\w*|proud|hero(?:es)?|saved|brave|welcome|congrat\w*|bravo|merci|fiers?|fières?|héro(?:s|ïne)?"
+    r"|sauvé\w*|bienvenue?s?|félicit\w*|médecins?|doctors?|nurses?|infirmi\w+)\b",
+    re.UNICODE,
+)
+_FULL_NAME_RE = re.compile(
+    rf"(?:[:.…!?,;\-–—]|^)\s*(?-i:(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{1,3}}))(?=\s*(?:$|[\W\d]))",
+    re.MULTILINE,
+)
+"""A first + last name (two to four capitalised tokens) set off by punctuation or a line start and
+followed by punctuation, a number ("24 ans") or the end: shown, not the subject of a new sentence
+("Gérald Darmanin promet ..."). A lone capitalised word is too often a sentence start or a place."""
+_EXHIBIT_GAP = 40
+"""Most characters between the framing phrase and the identity it presents ("voilà ce que ces migrants")."""
+
+
+def _exhibited_name(text: str, low: str, ident_pos: int) -> tuple[str, str] | None:
+    """(name, span) when ``text`` exhibits a named person under a group framing, else None."""
+    m = _PRESENT_RE.search(low)
+    if (
+        m is None
+        or not m.start() <= ident_pos <= m.end() + _EXHIBIT_GAP
+        or _PRAISE_RE.search(low) is not None
+    ):
+        return None
+    for n in _FULL_NAME_RE.finditer(text, max(ident_pos, m.end())):
+        cand = _clean_name(n.group("name"))
+        if cand is not None and " " in cand:
+            return cand, text[m.start() : n.end()].strip()
+    return None
+
 
 # After a role word: copula and a capitalised name ("the attacker was Ali Ahmed"); matched from the end
 # of each role found, so the whole text is not scanned a second time for role words.
@@ -438,6 +485,13 @@ def _extract_one(text: str) -> Signal:
                 spans.append(m.group(0).strip())
                 break
 
+    exhibited = False
+    if name is None and identities and asserted and same and first_ident_pos is not None:
+        shown = _exhibited_name(text, low, first_ident_pos)
+        if shown is not None:
+            name, exhibited = shown[0], True
+            spans.append(shown[1])
+
     if not identities and role is None and name is None:
         return _EMPTY
 
@@ -449,6 +503,8 @@ def _extract_one(text: str) -> Signal:
         score = 1.0 - (1.0 - score) * (0.7 ** (len(identities) - 1))
     if name is not None:
         score = max(score, IDENTITY_NAME_SCORE if role is not None else IDENTITY_MENTION_SCORE)
+    if exhibited:
+        score = max(score, IDENTITY_ATTRIBUTED_SCORE)  # the identity is attributed to the named person
     if not identities and name is None:
         score = IDENTITY_ROLE_ONLY_SCORE
 

@@ -364,7 +364,29 @@ CALL_TO_ACTION = re.compile(
     r"eux))?|"
     r"(?:il faut|faut) (?:les |tous les |la |le )?(?:tuer|virer|chasser|bruler|eliminer|expulser|"
     r"renvoyer|degager|attaquer|exterminer|cramer|pendre|abattre)|"
-    r"tous (?:a|à) la mosquee|tous devant|rendez-vous (?:devant|a)|on y va ce soir|descendons dans la rue)\b"
+    r"tous (?:a|à) la mosquee|tous devant|rendez-vous (?:devant|a)|on y va ce soir|descendons dans la rue|"
+    # signals round 6: calls stated plainly, written from the definition of incitement (burning a building
+    # and the people in it, hunting/chasing/clearing people out, lynching, arming), EN then FR; the
+    # prescriptive passive ("should be hunted down", "doivent etre chasses") is how many such calls are
+    # phrased. Features, not verdicts: the same verbs occur in news of a fire or a court case, and the
+    # model weighs them with the reporting/counter conjunctions.
+    r"burn (?:\w+ ){0,4}to the ground|raze|razing|set (?:\w+ ){1,4}(?:alight|ablaze|on fire)|petrol bombs?|"
+    r"fire ?bombs?|molotovs?|hunt (?:\w+ ){1,3}(?:down|out)|string (?:\w+ )?up|lynch(?:ing|ed)?|"
+    r"(?:should|must|need to|needs to|deserve to|deserves to|ought to|has to|have to|got to) (?:all )?be "
+    r"(?:hunted|chased|driven out|dragged|burn(?:ed|t)|torched|strung up|hanged|hung|lynched|shot|killed|"
+    r"wiped out|exterminated|beaten|hounded|smoked out|razed|kicked out|thrown out|burnt out|burned out)|"
+    r"(?:chase|drive|clear|smoke|hound|turf|boot|run|hunt) (?:\w+ ){1,4}out of (?:our|this|the|every|their|my)|"
+    r"(?:chase|clear|smoke|hound|turf|boot) (?:them|(?:every|all|the|these|those)(?: last)? \w+) out|"
+    r"(?:bring|grab|get|pack|carry) (?:your |some |the )?(?:weapons|knives|blades|machetes|crowbars|iron bars|"
+    r"guns)|arm yourselves|make (?:them|these \w+|those \w+|the \w+) pay|"
+    r"beat (?:the (?:shit|hell|crap)|seven bells) out of|"
+    r"(?:reduire|reduisez|reduisons|reduit|reduite) (?:\w+ ){0,4}en cendres|lynch(?:er|ez|ons|age)|"
+    r"(?:pendez|pendons)(?:[- ]les)?|(?:deloger|delogez|delogeons)|(?:traquer|traquez|traquons)(?:[- ]les)?|"
+    r"(?:on|nous) les (?:chasse|vire|degage|brule|crame|pend|lynche|deloge|expulse|elimine|bute|tue|traque)|"
+    r"(?:faites|faisons)[- ]leur payer|leur faire payer|cocktails? molotov|barres? de fer|armez[- ]vous|"
+    r"armons[- ]nous|prenez (?:les|vos) armes|"
+    r"(?:doivent|devraient|meritent d')(?: tous)? etre (?:chasses|pendus|brules|expulses|elimines|abattus|"
+    r"lynches|tues|traques|deloges|vires))\b"
 )
 DEROGATION = re.compile(
     r"\b(?:vermin|rats?|parasites?|cockroach(?:es)?|animals|savages?|filth(?:y)?|scum|subhumans?|"
@@ -424,7 +446,10 @@ COUNTER = re.compile(
     r"on ne (?:dit|traite) pas|ne tolererons pas|intolerable|signale[sz]?|"
     # denial framing: the post states the hateful claim in order to reject it
     r"(?:is|are) a lie|lies? told|(?:false|wrong|cruel) (?:and \w+ )?to say|nobody (?:here )?(?:thinks|believes)|"
-    r"mensonges?|(?:faux|cruel) (?:et \w+ )?de dire|personne (?:ici )?ne (?:pense|croit))\b"
+    r"mensonges?|(?:faux|cruel) (?:et \w+ )?de dire|personne (?:ici )?ne (?:pense|croit)|"
+    # signals round 6: condemning a call to violence rather than issuing it
+    r"(?:has|have) no place (?:here|in)|anyone (?:calling|urging|telling|inciting)|calls (?:to|for) (?:violence|"
+    r"\w+ (?:to|the|them))|is a thug|are thugs|thugs?,? not|(?:n'ont|n'a) pas leur place|ceux qui appellent)\b"
 )
 REPORTING = re.compile(
     r"\b(?:police (?:are|is|have|say|said)|(?:was|were|has been|have been) (?:charged|arrested|convicted|"
@@ -432,7 +457,11 @@ REPORTING = re.compile(
     r"prosecutors?|(?:posts?|messages?|tweets?|comments?) (?:saying|calling|said|that said)|"
     r"quoted|headline|journalists?|article|news|(?:he|she|they) (?:wrote|posted|tweeted)|"
     r"la police|a ete (?:condamne|arrete|inculpe|interpelle)|ont ete (?:condamnes|arretes)|selon|"
-    r"le tribunal|le parquet|enquete|des messages (?:appelant|disant)|a publie|ont publie|journaliste)\b"
+    r"le tribunal|le parquet|enquete|des messages (?:appelant|disant)|a publie|ont publie|journaliste|"
+    # signals round 6: headline wording with no auxiliary ("man jailed for posts urging ...")
+    r"(?:jailed|charged|arrested|convicted|sentenced|fined|cautioned) (?:for|over|after|with)|"
+    r"appeal(?:ing|s|ed)? for (?:information|witnesses)|(?:condamne|interpelle|poursuivi|arrete|"
+    r"inculpe)(?:e|s|es)? (?:pour|apres)|appel a temoins)\b"
 )
 NEGATION = re.compile(
     r"\b(?:not|never|no|aren't|isn't|don't|doesn't|nobody|no one|ne|n'|pas|jamais|personne|aucun)\b"
@@ -468,7 +497,13 @@ RALLY = re.compile(
     r"qu'ils (?:ressentent|sentent|payent|paient|comprennent)|ce que nos (?:enfants|filles|gosses)|"
     r"vous savez (?:quoi faire|ce qu'il (?:reste a|faut) faire)|cagoules?|ramenez vos (?:potes|gars|amis)|"
     r"de quoi (?:cogner|frapper|se defendre|se battre)|plus de (?:bougies|marches blanches|discours|paroles)|"
-    r"(?:on passe|passons) a l'action|faites tourner|on finit le travail)\b"
+    r"(?:on passe|passons) a l'action|faites tourner|on finit le travail|"
+    # signals round 6: "the time for talk is over" phrases (innocent alone: diets, sport, petitions)
+    r"(?:today|tonight|tomorrow|now|this weekend|saturday|sunday) we (?:act|strike|rise|move|fight back|"
+    r"hit back)|time to act|we act (?:now|tonight|tomorrow)|(?:show )?no mercy|take matters into (?:our|your) "
+    r"own hands|trop c'est trop|(?:passer|passons|on passe) aux actes|(?:pas de|sans) pitie|"
+    r"(?:demain|ce soir|samedi|dimanche|maintenant) on (?:agit|frappe|y va)|(?:se faire|faisons|faire) "
+    r"justice (?:nous-memes|soi-meme|nous memes)|il est temps d'agir)\b"
 )
 """Rallying or arming phrases (EN, FR) of a mobilisation call; innocent alone (matches, vigils)."""
 EXPEL = re.compile(
@@ -696,7 +731,7 @@ def _gate_table() -> tuple[dict[str, int], int]:
     return table, always
 
 
-def prefix_gate(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+def prefix_gate(pattern: re.Pattern[str], k_max: int = _GATE_K) -> re.Pattern[str] | None:
     """A cheap regex that finds a match start of ``pattern`` wherever ``pattern`` can match; None if
     no such gate can be derived.
 
@@ -704,12 +739,14 @@ def prefix_gate(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     for the cue gate above, so no hand-kept key list can drift) as a :func:`literal_trie`, anchored
     on a word boundary when the pattern itself starts with one. Exact: ``gate.search(t) is None``
     implies ``pattern.search(t) is None``. Why: a large alternation such as the rumour markers costs
-    ~15 µs a post to scan, its gate ~3 µs, and most posts carry no marker.
+    ~15 µs a post to scan, its gate ~3 µs, and most posts carry no marker. ``k_max``: the longest
+    prefix kept (longer prefixes let fewer posts through when a pattern has alternatives that start
+    with everyday words, e.g. "that is wrong", "never happened"; the trie stays exact either way).
     """
     from re import _constants as K  # type: ignore[attr-defined]
     from re import _parser as P  # type: ignore[attr-defined]
 
-    g = _gate(pattern)
+    g = _gate(pattern, k_max)
     if g is None:
         return None
     parsed = list(P.parse(pattern.pattern, pattern.flags))

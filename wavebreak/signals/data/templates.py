@@ -642,6 +642,48 @@ TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
         ("report-51", "", "residents protected {P} from a crowd of rioters"),
         ("hate-30", "h", "the {G} of our {C} are {X}, nothing more"),
         ("hate-31", "h", "our {C} is sick of these {G}, {X} the lot of them"),
+        # round 6 (2026-11, signals quality): calls to violence stated plainly (burning a building and the
+        # people in it, hunting/chasing people out, lynching, arming, "the time for talk is over"), written
+        # from the definition of incitement. The held-out functional cases `incitement_plain` were written
+        # first; these use other sentence frames (passive "deserves to be ...", "someone should ...",
+        # "who's up for ...") so the functional figures are not a copy of training. Calls against a place
+        # are labelled hate + incitement like the older incite-* templates (the places are a group's).
+        ("plain-01", "hi", "i'd happily watch {P} burn to the ground"),
+        ("plain-02", "hi", "the {G} need to be chased out of our {C}, every last one"),
+        ("plain-03", "hi", "the {G} should be hunted down like dogs {T}"),
+        ("plain-04", "hi", "set {P} alight and let it burn, every brick of it"),
+        ("plain-05", "hi", "{G} should be strung up, all of them"),
+        ("plain-06", "hi", "arm yourselves and get down to {P} {T}"),
+        ("plain-07", "hi", "enough is enough. {T} we drive the {G} out of our {C}"),
+        ("plain-08", "hi", "{P} should be razed {T}, nothing left of it"),
+        ("plain-09", "hi", "smoke the {G} out of {P} and let them run"),
+        ("plain-10", "hi", "petrol bombs through the windows of {P} {T}"),
+        ("plain-11", "hi", "who's up for a lynching? the {G} at {P}, {T}"),
+        ("plain-12", "hi", "the {G} should be dragged out of {P} and beaten"),
+        ("plain-13", "hi", "grab your knives, {P} {T}, no mercy"),
+        ("plain-14", "hi", "make the {G} pay. burn them out of {P} {T}"),
+        ("plain-15", "hi", "the {G} must be hounded out of our {C} {T}"),
+        ("plain-16", "hi", "no more waiting, {T} we act. {P} goes up in flames"),
+        # ... and benign sentences with the same verbs: fire news, idioms, sport, reporting and condemning
+        ("general-20", "", "a fire razed the old warehouse by {M} {W}, nobody was hurt"),
+        ("general-21", "", "on the hunt for a decent dentist in the {C}, any tips?"),
+        ("general-22", "", "we're going to thrash them {W}, no mercy lads, up the town"),
+        ("general-23", "", "burning the candle at both ends {T}, need a holiday"),
+        ("general-24", "", "clearing the junk out of the shed {T}, wish me luck"),
+        ("general-25", "", "stringing up the fairy lights {T}, christmas is coming"),
+        ("general-26", "", "arm yourselves with snacks, the film starts {T}"),
+        ("general-27", "", "enough is enough, {T} I start my diet"),
+        ("counter-70", "", "anyone telling people to burn {P} to the ground should be locked up"),
+        ("counter-71", "", "i've reported every account urging people to hunt {G} down. vile"),
+        ("counter-72", "", "lynching {G}? no. that is what the thugs want, we stand with our neighbours"),
+        ("report-70", "", "the court heard he called for {P} to be burnt to the ground"),
+        ("report-71", "", "police arrested a teenager who posted that {G} should be hunted down"),
+        # benign counterparts of the calls that name a group at a place (plain-09/11/12/14): the same
+        # group + place pairing in accommodation news, so the pairing alone does not read as a call
+        ("place-13", "", "the home office has booked {M} for {G} until the spring"),
+        ("place-14", "", "local charities are collecting winter coats for the {G} staying at {M}"),
+        ("place-15", "", "{M} has been used to accommodate {G} since last year"),
+        ("place-16", "", "residents asked the council how many {G} will be placed at {M}"),
     ],
     "fr": [
         ("hate-01", "h", "les {G} sont {X}"),
@@ -948,6 +990,29 @@ TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
         ("hate-31", "h", "notre {C} n'en peut plus de ces {G}, {X} tous autant qu'ils sont"),
         ("hate-32", "h", "dans notre {C}, les {G} vivent comme {X}"),
         ("hate-33", "h", "encore des {G} dans notre {C}... {X}"),
+        # round 6 (2026-11, signals quality): appels explicites à la violence (voir le bloc anglais), écrits
+        # depuis la définition de l'incitation, dans d'autres tournures que les cas fonctionnels
+        # `incitement_plain` (écrits d'abord, gardés hors entraînement).
+        ("plain-01", "hi", "{P} mérite d'être réduit en cendres {T}"),
+        ("plain-02", "hi", "les {G} doivent être chassés de notre {C} {T}"),
+        ("plain-03", "hi", "les {G}, faut les lyncher {T}"),
+        ("plain-04", "hi", "armez-vous et retrouvez-vous devant {P} {T}"),
+        ("plain-05", "hi", "ça suffit, {T} on vire les {G} de notre {C} à coups de pied"),
+        ("plain-06", "hi", "qu'on les pende, ces {G}, tous"),
+        ("plain-07", "hi", "cocktails molotov sur {P} {T}"),
+        ("plain-08", "hi", "faut sortir les {G} de {P} à coups de battes"),
+        ("plain-09", "hi", "on va traquer les {G} jusque chez eux {T}"),
+        ("plain-10", "hi", "les {G} doivent être pendus, il n'y a pas d'autre solution"),
+        ("plain-11", "hi", "il est temps d'agir : {P}, {T}, on ne laisse rien debout"),
+        ("plain-12", "hi", "pas de pitié pour les {G}, on les traque dans tout le {C}"),
+        ("general-20", "", "un incendie a ravagé l'entrepôt près de {M} {W}, selon les pompiers"),
+        ("general-21", "", "je suis à la recherche d'un bon dentiste dans le {C}"),
+        ("general-22", "", "on va les écraser {W}, pas de pitié, allez les bleus"),
+        ("general-23", "", "armez-vous de patience, le bus a du retard {T}"),
+        ("general-24", "", "ça suffit les excuses, {T} je me remets au sport"),
+        ("counter-70", "", "ceux qui veulent lyncher des {G} sont des criminels, signalez-les"),
+        ("report-70", "", "un homme a été interpellé pour avoir appelé à traquer les {G}"),
+        ("report-71", "", "le parquet poursuit l'auteur d'un message appelant à réduire {P} en cendres"),
     ],
 }
 
@@ -976,14 +1041,14 @@ def split_of(lang: str, template_id: str, test_share: int = 5) -> str:
     return "test" if h % test_share == 0 else "train"
 
 
-STAY_HELD_OUT: dict[str, frozenset[str]] = {"en": frozenset({"positive-08"}), "fr": frozenset()}
+STAY_HELD_OUT: dict[str, frozenset[str]] = {"en": frozenset({"positive-08", "general-09"}), "fr": frozenset()}
 """Templates that were held out only by the per-category fallback below and must stay held out.
 
 Why: the fallback picks a test template for a category with none chosen by hash; once a later
 template of that category hashes to test, the fallback stops and the old one would silently move
 into training. A template that has served as evaluation data never becomes training data, so
 figures stay comparable across rounds (EN ``positive-08`` was in test until round 4 added
-``positive-22``)."""
+``positive-22``; EN ``general-09`` likewise once round 6's ``general-20/22/27`` hashed to test)."""
 
 
 def _test_templates(lang: str) -> set[str]:

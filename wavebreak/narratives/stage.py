@@ -401,12 +401,12 @@ class NarrativeStage:
         terms = f.terms
         q: dict[str, float]
         if len(f.uhashes) == len(terms):  # distinct terms (the usual case): weight = idf
-            ws: list[float] = []
-            for h in f.hashes:
-                x = idf_get(h)
-                if x is None:
-                    x = idfs[h] = 1.0 + lg(n1 / (df[h & m] + 1.0))
-                ws.append(x)
+            # cached IDFs in one C-level pass; only the misses (first use this batch) are computed
+            ws: list[Any] = list(map(idf_get, f.hashes))
+            if None in ws:
+                for i, h in enumerate(f.hashes):
+                    if ws[i] is None:
+                        ws[i] = idfs[h] = 1.0 + lg(n1 / (df[h & m] + 1.0))
             q = dict(zip(terms, ws, strict=True))
         else:  # repeated terms accumulate, in the same order of float additions as always
             q = {}
@@ -775,7 +775,7 @@ class NarrativeStage:
         amp = amps.get(author)
         if amp is None:
             handle = acc.handle if acc is not None else ""
-            amp = AmplifierStats(author, handle, followers, first_post_at=t)
+            amp = AmplifierStats(author, handle, followers, 0, 0, 0, t)
             amps[author] = amp
             if len(amps) > C.NARR_AMPLIFIER_POOL:
                 self._prune_amplifiers(st)
@@ -800,7 +800,7 @@ class NarrativeStage:
         if parent is not None:
             anc: str | None = parent
             depth = 0
-            seen_auth: set[str] = {author}
+            seen_auth = [author]  # at most 5 accounts: a list scan costs less than building a set
             while anc is not None and depth < 4:
                 cand = origin_of.get(anc)
                 if cand is not None:
@@ -810,8 +810,8 @@ class NarrativeStage:
                     break
                 a_auth = meta[1]
                 if a_auth not in seen_auth:
-                    seen_auth.add(a_auth)
-                    a = st.amplifiers.get(a_auth)
+                    seen_auth.append(a_auth)
+                    a = st.amplifiers.get(a_auth)  # not ``amps``: a prune above rebinds it
                     if a is not None:
                         a.downstream_reach += reach
                 anc = meta[3]

@@ -106,29 +106,14 @@ def test_contiguous_coefficients_give_the_transposed_products(texts: list[str]) 
     assert np.array_equal(np.asarray(x @ model._coef_t), np.asarray(x @ model.coef.T))
 
 
-def test_batch_char_hasher_equals_the_per_word_one(texts: list[str]) -> None:
-    from wavebreak.signals.toxicity import CharWbHasher
-
-    norms = [S._norm(t) for t in texts]
-    for lo, hi, n in ((3, 4, 2**18), (1, 3, L.LANG_FEATURES)):
-        fast = L._char_wb_hasher(lo, hi, n)
-        ref = CharWbHasher(lo, hi, n).transform(norms)
-        for _ in range(2):
-            got = fast.transform(norms)  # type: ignore[attr-defined]
-            assert np.array_equal(got.indptr, ref.indptr)
-            assert np.array_equal(got.indices, ref.indices)
-            assert np.array_equal(got.data, ref.data)
-
-
-def test_hash_columns_are_feature_hashers() -> None:
+def test_hash_column_is_feature_hashers() -> None:
     from sklearn.feature_extraction import FeatureHasher
 
     feats = ["", "a", "a b", "é", "démenti", "?", "x" * 300]
     for n in (2**18, 997):
         ref = FeatureHasher(n_features=n, input_type="string", alternate_sign=False)
         want = [int(ref.transform([[f]]).indices[0]) for f in feats]
-        assert L.hash_columns(feats, n).tolist() == want
-    assert L.hash_columns([], 8).shape == (0,)
+        assert [S._hash_column(f, n) for f in feats] == want
 
 
 # ------------------------------------------------------------------ language vote

@@ -346,7 +346,9 @@ class CredibilityTracker:
         """
         st = self._state.get(account.id)
         rate = 0.0
-        if st is not None and st.last is not None:
+        # the decayed rate never exceeds the stored one, and below the threshold only "under it" enters
+        # the key: most authors skip the exp() (same key as computing it)
+        if st is not None and st.last is not None and st.rate >= CREDIBILITY_HIGH_RATE_PER_HOUR:
             rate = st.rate * math.exp(-self._decay * max(0.0, at.timestamp() - st.last))
         age: int | None = None
         if account.created_at is not None:

@@ -381,64 +381,11 @@ def _vectorizer() -> object:
     )
 
 
-@lru_cache(maxsize=8)
-def _feature_hasher(n_features: int) -> object:
-    from sklearn.feature_extraction import FeatureHasher
-
-    return FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False)
-
-
-def hash_columns(features: list[str], n_features: int) -> np.ndarray:
-    """(len(features),) int64: the column scikit-learn's ``FeatureHasher`` gives each feature string.
-
-    One call hashes the whole list in scikit-learn's compiled loop (one single-feature row per
-    string), where ``murmurhash3_32`` called from Python costs ~1 µs a string: the cached hashers
-    below send every feature they have not seen yet through here, a batch at a time.
-    """
-    if not features:
-        return np.zeros(0, dtype=np.int64)
-    x = _feature_hasher(n_features).transform([[f] for f in features])  # type: ignore[attr-defined]
-    cols = np.asarray(x.indices, dtype=np.int64)
-    if len(cols) != len(features):  # pragma: no cover - one entry per row by construction
-        raise AssertionError("hash_columns: expected one column per feature")
-    return cols
-
-
-def _char_wb_hasher(min_n: int, max_n: int, n_features: int) -> object:
-    """toxicity's per-word :class:`~wavebreak.signals.toxicity.CharWbHasher`, with the n-grams of a
-    batch's unseen words hashed in one :func:`hash_columns` call before the usual per-word look-ups.
-
-    Why: on a live stream a third of a batch's words are new, and the parent hashes each of their
-    n-grams with a Python-level ``murmurhash3_32`` call (~5 µs a new word). Same columns: the parent
-    takes ``abs(h) % n_features`` of the signed hash, ``FeatureHasher`` the same except for
-    h = -2**31, where both give 0 when ``n_features`` is a power of two (only then is the batch route
-    taken).
-    """
-    from wavebreak.signals.toxicity import CharWbHasher
-
-    class BatchCharWbHasher(CharWbHasher):
-        def transform(self, texts: list[str]) -> sp.csr_matrix:
-            n = self.n_features
-            cols = self._cols
-            if n & (n - 1) == 0:
-                new = list(dict.fromkeys(w for t in texts for w in t.split() if w not in cols))
-                if new and len(new) < self.cache_size:
-                    if len(cols) + len(new) > self.cache_size:
-                        cols.clear()
-                    grams = [self.grams(w) for w in new]
-                    flat = hash_columns([g for gs in grams for g in gs], n).astype(np.int32)
-                    at = 0
-                    for w, gs in zip(new, grams, strict=True):
-                        cols[w] = flat[at : at + len(gs)]
-                        at += len(gs)
-            return super().transform(texts)
-
-    return BatchCharWbHasher(min_n, max_n, n_features)
-
-
 @lru_cache(maxsize=1)
 def _hasher() -> object:
-    return _char_wb_hasher(1, 3, LANG_FEATURES)
+    from wavebreak.signals.toxicity import CharWbHasher
+
+    return CharWbHasher(1, 3, LANG_FEATURES)
 
 
 def featurize(light_texts: list[str]) -> sp.csr_matrix:

@@ -173,3 +173,38 @@ def test_record_is_atomic(store: SqlStorage) -> None:
     assert store.event_head()[0] == 1 and verify_chain(store).ok
     stored = store.record([Event("decision.applied", T0, "demo:1", {})], [make_decision(1, "demo:1")])
     assert stored[0].seq == 2 and store.get_decision("dec-1") is not None
+
+
+class _CountingStore(SqlStorage):
+    """SQLite store that records which account ids each ``add_accounts`` call wrote."""
+
+    def __init__(self) -> None:
+        super().__init__("sqlite://")
+        self.account_writes: list[list[str]] = []
+
+    def add_accounts(self, accounts):  # type: ignore[no-untyped-def]
+        self.account_writes.append([a.id for a in accounts])
+        super().add_accounts(accounts)
+
+
+def test_unchanged_account_snapshots_are_not_rewritten() -> None:
+    store = _CountingStore()
+    ctx = PipelineContext(storage=store)
+    stage = DecisionsStage()
+    author = Account(id="demo:a0", platform="demo", followers=10)
+
+    def batch(i: int, acc: Account, deletions: list[Deletion] | None = None) -> Batch:
+        p = make_post(i)
+        p.author = acc
+        return Batch(posts=[p], deletions=deletions or [], watermark=T0)
+
+    stage.process(batch(1, author), ctx)
+    stage.process(batch(2, Account(id="demo:a0", platform="demo", followers=10)), ctx)  # equal: skipped
+    author.followers = 25  # the same record changed in place after it was written: written again
+    stage.process(batch(3, author), ctx)
+    assert store.account_writes == [["demo:a0"], ["demo:a0"]]
+    assert store.get_account("demo:a0").followers == 25
+    # a deletion rewrites the row, so the next (equal) snapshot is written again
+    stage.process(batch(4, author, [Deletion("demo:a0", T0, "demo")]), ctx)
+    stage.process(batch(5, author), ctx)
+    assert store.account_writes == [["demo:a0"], ["demo:a0"], ["demo:a0"]]

@@ -69,6 +69,11 @@ DECISIONS_NARRATIVE_MIN_POSTS = 5
 alert or decision names them): most clusters in a stream are one-off chatter, and storing
 each of them would bloat the table the gate and reports list."""
 
+DECISIONS_WRITTEN_CACHE = 100_000
+"""Account snapshots the decisions stage remembers having written (LRU by id), so that an unchanged
+snapshot is not upserted again: in the demo three of four posts are by an author already written
+with the same snapshot. ~40 MB at most; a forgotten id only costs one redundant upsert."""
+
 DECISIONS_SERIES_MAX_NARRATIVES = 200
 """At the end of a run, the time series of this many narratives (all alerted or decided
 ones first, then the biggest) are written for charts; the rest keep only their totals."""

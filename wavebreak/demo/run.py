@@ -231,12 +231,15 @@ class ReviewTeam:
                 continue
             if self.scn.truth.narrative.get(target) not in ("refutation", "chatter", "background:news"):
                 continue
-            appeal = self.desk.appeal(
-                payload["id"],
-                "author-of-" + target,
-                "My post corrects the rumour; it does not spread it.",
-                at=end,
-            )
+            try:
+                appeal = self.desk.appeal(
+                    payload["id"],
+                    "author-of-" + target,
+                    "My post corrects the rumour; it does not spread it.",
+                    at=end,
+                )
+            except ValueError:  # already reversed by a reviewer (or out of window): not appealable
+                continue
             decided = self.desk.decide_appeal(
                 appeal.id,
                 "appeals-reviewer",

@@ -142,6 +142,7 @@ def test_streaming_events_update_edit_delete_and_others(tmp_path):
     out, stats = read_all(write_jsonl(tmp_path / "s.jsonl", events), "mastodon")
     assert [p.text for p in out["posts"]] == ["first version", "edited version"]
     assert {p.id for p in out["posts"]} == {"mastodon:local/200"}
+    assert [p.edited_at for p in out["posts"]] == [None, datetime(2024, 7, 29, 15, 10, tzinfo=UTC)]
     [d] = out["deletions"]
     assert d.target_id == "mastodon:local/200" and d.at == datetime(2024, 7, 29, 15, 4, 5, tzinfo=UTC)
     reasons = [q.reason for q in out["quarantined"]]

@@ -83,6 +83,7 @@ def test_other_round_trips() -> None:
         metrics=PublicMetrics(views=3),
         author=Account(id="x:a", platform="x", created_at=T0),
         position=SourcePosition("f", 2),
+        edited_at=T0,
     )
     assert serde.post_from_dict(json.loads(json.dumps(serde.post_to_dict(post)))) == post
     n = Narrative(id="n", title="t", first_seen=T0, last_seen=T0, risk_factors={"a": 0.5}, alerted_at=T0)

@@ -33,7 +33,7 @@ def test_open_storage_urls(tmp_path) -> None:
     assert normalise_url(tmp_path / "a.db") == f"sqlite:///{tmp_path / 'a.db'}"
     mem = open_storage("sqlite://")
     assert isinstance(mem, Storage)
-    assert mem.schema_revision() == "0001"
+    assert mem.schema_revision() == "0002"
     mem.close()
     path = tmp_path / "x.db"
     file_store = open_storage(path)
@@ -281,3 +281,25 @@ def test_transaction_groups_writes_and_rolls_back_together(store: SqlStorage) ->
     assert store.get_post("demo:3") is None
     assert store.event_head()[0] == head_seq
     assert store.get_account("demo:a1").followers == 5
+
+
+def test_post_edits_replace_content_newest_version_wins(store: SqlStorage) -> None:
+    """A newer version (``edited_at``) replaces text and raw; an older or replayed one never does,
+    nor does any version of a deleted post; identity, author and time stay."""
+    store.add_posts([make_post(1, raw='{"v":0}')])
+    v1 = make_post(1, text="edited once", raw='{"v":1}', edited_at=T0 + timedelta(hours=1))
+    v2 = make_post(1, text="edited twice", raw='{"v":2}', edited_at=T0 + timedelta(hours=2))
+    store.add_posts([v2, v1])  # out of order in one batch: the newest wins
+    got = store.get_post("demo:1")
+    assert got is not None and got.text == "edited twice" and got.raw == '{"v":2}'
+    assert got.edited_at == T0 + timedelta(hours=2) and got.created_at == make_post(1).created_at
+    store.add_posts([v1])  # an older version replayed late
+    store.add_posts([make_post(1, text="original replayed")])  # the original replayed
+    assert store.get_post("demo:1").text == "edited twice"
+    # an edit of a post never seen before is stored as it is
+    store.add_posts([make_post(7, text="first seen edited", edited_at=T0 + timedelta(hours=3))])
+    assert store.get_post("demo:7").text == "first seen edited"
+    # a deleted post stays blank whatever version arrives afterwards
+    store.add_deletions([Deletion("demo:1", T0 + timedelta(hours=4), "demo")])
+    store.add_posts([make_post(1, text="edited after deletion", edited_at=T0 + timedelta(hours=5))])
+    assert store.get_post("demo:1").text != "edited after deletion"

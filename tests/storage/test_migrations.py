@@ -84,4 +84,33 @@ def test_concurrent_first_open_of_a_new_file(tmp_path) -> None:
     for t in threads:
         t.join()
     assert not errors, errors
-    assert results == ["0001"] * 4
+    assert results == ["0002"] * 4
+
+
+def test_a_0001_database_upgrades_to_head_keeping_its_posts(tmp_path) -> None:
+    """A store written by an earlier release (revision 0001) opens at head with its rows intact."""
+    from alembic import command
+    from alembic.config import Config
+
+    from .conftest import make_post
+
+    store = SqlStorage(tmp_path / "old.db")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+        conn.exec_driver_sql(
+            "INSERT INTO posts (id, platform, author_id, created_at, text, kind, views, likes, reposts, "
+            "replies, quotes) VALUES ('demo:1', 'demo', 'demo:a', '2024-07-29 12:00:00.000000', 'hello', "
+            "'post', 0, 0, 0, 0, 0)"
+        )
+    assert store.schema_revision() == "0001"
+    store.close()
+    store = SqlStorage(tmp_path / "old.db")
+    assert _diff(store) == []
+    old = store.get_post("demo:1")
+    assert old is not None and old.text == "hello" and old.edited_at is None
+    store.add_posts([make_post(2)])
+    assert store.get_post(make_post(2).id) is not None
+    store.close()

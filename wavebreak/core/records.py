@@ -207,6 +207,9 @@ class Post:
     ``quote_of``) use the same form. ``author`` carries the account snapshot the
     source embedded, when it did (X, Mastodon and v1.1 do; Jetstream does not).
     ``raw`` keeps the source record (as text) for audit and statements of reasons.
+    ``edited_at`` is set on a new version of an already published post (Mastodon's
+    ``status.update``): the pipeline re-scores and re-decides it, because editing a post
+    after it spread is a way to put a claim in front of an audience it already has.
     """
 
     id: str
@@ -228,6 +231,7 @@ class Post:
     region: str | None = None
     raw: str | None = None
     position: SourcePosition | None = None
+    edited_at: datetime | None = None
 
     @property
     def parent_id(self) -> str | None:

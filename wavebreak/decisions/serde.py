@@ -372,6 +372,7 @@ def post_to_dict(p: Post) -> dict[str, Any]:
         "region": p.region,
         "raw": p.raw,
         "position": {"source": p.position.source, "line": p.position.line} if p.position else None,
+        "edited_at": dt_to_iso(p.edited_at) if p.edited_at is not None else None,
     }
 
 
@@ -401,6 +402,7 @@ def post_from_dict(d: Mapping[str, Any]) -> Post:
         region=d.get("region"),
         raw=d.get("raw"),
         position=SourcePosition(pos["source"], int(pos["line"])) if pos else None,
+        edited_at=dt_from_iso(d["edited_at"]) if d.get("edited_at") else None,
     )
 
 

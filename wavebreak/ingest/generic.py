@@ -60,6 +60,7 @@ POST_COLUMNS: tuple[str, ...] = (
     "replies",
     "quotes",
     "region",
+    "edited_at",
 )
 AUTHOR_COLUMNS: tuple[str, ...] = (
     "author_handle",
@@ -212,6 +213,7 @@ class GenericAdapter:
             region=region,
             raw=raw,
             position=pos,
+            edited_at=None if _blank(row.get("edited_at")) else parse_time(row["edited_at"], "edited_at"),
         )
         return [author, post] if author is not None else [post]
 
@@ -293,6 +295,7 @@ def to_row(rec: Post | Account) -> dict[str, Any]:
         "replies": m.replies,
         "quotes": m.quotes,
         "region": rec.region,
+        "edited_at": rec.edited_at,
     }
     if rec.author is not None:
         row |= _author_cols(rec.author)

@@ -12,6 +12,7 @@ Ids (documented in docs/formats.md):
 
 from __future__ import annotations
 
+import contextlib
 import html
 from datetime import datetime
 from typing import Any
@@ -181,6 +182,11 @@ class MastodonAdapter:
             raw=raw,
             position=pos,
         )
+        edited = st.get("edited_at")
+        if edited:
+            # a bad edit time: still the status' content, treated as first seen
+            with contextlib.suppress(RecordError):
+                post.edited_at = parse_iso(edited, "edited_at")
         if created > self.clock:
             self.clock = created
         out.append(post)

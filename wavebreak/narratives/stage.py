@@ -273,6 +273,15 @@ class NarrativeStage:
         """Assign every post of ``batch`` to a narrative, update state, raise alerts into ``batch.alerts``."""
         ctx.services["narratives"] = self
         posts = batch.posts
+        edited = batch.extras.get("edited")
+        if edited:
+            # a new version of a post already assigned keeps its narrative and is not counted again
+            # (its new words are re-scored and re-decided by the other stages)
+            for pid in edited:
+                nid = self.narrative_of(pid)
+                if nid is not None:
+                    batch.narrative_of[pid] = nid
+            posts = [p for p in posts if p.id not in edited or self.narrative_of(p.id) is None]
         if not posts:
             return
         signals = batch.signals

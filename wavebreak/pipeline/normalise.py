@@ -10,6 +10,7 @@ the latest event time seen.
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import datetime
 
 from wavebreak.core import constants as C
 from wavebreak.core.records import Account, Platform
@@ -18,14 +19,23 @@ from wavebreak.pipeline.stage import Batch
 
 
 class NormaliseStage:
-    """Dedupe posts, refresh the account cache, advance event time."""
+    """Dedupe posts, let newer versions of edited posts through, refresh the account cache,
+    advance event time.
+
+    A post id seen again is a duplicate (replays, overlapping pages) unless it carries an
+    ``edited_at`` newer than the version seen: then it is an edit, kept and listed in
+    ``batch.extras["edited"]`` so that later stages re-score and re-decide it without counting it
+    as a new post (an edit after a post spread puts new words in front of an audience it has).
+    """
 
     name = "normalise"
 
     def __init__(self, dedupe_window: int = C.DEDUPE_WINDOW) -> None:
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        # post id -> edited_at of the version seen (None for an original)
+        self._seen: OrderedDict[str, datetime | None] = OrderedDict()
         self._window = dedupe_window
         self.duplicates = 0
+        self.edits = 0
 
     def process(self, batch: Batch, ctx: PipelineContext) -> None:
         accounts = ctx.accounts
@@ -35,9 +45,17 @@ class NormaliseStage:
         kept = []
         for post in batch.posts:
             if post.id in seen:
-                self.duplicates += 1
-                continue
-            seen[post.id] = None
+                edited_at = post.edited_at
+                last = seen[post.id]
+                if edited_at is None or (last is not None and edited_at <= last):
+                    self.duplicates += 1
+                    continue
+                seen[post.id] = edited_at
+                seen.move_to_end(post.id)
+                batch.extras.setdefault("edited", set()).add(post.id)
+                self.edits += 1
+            else:
+                seen[post.id] = post.edited_at
             kept.append(post)
             author = post.author
             if author is not None:

@@ -120,6 +120,7 @@ posts = Table(
     Column("source", Text, nullable=True),
     Column("line", BigInteger, nullable=True),
     Column("deleted_at", UtcDateTime, nullable=True),
+    Column("edited_at", UtcDateTime, nullable=True),
     Index("ix_posts_author_id", "author_id"),
 )
 

@@ -375,6 +375,22 @@ class SqlStorage:
             pos.source if pos else None,
             pos.line if pos else None,
             None,
+            ts(p.edited_at) if p.edited_at is not None else None,
+        )
+
+    _EDIT_UPDATE: tuple[str, ...] = (
+        "text", "lang", "urls", "mentions", "hashtags", "media_hashes",
+        "views", "likes", "reposts", "replies", "quotes", "raw", "source", "line", "edited_at",
+    )  # fmt: skip
+    """Columns a newer version of a post replaces (identity, author, time and references stay)."""
+
+    def _edit_conflict(self) -> str:
+        """``ON CONFLICT`` clause for edits: a newer version replaces the row's content; an older
+        or equal one, or any version of a deleted post, changes nothing."""
+        sets = ", ".join(f"{c} = excluded.{c}" for c in self._EDIT_UPDATE)
+        return (
+            f"ON CONFLICT (id) DO UPDATE SET {sets} WHERE posts.deleted_at IS NULL "
+            "AND (posts.edited_at IS NULL OR posts.edited_at < excluded.edited_at)"
         )
 
     def add_posts(self, posts: Sequence[Post]) -> None:
@@ -387,19 +403,47 @@ class SqlStorage:
         """
         if not posts:
             return
+        originals = [p for p in posts if p.edited_at is None]
+        latest: dict[str, Post] = {}  # an upsert may touch a row once per statement (PostgreSQL)
+        for p in posts:
+            if p.edited_at is not None:
+                seen = latest.get(p.id)
+                if seen is None or seen.edited_at is None or seen.edited_at < p.edited_at:
+                    latest[p.id] = p
+        edits = list(latest.values())
         if self.dialect == "sqlite":
-            rows = [self._post_values(p, _sqlite_ts) for p in posts]
             cols = ", ".join(self._POST_COLS)
             marks = ", ".join("?" * len(self._POST_COLS))
-            sql = f"INSERT INTO posts ({cols}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING"
-            self._write(lambda conn: conn.exec_driver_sql(sql, rows))
+            head = f"INSERT INTO posts ({cols}) VALUES ({marks}) "
+            rows = [self._post_values(p, _sqlite_ts) for p in originals]
+            edit_rows = [self._post_values(p, _sqlite_ts) for p in edits]
+
+            def run(conn: Connection) -> None:
+                if rows:
+                    conn.exec_driver_sql(head + "ON CONFLICT (id) DO NOTHING", rows)
+                if edit_rows:
+                    conn.exec_driver_sql(head + self._edit_conflict(), edit_rows)
+
+            self._write(run)
             return
-        pg_rows = [_strip_nul(self._post_values(p, _identity)) for p in posts]
-        self._write(lambda conn: self._pg_copy_insert(conn, "posts", self._POST_COLS, pg_rows))
+        pg_rows = [_strip_nul(self._post_values(p, _identity)) for p in originals]
+        pg_edits = [_strip_nul(self._post_values(p, _identity)) for p in edits]
+
+        def run_pg(conn: Connection) -> None:
+            if pg_rows:
+                self._pg_copy_insert(conn, "posts", self._POST_COLS, pg_rows)
+            if pg_edits:
+                self._pg_copy_insert(conn, "posts", self._POST_COLS, pg_edits, self._edit_conflict())
+
+        self._write(run_pg)
 
     @staticmethod
     def _pg_copy_insert(
-        conn: Connection, table: str, cols: Sequence[str], rows: list[tuple[Any, ...]]
+        conn: Connection,
+        table: str,
+        cols: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        conflict: str = "ON CONFLICT DO NOTHING",
     ) -> None:
         """PostgreSQL bulk path: ``COPY`` into a session temp table, then one
         ``INSERT .. SELECT .. ON CONFLICT DO NOTHING`` (COPY itself cannot skip duplicates).
@@ -416,8 +460,11 @@ class SqlStorage:
                 for row in rows:
                     copy.write_row(row)
             cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM _in_{table} ON CONFLICT DO NOTHING"
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM _in_{table} {conflict}"
             )
+            # emptied now, not only on commit: a second call in the same transaction (originals,
+            # then edits) must not see the first call's rows again
+            cur.execute(f"DELETE FROM _in_{table}")
 
     @staticmethod
     def _account_row(a: Account) -> dict[str, Any]:
@@ -551,6 +598,7 @@ class SqlStorage:
             region=r.region,
             raw=r.raw,
             position=SourcePosition(r.source, r.line) if r.source is not None else None,
+            edited_at=r.edited_at,
         )
 
     def get_post(self, post_id: str) -> Post | None:

@@ -114,6 +114,8 @@ def test_hash_column_is_feature_hashers() -> None:
         ref = FeatureHasher(n_features=n, input_type="string", alternate_sign=False)
         want = [int(ref.transform([[f]]).indices[0]) for f in feats]
         assert [S._hash_column(f, n) for f in feats] == want
+        assert S._hash_columns(feats, n) == want
+    assert S._hash_columns([], 8) == []
 
 
 # ------------------------------------------------------------------ language vote

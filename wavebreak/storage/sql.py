@@ -99,7 +99,7 @@ def normalise_url(url: str | Path | None, default_path: str | Path = "wavebreak.
 
 def _json_list(values: Sequence[str]) -> str | None:
     """Compact JSON for tuple columns; ``None`` for empty so most rows store nothing."""
-    return orjson.dumps(list(values)).decode() if values else None
+    return orjson.dumps(values).decode() if values else None
 
 
 def _tuple(raw: str | None) -> tuple[str, ...]:
@@ -553,6 +553,28 @@ class SqlStorage:
 
     def add_signals(self, rows: Iterable[tuple[str, dict[str, Signal]]]) -> None:
         """Upsert (post_id, name) → signal; the latest model output for a post wins."""
+        if self.dialect == "sqlite":
+            # driver tuples straight away, deduplicated on the key (later rows win): the dict rows
+            # below cost as much as the insert on the recording hot path
+            latest: dict[tuple[str, str], tuple[Any, ...]] = {}
+            for post_id, sigs in rows:
+                for name, s in sigs.items():
+                    key = (post_id, str(name))
+                    latest[key] = (
+                        *key,
+                        float(s.score),
+                        s.label,
+                        s.model or "",
+                        _json_list(s.explanation),
+                        storage_json(s.data) if s.data is not None else None,
+                    )
+            if latest:
+                sql = self._sqlite_upsert_sql(
+                    T.signals, ("post_id", "name"), ("score", "label", "model", "explanation", "data")
+                )
+                values = list(latest.values())
+                self._write(lambda conn: conn.exec_driver_sql(sql, values))
+            return
         out = []
         for post_id, sigs in rows:
             for name, s in sigs.items():

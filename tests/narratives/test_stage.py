@@ -378,3 +378,50 @@ def test_bursting_terms_with_high_hashes_keep_their_names() -> None:
     names = {v[0] for v in bursting.values()}
     assert {"marlowe", "bay", "marlowe+bay"} <= names and "?" not in names
     assert all(0 <= h < 2**32 for h in bursting)
+
+
+def _derived(stage: NarrativeStage, nid: str) -> tuple:
+    n = stage.get(nid)
+    return (n.title, list(n.keywords), list(n.entities), list(n.representative_posts))
+
+
+def _assert_cached_equals_fresh(stage: NarrativeStage, nid: str) -> tuple:
+    """``get``'s (possibly cached) derived fields are exactly a forced re-derivation's."""
+    cached = _derived(stage, nid)
+    stage._state(nid).derived_ver = -1  # force a recomputation from the current state
+    assert _derived(stage, nid) == cached
+    return cached
+
+
+def test_get_rederives_the_record_only_when_its_content_changed() -> None:
+    s, st = Stream(), NarrativeStage()
+    posts = [s.post(account(i), CLAIM[i % len(CLAIM)], minutes=i) for i in range(6)]
+    b = s.batch(posts)
+    run(st, [b])
+    nid = b.narrative_of[posts[0].id]
+    first = _assert_cached_equals_fresh(st, nid)
+    state = st._state(nid)
+    # reposts join by parent: no centroid or representative change, so no re-derivation
+    ver = state.content_ver
+    reposts = [
+        s.post(account(40 + i), "", 10 + i, kind=PostKind.REPOST, parent=posts[0].id) for i in range(5)
+    ]
+    run(st, [s.batch(reposts)])
+    assert state.content_ver == ver and state.derived_ver == ver
+    assert st.get(nid).posts_total == 11 and _derived(st, nid) == first
+    # a far-reaching original with new words changes the centroid and the representatives
+    loud = s.post(account(90, followers=500_000), CLAIM[0] + " Sickening cowardice downtown.", 30)
+    run(st, [s.batch([loud])])
+    assert st.narrative_of(loud.id) == nid and state.content_ver > ver
+    assert loud.id in _assert_cached_equals_fresh(st, nid)[3]
+    # merges and splits re-derive too
+    other = [s.post(account(60 + i), GOAL[0] + f" {i}", minutes=40 + i) for i in range(4)]
+    ob = s.batch(other)
+    run(st, [ob])
+    onid = ob.narrative_of[other[0].id]
+    _derived(st, onid)
+    st.merge(nid, onid)
+    _assert_cached_equals_fresh(st, nid)
+    new = st.split(nid, [p.id for p in other])
+    _assert_cached_equals_fresh(st, nid)
+    _assert_cached_equals_fresh(st, new)

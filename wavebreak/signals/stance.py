@@ -231,9 +231,11 @@ class WordNgramHasher:
         self.n_features = n_features
         self.cache_size = cache_size
         self._uni: dict[str, int] = {}
-        self._bi: dict[tuple[str, str], int] = {}
+        # bigram "a b" -> column: string keys, not (a, b) tuples, which the garbage collector tracks
+        # (tens of thousands alive per batch made it run full collections over the stage's caches)
+        self._bi: dict[str, int] = {}
 
-    def _learn(self, words: list[str], pairs: list[tuple[str, str]]) -> None:
+    def _learn(self, words: list[str], pairs: list[str]) -> None:
         """Hash unseen unigrams and bigrams (``"a b"``, as scikit-learn joins them) into the caches.
 
         All of them in one pass of scikit-learn's compiled hashing loop (the one ``FeatureHasher``
@@ -242,8 +244,7 @@ class WordNgramHasher:
         ~1 µs and most of a live stream's bigrams are unseen. :func:`_hash_column` (one at a time) is
         the fallback should that private loop move.
         """
-        feats = [*words, *(f"{a} {b}" for a, b in pairs)]
-        cols = _hash_columns(feats, self.n_features)
+        cols = _hash_columns([*words, *pairs], self.n_features)
         self._uni.update(zip(words, cols[: len(words)], strict=True))
         self._bi.update(zip(pairs, cols[len(words) :], strict=True))
 
@@ -256,7 +257,8 @@ class WordNgramHasher:
             self._bi.clear()
         n = len(token_lists)
         flat = list(chain.from_iterable(token_lists))
-        pairs = list(chain.from_iterable(map(pairwise, token_lists)))
+        join = " ".join
+        pairs = list(chain.from_iterable(map(join, pairwise(w)) for w in token_lists))
         new_u = set(flat).difference(self._uni)
         new_b = set(pairs).difference(self._bi)
         if new_u or new_b:

@@ -191,11 +191,11 @@ class _Encoder:
 
 
 def test_small_encoder_calls_run_on_one_blas_thread() -> None:
-    from wavebreak.signals.stage import SignalsStage
+    from wavebreak.signals.embedders import SharedUSE
 
-    stage = SignalsStage(b_signals=False)
+    shared = object.__new__(SharedUSE)  # the per-call thread choice, without loading the weights
     enc = _Encoder()
-    stage._encoder = enc
-    stage._encode(["a"] * 3)
-    stage._encode(["a"] * C.SIGNALS_EMBED_THREADED_MIN_TEXTS)
+    shared._use = enc
+    shared.encode(["a"] * 3)
+    shared.encode(["a"] * C.SIGNALS_EMBED_THREADED_MIN_TEXTS)
     assert enc._model.seen == [1, C.SIGNALS_EMBED_THREADS]

@@ -287,9 +287,6 @@ trigger, never a removal alone."""
 CLAIM_MATCH_QUERY_CHUNK = 512
 """Queries scored per dense block: bounds memory at chunk x registry floats."""
 
-CLAIM_MATCH_EMBED_THREADS = 1
-"""BLAS threads for the USE forward pass: the engine runs on shared cores."""
-
 # --- signals B: identity claims (wavebreak/signals/identity_claims.py)
 IDENTITY_ATTRIBUTED_SCORE = 0.8
 """Score of one identity term attributed to a person (role word, pronoun subject or name in

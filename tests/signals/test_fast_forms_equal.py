@@ -199,3 +199,31 @@ def test_small_encoder_calls_run_on_one_blas_thread() -> None:
     shared.encode(["a"] * 3)
     shared.encode(["a"] * C.SIGNALS_EMBED_THREADED_MIN_TEXTS)
     assert enc._model.seen == [1, C.SIGNALS_EMBED_THREADS]
+
+
+# ------------------------------------------------------------------ stance explanations
+
+
+def test_stance_explanations_read_the_weights_of_the_words_columns() -> None:
+    """An explanation names words by their own weights: the column the vectoriser hashed each word
+    into (signed MurmurHash3, absolute value modulo the width), not the unsigned hash's column."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.utils import murmurhash3_32
+
+    from wavebreak.signals.stance import StanceModel
+
+    model = StanceModel.load()
+    hv = HashingVectorizer(
+        n_features=model.n_features, token_pattern=r"(?u)\b\w+\b|[?!]", lowercase=False,
+        alternate_sign=False, norm=None,
+    )  # fmt: skip
+    words = ["fake", "false", "police", "denied", "confirmed", "true", "hoax", "rumour", "debunked", "is"]
+    model._hash_cache.clear()
+    k = 0
+    model._explain_words(words, k, [0.0] * 64, top=len(words))
+    negative = 0
+    for w in words:
+        col = int(hv.transform([w]).indices[0])
+        assert model._hash_cache[w] == tuple(model.coef[:, col].tolist()), w
+        negative += int(murmurhash3_32(w, seed=0)) < 0
+    assert negative > 0  # the words include some whose signed hash is negative (the broken case)

@@ -635,8 +635,6 @@ class StanceModel:
         runs for every post. ``dense_c[j]`` is feature j's value times its class-``k`` weight (float32
         product), computed for the whole batch in one numpy operation.
         """
-        from sklearn.utils import murmurhash3_32
-
         cache = self._hash_cache
         if len(cache) > 200_000:
             cache.clear()
@@ -644,7 +642,9 @@ class StanceModel:
         uniq = set(words)
         for t, ws in zip(uniq, map(cache.get, uniq), strict=True):
             if ws is None:
-                j = murmurhash3_32(t, positive=True) % self.n_features
+                # the column the vectoriser put the word in (signed hash, absolute value): the
+                # unsigned hash modulo the width named another column's weight for half the words
+                j = _hash_column(t, self.n_features)
                 ws = cache[t] = tuple(self.coef[:, j].tolist())
             c = ws[k]
             if c > 0:

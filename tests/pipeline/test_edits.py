@@ -40,6 +40,10 @@ def test_normalise_keeps_newer_versions_only() -> None:
     p.process(b3)
     assert b3.posts == [] and "edited" not in b3.extras
     assert p.stats.accepted_posts == 2  # the original and one edit
+    # an original and its edit in one batch: one post, the newest version, not flagged as an edit
+    b4 = Batch(posts=[_post(9, "v0", 0), _post(9, "v1", 0, edited_at=T0 + timedelta(minutes=1))])
+    p.process(b4)
+    assert [x.text for x in b4.posts] == ["v1"] and "edited" not in b4.extras
 
 
 def test_an_edit_that_adds_a_claim_is_rescored_redecided_and_stored() -> None:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from datetime import datetime
 
 from wavebreak.core import constants as C
-from wavebreak.core.records import Account, Platform
+from wavebreak.core.records import Account, Platform, Post
 from wavebreak.pipeline.context import PipelineContext
 from wavebreak.pipeline.stage import Batch
 
@@ -42,7 +42,8 @@ class NormaliseStage:
         for acc in batch.accounts:
             accounts.put(acc)
         seen = self._seen
-        kept = []
+        kept: list[Post] = []
+        in_batch: dict[str, int] = {}  # id -> index in ``kept``: a batch holds one version per post
         for post in batch.posts:
             if post.id in seen:
                 edited_at = post.edited_at
@@ -52,10 +53,15 @@ class NormaliseStage:
                     continue
                 seen[post.id] = edited_at
                 seen.move_to_end(post.id)
-                batch.extras.setdefault("edited", set()).add(post.id)
                 self.edits += 1
+                i = in_batch.get(post.id)
+                if i is not None:  # an older version earlier in this batch: no stage saw it yet
+                    kept[i] = post
+                    continue
+                batch.extras.setdefault("edited", set()).add(post.id)
             else:
                 seen[post.id] = post.edited_at
+            in_batch[post.id] = len(kept)
             kept.append(post)
             author = post.author
             if author is not None:

@@ -11,6 +11,15 @@ from wavebreak.storage import schema
 from wavebreak.storage.sql import MIGRATIONS_DIR, SqlStorage
 
 
+def _config():  # type: ignore[no-untyped-def]
+    """Alembic configuration over the package's migrations (the connection is set per use)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
 def _diff(store: SqlStorage) -> list:
     with store.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -18,11 +27,7 @@ def _diff(store: SqlStorage) -> list:
 
 
 def test_upgrade_to_head_matches_schema(store: SqlStorage) -> None:
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    head = ScriptDirectory.from_config(_config()).get_current_head()
     assert store.schema_revision() == head
     assert _diff(store) == []
     tables = set(inspect(store.engine).get_table_names())
@@ -40,11 +45,9 @@ def test_migrations_ship_inside_the_package() -> None:
 
 def test_downgrade_and_upgrade_again(tmp_path) -> None:
     from alembic import command
-    from alembic.config import Config
 
     store = SqlStorage(tmp_path / "m.db")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg = _config()
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "base")
@@ -90,13 +93,11 @@ def test_concurrent_first_open_of_a_new_file(tmp_path) -> None:
 def test_a_0001_database_upgrades_to_head_keeping_its_posts(tmp_path) -> None:
     """A store written by an earlier release (revision 0001) opens at head with its rows intact."""
     from alembic import command
-    from alembic.config import Config
 
     from .conftest import make_post
 
     store = SqlStorage(tmp_path / "old.db")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg = _config()
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0001")

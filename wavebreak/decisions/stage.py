@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from wavebreak.core import constants as C
 from wavebreak.core.records import Account, Narrative, Signal, SignalName, Stance
 from wavebreak.decisions.log import alert_event, decision_event
+from wavebreak.pipeline.context import AccountCache
 
 if TYPE_CHECKING:
     from wavebreak.pipeline.context import PipelineContext
@@ -87,7 +87,7 @@ class DecisionsStage:
         }
         self._named_narratives: set[str] = set()
         # account id -> the snapshot last written (a copy: accounts are mutable records)
-        self._written_accounts: OrderedDict[str, Account] = OrderedDict()
+        self._written_accounts = AccountCache(C.DECISIONS_WRITTEN_CACHE)
 
     def _changed_accounts(self, accounts: Iterable[Account]) -> list[Account]:
         """Accounts whose snapshot differs from the one last written under their id.
@@ -100,15 +100,10 @@ class DecisionsStage:
         written = self._written_accounts
         out = []
         for acc in accounts:
-            last = written.get(acc.id)
-            if last is not None and last == acc:
-                written.move_to_end(acc.id)
+            if written.get(acc.id) == acc:
                 continue
-            written[acc.id] = copy.copy(acc)
-            written.move_to_end(acc.id)
+            written.put(copy.copy(acc))
             out.append(acc)
-        while len(written) > C.DECISIONS_WRITTEN_CACHE:
-            written.popitem(last=False)
         return out
 
     def _storage(self, ctx: PipelineContext) -> Storage:
@@ -163,7 +158,7 @@ class DecisionsStage:
         if changed:
             storage.add_accounts(changed)
         for d in batch.deletions:  # the deletion rewrites the row: the next snapshot is written again
-            self._written_accounts.pop(d.target_id, None)
+            self._written_accounts.discard(d.target_id)
         if batch.posts:
             storage.add_posts(batch.posts)
         if batch.deletions:

@@ -1045,7 +1045,7 @@ class NarrativeStage:
             st.last_burst_alert = at
             hot_terms = [v for v in bursting.values() if v[0].split("+")[0] in st.centroid]
             hot_terms.sort(key=lambda v: -v[1])
-            terms = tuple(v[0] for v in hot_terms[:6]) or tuple(self._keywords(st, 5))
+            terms = tuple(v[0] for v in hot_terms[:6]) or tuple(self._keywords(self._ranked(st), 5))
             self._raise(
                 Alert(
                     id=self._alert_id(nar.id, "burst"),
@@ -1362,19 +1362,30 @@ class NarrativeStage:
     def _state(self, nid: str) -> NarrativeState | None:
         return self._live.get(self._resolve(nid))
 
-    def _keywords(self, st: NarrativeState, k: int = 8) -> list[str]:
-        words = [t for t, _ in sorted(st.centroid.items(), key=lambda kv: -kv[1]) if t[0] not in "@#~^"]
-        return words[:k]
+    @staticmethod
+    def _ranked(st: NarrativeState) -> list[tuple[str, float]]:
+        """Centroid terms by weight, heaviest first (a stable sort: ties keep insertion order)."""
+        return sorted(st.centroid.items(), key=_WEIGHT, reverse=True)
 
-    def _entities(self, st: NarrativeState, k: int = 8) -> list[str]:
+    @staticmethod
+    def _keywords(ranked: list[tuple[str, float]], k: int = 8) -> list[str]:
+        """The ``k`` heaviest plain words (no entity, hashtag, link or pair term) of a ranking."""
+        return [t for t, _ in ranked if t[0] not in "@#~^"][:k]
+
+    def _entities(self, ranked: list[tuple[str, float]], k: int = 8) -> list[str]:
+        """The ``k`` heaviest named entities, hashtags and link hosts of a ranking, as displayed."""
         out: list[str] = []
-        for t, _ in sorted(st.centroid.items(), key=lambda kv: -kv[1]):
-            if t[0] == "@":
-                out.append(self._feat.display.get(t, t[1:]))
-            elif t[0] == "#":
+        display = self._feat.display
+        for t, _ in ranked:
+            c0 = t[0]
+            if c0 == "@":
+                out.append(display.get(t, t[1:]))
+            elif c0 == "#":
                 out.append(t)
-            elif t[0] == "~":
+            elif c0 == "~":
                 out.append(t[1:])
+            else:
+                continue
             if len(out) >= k:
                 break
         return out
@@ -1395,25 +1406,9 @@ class NarrativeStage:
         if st.derived_ver == st.content_ver and nar.title:
             return
         st.derived_ver = st.content_ver
-        # one sort serves keywords and entities: the order ``_keywords``/``_entities`` compute (a
-        # stable descending sort keeps ties in insertion order, as the ascending sort on -weight does)
-        ranked = sorted(st.centroid.items(), key=_WEIGHT, reverse=True)
-        nar.keywords = [t for t, _ in ranked if t[0] not in "@#~^"][:8]
-        ents: list[str] = []
-        display = feat.display
-        for t, _ in ranked:
-            c0 = t[0]
-            if c0 == "@":
-                ents.append(display.get(t, t[1:]))
-            elif c0 == "#":
-                ents.append(t)
-            elif c0 == "~":
-                ents.append(t[1:])
-            else:
-                continue
-            if len(ents) >= 8:
-                break
-        nar.entities = ents
+        ranked = self._ranked(st)  # one sort serves keywords and entities
+        nar.keywords = self._keywords(ranked)
+        nar.entities = self._entities(ranked)
         # representative: the pooled original closest to the centroid (term overlap, idf-weighted)
         cget = st.centroid.get
         rep_tokens = self._rep_tokens
@@ -1472,7 +1467,7 @@ class NarrativeStage:
         """Live windowed metrics of a narrative (counts are cumulative; velocity is as of ``at``).
 
         The policy stage asks for these for every narrative a batch touched, so the flag shares
-        are read inline (``raw_share``'s arithmetic, without a method call each).
+        are read inline (count over posts), without a method call each.
         """
         st = self._state(nid)
         if st is None:

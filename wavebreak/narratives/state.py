@@ -290,6 +290,3 @@ class NarrativeState:
         s = self.flag_accounts.get(flag)
         return len(s) if s is not None else 0
 
-    def raw_share(self, flag: str) -> float:
-        n = self.nar.posts_total
-        return self.flags.get(flag, 0) / n if n else 0.0

@@ -39,6 +39,10 @@ class AccountCache:
         if len(self._data) > self.capacity:
             self._data.popitem(last=False)
 
+    def discard(self, account_id: str) -> None:
+        """Forget ``account_id`` (no error when it is not held)."""
+        self._data.pop(account_id, None)
+
     def __len__(self) -> int:
         return len(self._data)
 

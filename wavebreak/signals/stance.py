@@ -457,7 +457,6 @@ class StanceModel:
         self.char_range: tuple[int, int] = tuple(config.get("char_range", (3, 4)))  # type: ignore[assignment]
         self.lexicon_blend = float(config.get("lexicon_blend", STANCE_LEXICON_BLEND))
         self._hash_cache: dict[str, tuple[float, ...]] = {}
-        self._coef_rows: list[Any] = list(self.coef)
         # (n_features_total, n_classes), C-contiguous: ``x @ self.coef.T`` made scipy copy the transposed
         # 8 MB matrix on every call (``ndarray.ravel``: ~10 ms a call, 5 s of the demo's small batches)
         self._coef_t = np.ascontiguousarray(self.coef.T)

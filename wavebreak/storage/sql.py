@@ -384,14 +384,13 @@ class SqlStorage:
     )  # fmt: skip
     """Columns a newer version of a post replaces (identity, author, time and references stay)."""
 
-    def _edit_conflict(self) -> str:
-        """``ON CONFLICT`` clause for edits: a newer version replaces the row's content; an older
-        or equal one, or any version of a deleted post, changes nothing."""
-        sets = ", ".join(f"{c} = excluded.{c}" for c in self._EDIT_UPDATE)
-        return (
-            f"ON CONFLICT (id) DO UPDATE SET {sets} WHERE posts.deleted_at IS NULL "
-            "AND (posts.edited_at IS NULL OR posts.edited_at < excluded.edited_at)"
-        )
+    _EDIT_CONFLICT = (
+        "ON CONFLICT (id) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in _EDIT_UPDATE)
+        + " WHERE posts.deleted_at IS NULL AND (posts.edited_at IS NULL OR posts.edited_at < excluded.edited_at)"
+    )
+    """``ON CONFLICT`` clause for edits (SQLite and PostgreSQL): a newer version replaces the row's
+    content; an older or equal one, or any version of a deleted post, changes nothing."""
 
     def add_posts(self, posts: Sequence[Post]) -> None:
         """Insert posts in one transaction; an id already stored is kept (replays are idempotent).
@@ -422,7 +421,7 @@ class SqlStorage:
                 if rows:
                     conn.exec_driver_sql(head + "ON CONFLICT (id) DO NOTHING", rows)
                 if edit_rows:
-                    conn.exec_driver_sql(head + self._edit_conflict(), edit_rows)
+                    conn.exec_driver_sql(head + self._EDIT_CONFLICT, edit_rows)
 
             self._write(run)
             return
@@ -433,7 +432,7 @@ class SqlStorage:
             if pg_rows:
                 self._pg_copy_insert(conn, "posts", self._POST_COLS, pg_rows)
             if pg_edits:
-                self._pg_copy_insert(conn, "posts", self._POST_COLS, pg_edits, self._edit_conflict())
+                self._pg_copy_insert(conn, "posts", self._POST_COLS, pg_edits, self._EDIT_CONFLICT)
 
         self._write(run_pg)
 
@@ -551,53 +550,39 @@ class SqlStorage:
         ]
         self._write(lambda conn: conn.execute(insert(T.quarantine), rows))
 
+    _SIGNAL_KEY: tuple[str, ...] = ("post_id", "name")
+    _SIGNAL_UPDATE: tuple[str, ...] = ("score", "label", "model", "explanation", "data")
+
     def add_signals(self, rows: Iterable[tuple[str, dict[str, Signal]]]) -> None:
-        """Upsert (post_id, name) → signal; the latest model output for a post wins."""
-        if self.dialect == "sqlite":
-            # driver tuples straight away, deduplicated on the key (later rows win): the dict rows
-            # below cost as much as the insert on the recording hot path
-            latest: dict[tuple[str, str], tuple[Any, ...]] = {}
-            for post_id, sigs in rows:
-                for name, s in sigs.items():
-                    key = (post_id, str(name))
-                    latest[key] = (
-                        *key,
-                        float(s.score),
-                        s.label,
-                        s.model or "",
-                        _json_list(s.explanation),
-                        storage_json(s.data) if s.data is not None else None,
-                    )
-            if latest:
-                sql = self._sqlite_upsert_sql(
-                    T.signals, ("post_id", "name"), ("score", "label", "model", "explanation", "data")
-                )
-                values = list(latest.values())
-                self._write(lambda conn: conn.exec_driver_sql(sql, values))
-            return
-        out = []
+        """Upsert (post_id, name) → signal; the latest model output for a post wins.
+
+        Rows are built once as tuples in column order, deduplicated on the key (later rows win: an
+        upsert may touch a row once per statement on PostgreSQL); SQLite takes them as driver
+        tuples, since dict rows cost as much as the insert on the recording hot path.
+        """
+        latest: dict[tuple[str, str], tuple[Any, ...]] = {}
         for post_id, sigs in rows:
             for name, s in sigs.items():
-                out.append(
-                    {
-                        "post_id": post_id,
-                        "name": str(name),
-                        "score": float(s.score),
-                        "label": s.label,
-                        "model": s.model or "",
-                        "explanation": _json_list(s.explanation),
-                        "data": storage_json(s.data) if s.data is not None else None,
-                    }
+                key = (post_id, str(name))
+                latest[key] = (
+                    *key,
+                    float(s.score),
+                    s.label,
+                    s.model or "",
+                    _json_list(s.explanation),
+                    storage_json(s.data) if s.data is not None else None,
                 )
-        if not out:
+        if not latest:
             return
-        out = _last_by(out, lambda r: (r["post_id"], r["name"]))
-        update_cols = ["score", "label", "model", "explanation", "data"]
+        values = list(latest.values())
         if self.dialect == "sqlite":
-            self._sqlite_upsert(T.signals, ["post_id", "name"], update_cols, out)
+            sql = self._sqlite_upsert_sql(T.signals, self._SIGNAL_KEY, self._SIGNAL_UPDATE)
+            self._write(lambda conn: conn.exec_driver_sql(sql, values))
             return
-        stmt = self._upsert(T.signals, ["post_id", "name"], update_cols)
-        self._write(lambda conn: conn.execute(stmt, out))
+        cols = [c.name for c in T.signals.columns]
+        dicts = [dict(zip(cols, v, strict=True)) for v in values]
+        stmt = self._upsert(T.signals, list(self._SIGNAL_KEY), list(self._SIGNAL_UPDATE))
+        self._write(lambda conn: conn.execute(stmt, dicts))
 
     @staticmethod
     def _post_from_row(r: Any) -> Post:

@@ -513,9 +513,15 @@ class ToxicityModel:
                     start = end
                     if tot > 0:
                         per_word[word] = per_word.get(word, 0.0) + tot
-        ranked = sorted(((w, v) for w, v in per_word.items() if w not in _STOP), key=lambda kv: -kv[1])
+        # Ties are broken by name, never by the order of the sets above (string hashing differs per
+        # process, and a replay must explain a decision the same way); among equally strong cues a
+        # labelled one ("__cta_x_target__") is named before a cue pair ("__cta__ __cta_x_target__").
+        ranked = sorted(
+            ((w, v) for w, v in per_word.items() if w not in _STOP), key=lambda kv: (-kv[1], kv[0])
+        )
         out = [f'"{w}"' for w, _ in ranked[: C.SIGNALS_EXPLAIN_TOP]]
-        out += [CUE_LABELS.get(c, c) for c, _ in sorted(cues.items(), key=lambda kv: -kv[1])[:1]]
+        top_cue = sorted(cues.items(), key=lambda kv: (-kv[1], kv[0] not in CUE_LABELS, kv[0]))[:1]
+        out += [CUE_LABELS.get(c, c) for c, _ in top_cue]
         return tuple(out)
 
     def explain(self, norm: str, label: str) -> tuple[str, ...]:

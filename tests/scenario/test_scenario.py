@@ -110,6 +110,21 @@ def test_posts_iterates_identically_twice(small: tuple[Scenario, list[Post]]) ->
     assert [p.text for p in scn.posts()] == [p.text for p in posts]
 
 
+def test_skeleton_matches_rendered_posts(small: tuple[Scenario, list[Post]]) -> None:
+    """The text-free skeleton (used by simulated notifiers) is the rendered stream minus the words."""
+    scn, posts = small
+    skel = list(scn.skeleton())
+    assert len(skel) == len(posts)
+    for s, p in zip(skel, posts, strict=True):
+        assert (s.id, s.created_at, s.kind, s.author.id, s.views) == (
+            p.id,
+            p.created_at,
+            p.kind,
+            p.author_id,
+            p.metrics.views,
+        )
+
+
 def test_different_seed_different_stream(small: tuple[Scenario, list[Post]]) -> None:
     _, posts = small
     other = list(generate(ScenarioConfig(seed=8, scale=SMALL)).posts())

@@ -122,7 +122,7 @@ def simulated_reports(
             )
         )
 
-    for post in scenario.posts():
+    for post in scenario.skeleton():
         pid = post.id
         post_times[pid] = post.created_at
         if pid == facts.megaphone_post_id:
@@ -132,7 +132,7 @@ def simulated_reports(
         label = truth_label(scenario, pid)
         followers = post.author.followers if post.author is not None else 0
         if label != "other":
-            p = min(0.9, user_rate * (1 + math.log10(1 + post.metrics.views)))
+            p = min(0.9, user_rate * (1 + math.log10(1 + post.views)))
             if rng.random() < p:
                 user = f"user:{rng.randrange(USER_POOL):04d}"
                 add(

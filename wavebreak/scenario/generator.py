@@ -1348,7 +1348,9 @@ class Scenario:
         for i, (fi, a, t, v) in enumerate(
             zip(p.fam.tolist(), p.author.tolist(), p.t.tolist(), p.views.tolist(), strict=True)
         ):
-            yield PostSkeleton(f"{PLATFORM}:{i + 1}", start + timedelta(seconds=t), FAMILIES[fi].kind, accounts[a], v)
+            yield PostSkeleton(
+                f"{PLATFORM}:{i + 1}", start + timedelta(seconds=t), FAMILIES[fi].kind, accounts[a], v
+            )
 
     def posts(self) -> Iterator[Post]:
         """Every post in created_at order, rendered on the fly (same config -> same posts, every call).

@@ -148,3 +148,36 @@ def test_gate_reads_storage_in_batches() -> None:
     g.decide(Surface.SEARCH, None, [p.id for p in ps], at=T0)  # warm: answered from memory
     assert g.stats == q and q["decision_queries"] == 1 and q["post_queries"] == 1
     st.close()
+
+
+def test_question_gets_the_narratives_context_note_not_its_restrictions() -> None:
+    """A post whose decision says `question` is not demoted or excluded by its narrative's decision,
+    but the narrative's context note still reaches it; a refuting post skips the narrative entirely."""
+    g = Gate(None, HoldRegistry(), ttl=60)
+    g.link("demo:q", "n1", "demo:a", "is it true? any source?")
+    g.link("demo:c", "n1", "demo:a", "the attacker was an asylum seeker")
+    g.observe(
+        [
+            dec(
+                "d-n1",
+                "narrative",
+                "n1",
+                {
+                    Surface.TRENDS: Action.EXCLUDE,
+                    Surface.SEARCH: Action.CONTEXT_NOTE,
+                    Surface.RECOMMENDATIONS: Action.DEMOTE,
+                },
+                item=Action.CONTEXT_NOTE,
+            ),
+            dec("d-q", "post", "demo:q", {}, facts={"question": True}, narrative_id="n1"),
+        ]
+    )
+    for surface in (Surface.TRENDS, Surface.RECOMMENDATIONS, Surface.SEARCH):
+        q, c = g.decide(surface, "GB", ["demo:q", "demo:c"], T0)
+        assert q.action == Action.CONTEXT_NOTE and q.rule_id == "rule-d-n1"
+        assert c.action >= Action.CONTEXT_NOTE
+    q, c = g.decide(Surface.TRENDS, "GB", ["demo:q", "demo:c"], T0)
+    assert c.action == Action.EXCLUDE and not q.boost_as_context
+    g.observe([dec("d-n1b", "narrative", "n1", {Surface.TRENDS: Action.EXCLUDE}, supersedes="d-n1")])
+    (q,) = g.decide(Surface.TRENDS, "GB", ["demo:q"], T0)
+    assert q.action == Action.ALLOW and "asks about the claim" in q.explanation

@@ -347,3 +347,133 @@ def test_correction_marker_post_joining_a_restricted_narrative_is_protected() ->
     prot = run_one(b2, st, ctx)[0]["demo:9"]
     assert prot.rule_id == "engine.refutation-protection"
     assert prot.facts["refuting_reasons"] == ['correction marker ("fact check")']
+
+
+# --------------------------------------------------------------------------- pack 2024.07-3
+
+
+def test_question_reasons_marker_or_confident_query_stance_unless_the_post_asserts() -> None:
+    """A question marker or a confident `query` stance makes a post a question; an identity assertion
+    or a confident `support` vetoes it (the correction marker's vetoes)."""
+    from wavebreak.core.records import Signal
+    from wavebreak.policy.engine import question_reasons
+
+    marker = Signal("rumour", 0.5, label="query", explanation=("is it true",))
+    assert question_reasons({"rumour": marker}) == ['question marker ("is it true")']
+    assert question_reasons({"stance": sig("stance", 0.87, "query")}) == ["stance query (0.87)"]
+    assert question_reasons({"stance": sig("stance", 0.35, "query")}) == []  # a coin toss
+    assert question_reasons({"rumour": marker, "identity_claim": sig("identity_claim", 0.8)}) == []
+    assert question_reasons({"rumour": marker, "stance": sig("stance", 0.7, "support")}) == []
+    assert question_reasons({"rumour": marker, "stance": sig("stance", 0.4, "support")}) != []
+    assert question_reasons(None) == []
+
+
+def _question_signals() -> dict:
+    from wavebreak.core.records import Signal
+
+    return {"rumour": Signal("rumour", 0.5, label="query", explanation=("anyone got a source",))}
+
+
+def test_question_joining_a_restricted_narrative_is_exempt_not_refuting() -> None:
+    _, ctx = _narrative_setup()
+    st = PolicyStage()
+    b1 = batch(
+        [post("demo:1", "the attacker was an asylum seeker", SMALL)], {}, narrative_of={"demo:1": "n1"}
+    )
+    assert run_one(b1, st, ctx)[0]["n1"].actions[Surface.TRENDS] == Action.EXCLUDE
+    b2 = batch(
+        [post("demo:9", "Is it true he came by boat? Anyone got a source?", SMALL, minutes=3)],
+        {"demo:9": _question_signals()},
+        narrative_of={"demo:9": "n1"},
+    )
+    d = run_one(b2, st, ctx)[0]["demo:9"]
+    assert d.rule_id == "engine.question-exemption" and d.facts["question"] is True
+    assert d.facts["exempt_from"] == {"identity-claim-narrative": {"narrative": "n1"}}
+    assert not d.facts.get("refuting") and not d.facts.get("boost_as_context")
+    assert d.narrative_id == "n1" and not d.actions
+
+
+def test_question_in_narrative_keeps_its_own_restriction_and_is_not_withheld() -> None:
+    """A question with its own post decision (here hate) carries `question` on that decision, which is
+    issued even though the narrative's decision would otherwise cover it (the gate does not apply the
+    narrative's restrictions to a question, so the post's own must stand)."""
+    _, ctx = _narrative_setup()
+    st = PolicyStage()
+    b1 = batch(
+        [post("demo:1", "the attacker was an asylum seeker", SMALL)], {}, narrative_of={"demo:1": "n1"}
+    )
+    run_one(b1, st, ctx)
+    b2 = batch(
+        [post("demo:9", "are they all like this? any source?", SMALL, minutes=3)],
+        {"demo:9": {**_question_signals(), "hate": sig("hate", 0.65)}},
+        narrative_of={"demo:9": "n1"},
+    )
+    d = run_one(b2, st, ctx)[0]["demo:9"]
+    assert d.rule_id == "hate-demote" and d.actions[Surface.RECOMMENDATIONS] == Action.DEMOTE
+    assert d.facts["question"] is True and st.counts["covered"] == 0
+
+
+def test_refuting_post_with_its_own_decision_is_not_superseded_by_protection() -> None:
+    """A refuting post whose own content is restricted (incitement applies to refuting posts) keeps
+    that decision when its narrative is later restricted: no bare protection decision replaces it."""
+    nars = FakeNarratives()
+    nars.add("n1", "suspect named as asylum seeker", ["asylum", "boat"], identity_claim_share=0.6, risk=0.1)
+    ctx = PipelineContext(services={"narratives": nars})
+    st = PolicyStage()
+    s = {"stance": sig("stance", 0.9, "deny"), "incitement": sig("incitement", 0.95)}
+    b1 = batch(
+        [post("demo:2", "fake news, now go burn their houses", SMALL)],
+        {"demo:2": s},
+        narrative_of={"demo:2": "n1"},
+    )
+    ds = run_one(b1, st, ctx)[0]
+    assert "n1" not in ds and ds["demo:2"].actions[Surface.RECOMMENDATIONS] >= Action.EXCLUDE
+    nars.m["n1"].update(risk=0.9, posts=50, accounts=50, reach=50_000)
+    nars.narratives["n1"].risk = 0.9
+    b2 = batch(
+        [post("demo:3", "the attacker was an asylum seeker", SMALL, minutes=5)],
+        {},
+        narrative_of={"demo:3": "n1"},
+    )
+    ds2 = run_one(b2, st, ctx)[0]
+    assert ds2["n1"].actions[Surface.TRENDS] == Action.EXCLUDE
+    assert "demo:2" not in ds2  # its own (refuting, incitement-restricted) decision stands
+
+
+def test_post_in_a_crisis_narrative_gets_crisis_thresholds_without_naming_the_terms() -> None:
+    crises = CrisisManager()
+    c, _ = crises.declare("Marlowe Bay", T0 - timedelta(hours=1), by="duty", terms=["marlowe"])
+    nars = FakeNarratives()
+    nars.add("n7", "marlowe bay hotel", ["marlowe", "seaview", "hotel"])
+    ctx = PipelineContext(services={"narratives": nars})
+    inc = {"incitement": sig("incitement", 0.6)}  # above the crisis value 0.55, below 0.7
+    b = batch(
+        [
+            post("demo:1", "@organiser I'll be there. Bringing the lads. Seaview Hotel tonight", SMALL),
+            post("demo:2", "@organiser I'll be there. Bringing the lads. Seaview Hotel tonight", SMALL),
+        ],
+        {"demo:1": inc, "demo:2": inc},
+        narrative_of={"demo:1": "n7"},
+    )
+    ds = run_one(b, PolicyStage(crises=crises), ctx)[0]
+    assert ds["demo:1"].rule_id == "incitement-restrict" and ds["demo:1"].facts["crisis"] == c.id
+    assert "demo:2" not in ds  # no narrative, no term: out of the crisis, 0.7 applies
+
+
+def test_identity_claim_excluded_everywhere_only_during_a_crisis() -> None:
+    crises = CrisisManager()
+    crises.declare("Marlowe Bay", T0 - timedelta(hours=1), by="duty", terms=["marlowe"])
+    claim = {"identity_claim": sig("identity_claim", 0.9)}
+    b = batch(
+        [
+            post("demo:1", "the Marlowe Bay attacker is Ali, came by boat", SMALL),
+            post("demo:2", "the Leeds attacker is Ali, came by boat", SMALL),
+        ],
+        {"demo:1": claim, "demo:2": claim},
+    )
+    ds = run_one(b, PolicyStage(crises=crises))[0]
+    assert ds["demo:1"].actions[Surface.RECOMMENDATIONS] == Action.EXCLUDE
+    assert ds["demo:1"].actions[Surface.SEARCH] == Action.EXCLUDE
+    assert "identity-claim-crisis" in ds["demo:1"].facts["rules"]
+    assert ds["demo:2"].actions[Surface.RECOMMENDATIONS] == Action.DEMOTE  # outside the crisis
+    assert ds["demo:2"].rule_id == "identity-claim-post"

@@ -205,3 +205,13 @@ def test_targets_carry_interval_and_per_seed_values(none_arm) -> None:  # type: 
     assert t["met"] is False
     assert agg["targets"]["refutation_reach_ratio"]["per_seed"] == [1.0, 1.0]
     assert agg["targets"]["refutation_reach_ratio"]["met"] is True
+
+
+def test_a_decision_announced_twice_is_counted_once(world) -> None:  # type: ignore[no-untyped-def]
+    """The policy stage and the decisions stage both announce each decision to ``ctx.on_decision``;
+    the arm's decision counts must not double."""
+    mega = world.scenario.facts.megaphone_post_id
+    d = _decision(mega, world, {Surface.RECOMMENDATIONS: Action.EXCLUDE})
+    arm = _gate_only(world, [d, d])
+    assert arm["actions"]["decisions"] == 1
+    assert arm["actions"]["by_rule"] == {"test-rule": 1}

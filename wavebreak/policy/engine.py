@@ -216,6 +216,42 @@ def refuting_reasons(
     return reasons
 
 
+def question_reasons(signals: dict[str, Signal] | None) -> list[str]:
+    """Why a post *asks* about a claim rather than making it (empty: it does not).
+
+    - a question marker (rumour signal labelled ``query``: "is it true", "any source", "c'est
+      confirmé"...), or the stance model's ``query`` with confidence ≥ ``POLICY_REFUTING_STANCE_MIN``;
+    - provided the post does not itself assert an identity (identity claim ≥
+      ``POLICY_REFUTING_CLAIM_MATCH_MIN``) and the stance model does not call it ``support`` with
+      confidence: the same vetoes as the correction marker, so "X did this. Why was he even here?"
+      stays a claim.
+
+    Why it matters: a question is not an assertion. Narrative-level restrictions reached questions
+    only because the narratives stage clusters them with the claim they ask about (in the simulator
+    they were 98 % of the benign posts restricted); the stage exempts such a post from its
+    narrative's *restrictions* (``engine.question-exemption``) while the narrative's label or context
+    note still applies — once an authority has refuted the claim, the question is shown with the
+    answer. A question's own post-level rules (hate, incitement, an identity assertion above the
+    rule's threshold) still apply. ``docs/policy.md``, "Questions about a claim".
+    """
+    sig = signals or {}
+    stance = sig.get(SignalName.STANCE.value)
+    confident_support = (
+        stance is not None and stance.label == "support" and stance.score >= C.POLICY_REFUTING_STANCE_MIN
+    )
+    ic = sig.get(SignalName.IDENTITY_CLAIM.value)
+    if confident_support or (ic is not None and ic.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN):
+        return []
+    reasons: list[str] = []
+    rumour = sig.get(SignalName.RUMOUR.value)
+    if rumour is not None and rumour.label == "query":
+        spans = ", ".join(f'"{x}"' for x in (rumour.explanation or ())[:3])
+        reasons.append(f"question marker ({spans})" if spans else "question marker")
+    if stance is not None and stance.label == "query" and stance.score >= C.POLICY_REFUTING_STANCE_MIN:
+        reasons.append(f"stance query ({stance.score:.2f})")
+    return reasons
+
+
 # --------------------------------------------------------------------------- evaluation
 
 
@@ -378,16 +414,17 @@ def decision_id(target_kind: str, target_id: str, signature: str, at: datetime) 
 def signature(d: Decision) -> str:
     """What makes two decisions on a target the same decision (dedupe key)."""
     acts = ",".join(f"{s.value}={a.slug}" for s, a in sorted(d.actions.items()))
-    return "|".join(
-        [
-            acts,
-            d.item_action.slug,
-            d.account_action.slug,
-            ",".join(d.facts.get("rules", [d.rule_id])),
-            ",".join(d.territorial_scope),
-            "r" if d.facts.get("refuting") else "",
-        ]
-    )
+    parts = [
+        acts,
+        d.item_action.slug,
+        d.account_action.slug,
+        ",".join(d.facts.get("rules", [d.rule_id])),
+        ",".join(d.territorial_scope),
+        "r" if d.facts.get("refuting") else "",
+    ]
+    if d.facts.get("question"):  # appended only when set: other decisions keep their ids
+        parts.append("q")
+    return "|".join(parts)
 
 
 def post_values(post: Post, signals: dict[str, Signal] | None, refuting: bool) -> dict[str, Any]:

@@ -15,7 +15,8 @@ and the HTTP API is a thin layer over it. So the gate answers from memory:
   the narratives that have decisions, rebuilt at most every TTL.
 
 Combining for an item on a surface: post decisions, narrative decisions (not
-for a post that refutes the narrative's claim: refutation protection),
+for a post that refutes the narrative's claim: refutation protection; only their
+labels and context notes for a post that asks about it: question exemption),
 account decisions of its author and legal holds (geo-withheld for a viewer in
 the hold's jurisdictions, out of trends and search everywhere). The most
 severe action wins; the result names the decision (or hold) and rule behind it.
@@ -277,12 +278,19 @@ class Gate:
         cands: list[tuple[Action, int, int, str, str | None, str]] = []
         post_decs = decs.get(item, [])
         refuting = any(d.facts.get("refuting") for d in post_decs)
+        # a question about the claim: its narrative's labels and context notes apply, its
+        # restrictions do not (engine.question_reasons; docs/policy.md "Questions about a claim")
+        question = not refuting and any(d.facts.get("question") for d in post_decs)
         sources: list[str] = []
 
-        def add(d: Decision, source: str) -> None:
+        def add(d: Decision, source: str, inform_only: bool = False) -> None:
             a = d.actions.get(surface, Action.ALLOW)
             ia = d.item_action
-            if ia == Action.GEO_WITHHOLD:
+            if inform_only:  # labels and context notes only
+                a = Action.ALLOW if a.restrictive else a
+                if ia in ITEM_WIDE and not ia.restrictive:
+                    a = max(a, ia)
+            elif ia == Action.GEO_WITHHOLD:
                 if not d.territorial_scope or (region is not None and region in d.territorial_scope):
                     a = max(a, ia)
             elif ia in ITEM_WIDE:
@@ -302,7 +310,7 @@ class Gate:
         nid = narr.get(item)
         if nid and not refuting:
             for d in decs.get(nid, []):
-                add(d, "narrative")
+                add(d, "narrative", inform_only=question)
         aid = authors.get(item)
         if aid:
             for d in decs.get(aid, []):
@@ -326,6 +334,8 @@ class Gate:
             why = "no decision applies"
             if nid and refuting and decs.get(nid):
                 why = f"refutes the claim of narrative {nid}: its restrictions do not apply"
+            elif nid and question and decs.get(nid):
+                why = f"asks about the claim of narrative {nid}: its restrictions do not apply"
             return GateResult(item, Action.ALLOW, None, None, why, surface, refuting, sources)
         # Ties (same action, same source) go to a decision with recorded evidence: with covered post
         # decisions withheld, a post is often restricted by two narrative decisions at once (rule and

@@ -58,6 +58,7 @@ from wavebreak.policy.engine import (
     decision_id,
     narrative_values,
     post_values,
+    question_reasons,
     refuting_reasons,
     signature,
 )
@@ -349,24 +350,43 @@ class PolicyStage:
             account = p.author or acc_by_id.get(p.author_id) or ctx.accounts.get(p.author_id)
             asigs = batch.account_signals.get(p.author_id)
             refuting = refuting_reasons(sigs, account, asigs)
-            if not any_mask[i]:
-                if refuting and nid is not None:
-                    self._remember_refuting(nid, p.id, refuting)
-                    out.extend(self._protect_late(nid, p.id, refuting, at))
-                continue
-            self.counts["post_candidates"] += 1
-            d = self._decide_post(
-                p, sigs, account, asigs, refuting, nid, hold_hits[i], at, active, masks, i, rules, nar
-            )
-            if d is not None:
-                out.append(d)
-            if refuting and nid is not None:
-                self._remember_refuting(nid, p.id, refuting)
-                if d is None or not d.facts.get("refuting"):
-                    out.extend(self._protect_late(nid, p.id, refuting, at))
+            # a question about its narrative's claim is exempt from the narrative's restrictions
+            question = question_reasons(sigs) if nid is not None and not refuting else []
+            d = None
+            if any_mask[i]:
+                self.counts["post_candidates"] += 1
+                d = self._decide_post(
+                    p,
+                    sigs,
+                    account,
+                    asigs,
+                    refuting,
+                    nid,
+                    hold_hits[i],
+                    at,
+                    active,
+                    masks,
+                    i,
+                    rules,
+                    nar,
+                    question,
+                )
+                if d is not None:
+                    out.append(d)
+            if nid is not None and (refuting or question) and d is None:
+                # Only a post without a decision of its own gets a separate protection/exemption
+                # decision: the post's own decision already carries ``refuting``/``question`` for the
+                # gate, and a second decision on the same target would supersede it (a refuting
+                # post's incitement or hate restriction was replaced by the bare protection).
+                kind = "refuting" if refuting else "question"
+                reasons = refuting or question
+                self._remember_refuting(nid, p.id, reasons, kind)
+                out.extend(self._protect_late(nid, p.id, reasons, at, kind))
         return out
 
-    def _protect_late(self, nid: str, pid: str, reasons: list[str], at: datetime) -> list[Decision]:
+    def _protect_late(
+        self, nid: str, pid: str, reasons: list[str], at: datetime, kind: str = "refuting"
+    ) -> list[Decision]:
         """Protect a refuting post that arrives after its narrative was restricted.
 
         Why: protections used to be issued only when the narrative's decision was (re)issued, so a
@@ -379,7 +399,7 @@ class PolicyStage:
         cover = self._covers.get(("narrative", nid))
         if cover is None or cover.id != nd.id or not cover.in_force(at):
             return []
-        return self._protect_refuting(nid, nd, at, [(pid, reasons)])
+        return self._protect_refuting(nid, nd, at, [(pid, reasons, kind)])
 
     def _decide_post(
         self,
@@ -396,6 +416,7 @@ class PolicyStage:
         i: int,
         rules: list[Rule],
         nar: Any,
+        question: list[str] | None = None,
     ) -> Decision | None:
         assert self.holds is not None and self.crises is not None
         values = post_values(p, sigs, bool(refuting))
@@ -410,6 +431,8 @@ class PolicyStage:
         crisis = None
         if active:
             crisis = self.crises.covering(at, p.text, values.get("post.region"), values.get("post.lang"))
+            if crisis is None and nid is not None:
+                crisis = self._post_in_narrative_crisis(nid, values.get("post.region"), at, active, nar)
         facts = Facts(self.pack, values, sigs, crisis)
         hits = self.engine.evaluate([r for r in rules if masks[r.id][i]], facts, bool(refuting))
         extra: dict[str, Any] = {}
@@ -419,6 +442,9 @@ class PolicyStage:
             extra["holds"] = self.holds.application(hold_ids)
         if account is not None:
             extra["author_followers"] = account.followers
+        if question:
+            extra["question"] = True
+            extra["question_reasons"] = list(question)
         d = self.engine.decide(
             "post",
             p.id,
@@ -431,12 +457,29 @@ class PolicyStage:
         )
         if d is None:
             return None
-        if self._withhold(d, p, nid, bool(refuting)):
+        if self._withhold(d, p, nid, bool(refuting) or bool(question)):
             return None
         d = self._issue(d)
         if d is not None and crisis is not None:
             self.crises.record(crisis.id, d, account.followers if account else 0)
         return d
+
+    def _post_in_narrative_crisis(
+        self, nid: str, region: str | None, at: datetime, active: list[Crisis], nar: Any
+    ) -> Crisis | None:
+        """The crisis covering the post's narrative, when the post's own text names none of its terms.
+
+        Why: a crisis is scoped by terms to find its conversation, and replies in that conversation
+        rarely repeat the terms ("@organiser I'll be there. Bringing the lads. Seaview Hotel tonight"
+        answers a call to riot without naming the town or the suspect). The narratives stage has
+        already placed such a post in a narrative the crisis covers (the check the stage applies to
+        narrative rules), so the crisis thresholds apply to it as to the posts that name the terms.
+        A crisis restricted to regions still only covers posts from those regions.
+        """
+        crisis = self._narrative_crisis(*nar(nid), at, active)
+        if crisis is not None and crisis.regions and region and region.upper() not in crisis.regions:
+            return None
+        return crisis
 
     # ------------------------------------------------------------------ covered post decisions
 
@@ -444,7 +487,9 @@ class PolicyStage:
         """The key of the in-force decision that already makes the gate apply everything ``d``
         would (a repost's original first, then the post's narrative), or None."""
         if refuting:
-            return None  # the gate skips narrative decisions for refuting posts: theirs must stand
+            # the gate skips narrative restrictions for refuting posts and questions (``d.facts``
+            # says which): their own decisions must stand
+            return None
         if p.repost_of and p.kind == PostKind.REPOST:
             key = ("post", p.repost_of)
             c = self._covers.get(key)
@@ -538,13 +583,14 @@ class PolicyStage:
         self.counts["released"] += len(out)
         return out
 
-    def _remember_refuting(self, nid: str, pid: str, reasons: list[str]) -> None:
+    def _remember_refuting(self, nid: str, pid: str, reasons: list[str], kind: str = "refuting") -> None:
+        """Remember a refuting post (``kind`` "refuting") or a question ("question") of a narrative."""
         lst = self._refuting_by_narr.get(nid)
         if lst is None:
             lst = []
             _lru_put(self._refuting_by_narr, nid, lst, C.POLICY_NARRATIVE_STATE_MAX)
         if len(lst) < REFUTING_PER_NARRATIVE:
-            lst.append((pid, reasons))
+            lst.append((pid, reasons, kind))
 
     # ------------------------------------------------------------------ narratives
 
@@ -661,12 +707,17 @@ class PolicyStage:
         nid: str,
         narrative_decision: Decision,
         at: datetime,
-        posts: list[tuple[str, list[str]]] | None = None,
+        posts: list[tuple[str, list[str], str]] | None = None,
     ) -> list[Decision]:
-        """Record, per refuting post of a restricted narrative (all remembered ones, or ``posts``),
-        that the restriction does not apply to it."""
+        """Record, per refuting post or question of a restricted narrative (all remembered ones, or
+        ``posts``), that the restriction does not apply to it."""
         out = []
-        for pid, reasons in self._refuting_by_narr.get(nid, []) if posts is None else posts:
+        for pid, reasons, kind in self._refuting_by_narr.get(nid, []) if posts is None else posts:
+            if kind == "question":
+                d = self._exempt_question(nid, narrative_decision, at, pid, reasons)
+                if (issued := self._issue(d)) is not None:
+                    out.append(issued)
+                continue
             d = Decision(
                 id="",
                 at=at,
@@ -694,6 +745,34 @@ class PolicyStage:
             if issued is not None:
                 out.append(issued)
         return out
+
+    def _exempt_question(
+        self, nid: str, narrative_decision: Decision, at: datetime, pid: str, reasons: list[str]
+    ) -> Decision:
+        """A question about a restricted narrative's claim: the narrative's restrictions do not
+        apply to it, its label or context note does (``engine.question_reasons``)."""
+        return Decision(
+            id="",
+            at=at,
+            target_kind="post",
+            target_id=pid,
+            actions={},
+            rule_id="engine.question-exemption",
+            grounds=narrative_decision.grounds,
+            facts={
+                "rules": ["engine.question-exemption"],
+                "question": True,
+                "question_reasons": reasons,
+                "exempt_from": {narrative_decision.rule_id: {"narrative": nid}},
+            },
+            policy_version=self.pack.version_id,
+            narrative_id=nid,
+            explanation=(
+                f"post {pid} asks about the claim of narrative {nid} ({'; '.join(reasons)}) and does "
+                f"not assert it: the narrative's restrictions ({narrative_decision.rule_id}) do not "
+                "apply to it; its label or context note does."
+            ),
+        )
 
     def _maybe_propose(
         self, n: Narrative, m: dict[str, Any] | None, at: datetime, active: list[Crisis]

@@ -485,6 +485,7 @@ class Simulator:
         self.items = Items(len(w.regions), capacity=max(1024, 2 * len(w.exo_posts)))
         self.item_of: dict[str, int] = {}
         self.decisions: list[Decision] = []
+        self._seen_decisions: set[str] = set()
         self.first_action_s: dict[int, float] = {}
         self.first_any_action_s: float | None = None
         self.restricted_items: set[int] = set()
@@ -575,7 +576,15 @@ class Simulator:
         return i
 
     def _on_decision(self, d: Decision) -> None:
-        """Listener: the gate learns the decision; the simulator notes item-wide state and holds."""
+        """Listener: the gate learns the decision; the simulator notes item-wide state and holds.
+
+        A decision is taken into account once: the policy stage announces its decisions and the
+        decisions stage announces them again once recorded, so every decision reached this listener
+        twice and the arm's decision counts (``actions.decisions``, ``by_rule``) were doubled.
+        """
+        if d.id in self._seen_decisions:
+            return
+        self._seen_decisions.add(d.id)
         self.gate.observe([d])
         self.decisions.append(d)
         now = self._now_s

@@ -22,6 +22,15 @@ BATCH_MAX_SPAN_SECONDS = 300.0
 per batch, so this bounds its reaction time on quiet streams (the issue asks for a
 false claim flagged within 30 minutes of its first post)."""
 
+PIPELINE_PREFETCH_BATCHES = 2
+"""Batches handed to a prefetching stage (the text-scoring worker) before their turn: two keep
+the worker busy while this process finishes the batch in hand, and cost only two batches of
+posts in memory."""
+
+PIPELINE_SCORE_WORKER_MIN_CORES = 2
+"""``auto`` starts one text-scoring worker process only where the process may use at least this
+many cores: on one core the worker would only add pickling to the same CPU."""
+
 ACCOUNT_CACHE_SIZE = 250_000
 """Latest account snapshots kept in memory (LRU); bounds memory on long replays. Active
 accounts of a crisis day (the demo has 50k) fit many times; evicted ones come back with
@@ -233,6 +242,15 @@ slow path near 10 s; the first engineer's 2.5 % cost ~23 s of a 2-minute budget)
 SIGNALS_SLOW_PATH_BUDGET: batches span at most 5 minutes of stream time, so a quiet stream makes
 small batches (the demo averages a few hundred posts), where 64 encodings would be 10-15 % of posts;
 2.5 % keeps the demo under the 3 % target whatever the batch size."""
+
+SIGNALS_PAUSE_GC = True
+"""The signals fast path runs with Python's cyclic garbage collector paused for the batch (restored after;
+``SignalsStage(pause_gc=False)`` turns it off). Why: the fast path allocates hundreds of thousands of
+container objects a batch (rows, token lists, signals) and creates no reference cycles (reference counting
+frees what it drops; a test collects after every batch and finds nothing), yet the collector ran ~200
+young passes and two full passes over the whole heap (models, caches, the posts in flight) in a 20k-post
+bench run: 12 % of the fast path's CPU. Paused, the young pass runs once per batch over its survivors and
+no full pass runs inside the stage (H3, signals round 7; figures in docs/models/toxicity.md)."""
 
 # --- claim matching (wavebreak/signals/claim_match.py)
 CLAIM_MATCH_LEXICAL_WEIGHT = 1.5

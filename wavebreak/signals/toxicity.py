@@ -299,30 +299,42 @@ class CharWbHasher:
         """Hashed columns of one word's n-grams (with repeats), cached."""
         cols = self._cols.get(word)
         if cols is None:
-            from sklearn.utils import murmurhash3_32
-
             if len(self._cols) >= self.cache_size:
                 self._cols.clear()
-            h = np.abs(np.asarray([murmurhash3_32(g, seed=0) for g in self.grams(word)], dtype=np.int64))
-            cols = self._cols[word] = (h % self.n_features).astype(np.int32)
+            cols = self._cols[word] = self._hash_word(word)
         return cols
 
+    def _hash_word(self, word: str) -> np.ndarray:
+        from sklearn.utils import murmurhash3_32
+
+        h = np.abs(np.asarray([murmurhash3_32(g, seed=0) for g in self.grams(word)], dtype=np.int64))
+        return (h % self.n_features).astype(np.int32)
+
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        """(n, n_features) L2-normalised n-gram counts."""
-        get = self._cols.get
-        parts: list[np.ndarray] = []
-        lengths = np.zeros(len(texts), dtype=np.int64)
-        for i, t in enumerate(texts):
-            n = 0
-            for w in t.split():
-                c = get(w)
-                if c is None:
-                    c = self.word_cols(w)
-                parts.append(c)
-                n += len(c)
-            lengths[i] = n
-        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=indptr[1:])
+        """(n, n_features) L2-normalised n-gram counts.
+
+        Every word of the batch is looked up by one C-level ``map`` (was a Python loop per word, ~9 %
+        of the fast path): the words' column arrays, in order, are the matrix's indices, and a text's
+        row ends where its last word's n-grams end (cumulative sums, in numpy).
+        """
+        n = len(texts)
+        splits = list(map(str.split, texts))
+        flat = list(itertools.chain.from_iterable(splits))
+        cache = self._cols
+        missing = set(flat).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > self.cache_size:  # emptied whole, as word_cols does
+                cache.clear()
+                missing = set(flat)
+            for w in missing:
+                cache[w] = self._hash_word(w)
+        parts = list(map(cache.__getitem__, flat))
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        if parts:
+            # cum[k]: n-grams of the batch's first k words; a text's row ends after its last word
+            cum = np.zeros(len(parts) + 1, dtype=np.int64)
+            np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)), out=cum[1:])
+            indptr[1:] = cum[np.cumsum(np.fromiter(map(len, splits), dtype=np.int64, count=n))]
         indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
         x = sp.csr_matrix(
             (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(texts), self.n_features)

@@ -369,10 +369,11 @@ class SignalsStage:
         # ``sigs`` is kept (LRU) for reposts and never mutated: a text's cached row, a remembered row,
         # or a snapshot of this batch's row of the original; the batch gets its own copy to extend
         signals = batch.signals
+        recent = self._recent
         for i, p in enumerate(posts):
             sigs = by_pos.get(i)
             if sigs is None:  # a repost without text: inherit
-                orig = self._recent.get(p.repost_of) if p.repost_of else None
+                orig = recent.get(p.repost_of) if p.repost_of else None
                 if orig is None and p.repost_of:
                     orig = batch.signals.get(p.repost_of)
                     if orig is not None:
@@ -383,12 +384,17 @@ class SignalsStage:
                 else:
                     sigs = _NEUTRAL
                     self.stats["reposts_neutral"] += 1
-            cur = signals.get(p.id)
+            pid = p.id
+            cur = signals.get(pid)
             if cur is None:
-                signals[p.id] = dict(sigs)
+                signals[pid] = dict(sigs)
             else:
                 cur.update(sigs)
-            self._remember(p.id, sigs)
+            # remembered for reposts (LRU), as :meth:`_remember`, inlined: once per post
+            recent[pid] = sigs
+            recent.move_to_end(pid)
+            if len(recent) > self._cache_size:
+                recent.popitem(last=False)
         c = time.process_time()
         self._credibility(batch, ctx)
         self._tick("credibility_B", c)

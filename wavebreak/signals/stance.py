@@ -166,7 +166,12 @@ def _dense(
         sim = len(toks & claim_tokens) / math.sqrt(len(toks) * len(claim_tokens))
     else:
         sim = 0.0
-    stripped = _MENTION_RE.sub("", _URL_RE.sub("", text)).strip()
+    # only whether fewer than 3 characters remain matters; without "@", "http" or "www." neither
+    # substitution can change the text (most posts), so it is not rebuilt
+    if "@" in text or "http" in text or "www." in text:
+        short = len(_MENTION_RE.sub("", _URL_RE.sub("", text)).strip()) < 3
+    else:
+        short = len(text.strip()) < 3
     qm = text.count("?")
     return [
         float(qm > 0),
@@ -183,7 +188,7 @@ def _dense(
         float(claim_tokens is not None),
         sim,
         math.log1p(len(toks)) / 4.0,
-        float(len(stripped) < 3),
+        float(short),
         float("!" in text),
     ]
 

@@ -797,6 +797,12 @@ def cue_list(norm: str) -> list[str]:
     scan, mask_of, mask = _gate_scanner()
     for x in scan.findall(norm):  # the gate table's prefixes found at word starts
         mask |= mask_of[x]
+    if not mask:
+        # no cue pattern can match (most posts): every search below would be skipped by ``hit``, and
+        # every conjunction needs its parent cue; only the quote cue, which is not gated, remains
+        if '"' in norm or ("'" in norm and _QUOTE_OPEN.search(norm)):
+            return ["__quote__"]
+        return out
 
     def hit(rx: re.Pattern[str]) -> bool:
         return bool(mask & _GATE_BIT[id(rx)]) and rx.search(norm) is not None

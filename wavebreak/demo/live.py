@@ -21,7 +21,13 @@ from rich.table import Table
 
 from wavebreak.core import constants as C
 from wavebreak.core.records import Alert, Decision
-from wavebreak.pipeline.runner import Pipeline, PipelineOptions, batches_from_files, build_pipeline
+from wavebreak.pipeline.runner import (
+    Pipeline,
+    PipelineOptions,
+    auto_score_workers,
+    batches_from_files,
+    build_pipeline,
+)
 from wavebreak.pipeline.stage import Batch
 from wavebreak.pipeline.summary import DecisionLog, build_summary, iso
 
@@ -225,6 +231,9 @@ def run_stream(
         policy=analyse,
         policy_pack=pack,
         quarantine_file=qfile,
+        # files are read ahead and scored on a second core; a live feed on stdin is not read
+        # ahead (that would hold each batch until the next two arrive)
+        score_workers=auto_score_workers() if analyse and "-" not in files else 0,
     )
     pipeline = build_pipeline(storage, opts)
     printer = LivePrinter(pipeline, console, start=None, quiet=quiet)
@@ -240,7 +249,7 @@ def run_stream(
     try:
         drive(
             pipeline,
-            batches_from_files(files, fmt, batch_size, instance=instance),
+            pipeline.ahead(batches_from_files(files, fmt, batch_size, instance=instance)),
             console=console,
             total=None,
             description="replaying",

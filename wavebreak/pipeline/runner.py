@@ -9,7 +9,7 @@ differs.
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,9 +128,32 @@ class Pipeline:
         st.decisions += len(batch.decisions)
         return batch
 
+    def ahead(self, batches: Iterable[Batch], depth: int = C.PIPELINE_PREFETCH_BATCHES) -> Iterator[Batch]:
+        """Yield ``batches`` unchanged, having shown each to the stages' ``prefetch`` ``depth`` batches early.
+
+        Why: a stage with a stateless part (the signals stage's text scoring,
+        :mod:`wavebreak.signals.parallel`) can then run that part on another core while
+        this process works through the batches before it. Wrap the *source* (before any
+        per-batch hook that must see a batch after it was processed). Without a stage that
+        prefetches, this is the identity.
+        """
+        fetchers = [s.prefetch for s in self.stages if callable(getattr(s, "prefetch", None))]
+        if not fetchers or depth <= 0:
+            yield from batches
+            return
+        window: deque[Batch] = deque()
+        for batch in batches:
+            for fetch in fetchers:
+                fetch(batch)
+            window.append(batch)
+            if len(window) > depth:
+                yield window.popleft()
+        while window:
+            yield window.popleft()
+
     def run(self, batches: Iterable[Batch], on_batch: Callable[[Batch], None] | None = None) -> RunStats:
         t0 = time.perf_counter()
-        for batch in batches:
+        for batch in self.ahead(batches):
             self.process(batch)
             if on_batch is not None:
                 on_batch(batch)
@@ -156,6 +179,17 @@ class PipelineOptions:
     policy_pack: Path | None = None
     quarantine_file: Path | None = None
     config: dict[str, Any] = field(default_factory=dict)
+    score_workers: int = 0
+    """Processes that score post texts ahead of the pipeline (0: in process). See
+    :mod:`wavebreak.signals.parallel`; :func:`auto_score_workers` picks it for the CLI."""
+
+
+def auto_score_workers() -> int:
+    """One text-scoring worker where there is a second core to run it on, else none."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1 if cores >= C.PIPELINE_SCORE_WORKER_MIN_CORES else 0
 
 
 def build_pipeline(storage: Storage | None, options: PipelineOptions | None = None) -> Pipeline:
@@ -167,7 +201,13 @@ def build_pipeline(storage: Storage | None, options: PipelineOptions | None = No
     if opts.signals:
         from wavebreak.signals.stage import SignalsStage
 
-        sig = SignalsStage(slow_path=opts.slow_path)
+        sig: SignalsStage
+        if opts.score_workers > 0:
+            from wavebreak.signals.parallel import ParallelSignalsStage
+
+            sig = ParallelSignalsStage(workers=opts.score_workers, slow_path=opts.slow_path)
+        else:
+            sig = SignalsStage(slow_path=opts.slow_path)
         stages.append(sig)
         embedder = sig.embed if opts.slow_path else None
     if opts.narratives:

@@ -1,0 +1,129 @@
+"""Text scoring on a second core (``wavebreak.signals.parallel``): same signals, never a lost post.
+
+The worker-process test spawns a real process (a few seconds of model loading), so it is marked
+slow; the fallback and read-ahead tests run in process.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+import pytest
+
+from wavebreak.demo.run import scenario_batches
+from wavebreak.pipeline.runner import Pipeline, PipelineOptions, build_pipeline
+from wavebreak.pipeline.stage import Batch
+from wavebreak.scenario import ScenarioConfig, generate
+from wavebreak.signals.parallel import PRESCORED_KEY, ParallelSignalsStage, texts_to_score
+
+
+def _signals_of(workers: int, scale: float = 0.01) -> dict[str, dict[str, Any]]:
+    scn = generate(ScenarioConfig(seed=3, scale=scale))
+    p = build_pipeline(
+        None, PipelineOptions(narratives=False, policy=False, slow_path=False, score_workers=workers)
+    )
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        for batch in p.ahead(scenario_batches(scn.posts(), 512)):
+            p.process(batch)
+            for pid, sigs in batch.signals.items():
+                out[pid] = {k: (s.score, s.label, s.model, s.explanation, s.data) for k, s in sigs.items()}
+        stats = dict(p.stage("signals").stats)  # type: ignore[union-attr]
+    finally:
+        p.close()
+    if workers:
+        assert stats["prescored_texts"] > 0 and stats["worker_failures"] == 0
+    return out
+
+
+@pytest.mark.slow
+def test_worker_process_gives_the_in_process_signals() -> None:
+    here = _signals_of(0)
+    there = _signals_of(1)
+    assert len(here) > 1000
+    assert there == here
+
+
+class _Recorder:
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, int]] = []
+
+    def prefetch(self, batch: Batch) -> None:
+        self.log.append(("prefetch", batch.extras["n"]))
+
+    def process(self, batch: Batch, ctx: Any) -> None:
+        self.log.append(("process", batch.extras["n"]))
+
+    def close(self, ctx: Any) -> None:
+        pass
+
+
+def test_ahead_shows_batches_early_and_keeps_order() -> None:
+    rec = _Recorder()
+    p = Pipeline([rec], ctx=build_pipeline(None, PipelineOptions(signals=False)).ctx)  # type: ignore[list-item]
+    batches = [Batch(extras={"n": i}) for i in range(5)]
+    for b in p.ahead(batches, depth=2):
+        p.process(b)
+    processed = [n for what, n in rec.log if what == "process"]
+    assert processed == [0, 1, 2, 3, 4]
+    # batch n is prefetched before batch n-2 is processed, and every batch exactly once
+    assert rec.log.index(("prefetch", 2)) < rec.log.index(("process", 0))
+    assert sorted(n for what, n in rec.log if what == "prefetch") == [0, 1, 2, 3, 4]
+
+
+def test_without_a_prefetching_stage_ahead_is_the_identity() -> None:
+    p = build_pipeline(None, PipelineOptions(signals=False, narratives=False, policy=False))
+    batches = [Batch() for _ in range(3)]
+    assert list(p.ahead(iter(batches))) == batches
+
+
+def _batch() -> Batch:
+    scn = generate(ScenarioConfig(seed=5, scale=0.01))
+    return next(iter(scenario_batches(scn.posts(), 300)))
+
+
+def test_a_failed_worker_result_falls_back_to_scoring_here() -> None:
+    plain = ParallelSignalsStage(workers=1, start=False)
+    ref_batch, batch = _batch(), _batch()
+    ctx = build_pipeline(None, PipelineOptions(signals=False)).ctx
+    plain.process(ref_batch, ctx)  # nothing prefetched: scored here
+    broken: Future[Any] = Future()
+    broken.set_exception(RuntimeError("worker died"))
+    texts, langs = texts_to_score(batch)
+    batch.extras[PRESCORED_KEY] = (broken, texts, langs)
+    stage = ParallelSignalsStage(workers=1, start=False)
+    stage.process(batch, ctx)
+    assert stage.stats["worker_failures"] == 1
+    assert {k: {n: s.score for n, s in v.items()} for k, v in batch.signals.items()} == {
+        k: {n: s.score for n, s in v.items()} for k, v in ref_batch.signals.items()
+    }
+    stage.prefetch(_batch())  # after a failure nothing more is sent to a worker
+    assert stage._pool is None
+
+
+def test_texts_the_worker_did_not_see_are_scored_here() -> None:
+    ctx = build_pipeline(None, PipelineOptions(signals=False)).ctx
+    ref = ParallelSignalsStage(workers=1, start=False)
+    ref_batch = _batch()
+    ref.process(ref_batch, ctx)
+    batch = _batch()
+    texts, langs = texts_to_score(batch)
+    half = len(texts) // 2
+    # a "worker" result for the first half only, computed by an in-process stage
+    helper = ParallelSignalsStage(workers=1, start=False)
+    done: Future[Any] = Future()
+    done.set_result((helper._rows(texts[:half], langs[:half]), {}))
+    batch.extras[PRESCORED_KEY] = (done, texts[:half], langs[:half])
+    stage = ParallelSignalsStage(workers=1, start=False)
+    stage.process(batch, ctx)
+    seen = set(zip(texts[:half], langs[:half], strict=True))
+    unseen = sum(1 for k in zip(texts, langs, strict=True) if k not in seen)
+    assert unseen > 0
+    assert stage.stats["scored_here"] == unseen
+    assert stage.stats["prescored_texts"] == len(texts) - unseen
+    assert {k: {n: s.score for n, s in v.items()} for k, v in batch.signals.items()} == {
+        k: {n: s.score for n, s in v.items()} for k, v in ref_batch.signals.items()
+    }

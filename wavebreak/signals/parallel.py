@@ -1,0 +1,175 @@
+"""Fast text scoring on a second core: the signals stage with its stateless half in a worker process.
+
+Why: the fast text models (language, toxicity/hate/incitement/threat, identity claims, rumour
+markers, stance) are a pure function of a post's text and its platform language, and they are
+the largest single share of the pipeline's CPU. Everything after them (credibility, narratives,
+policy, recording) keeps per-account and per-narrative state and must run in stream order in
+one process. So the pipeline hands the texts of the *next* batches to one worker process
+(:meth:`Pipeline.ahead` calls :meth:`ParallelSignalsStage.prefetch` before their turn) and,
+when a batch reaches this stage, takes the worker's rows instead of scoring them here; the
+stateful half (repost inheritance, credibility, the slow path) runs here exactly as before.
+
+Outputs are the in-process ones: the worker runs the same :class:`SignalsStage` code over the
+same sequence of batches (its text cache sees the same texts in the same order). A text the
+worker did not score (a post the normalise stage rewrote, a batch that was never prefetched)
+is scored here; a worker that cannot start or dies is logged once and the stage carries on in
+process, so a broken worker costs speed, never a post.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from wavebreak.core.records import PostKind, Signal
+from wavebreak.pipeline.context import PipelineContext
+from wavebreak.pipeline.stage import Batch
+from wavebreak.signals.stage import SignalsStage
+
+log = logging.getLogger(__name__)
+
+PRESCORED_KEY = "signals.prescored"
+"""``batch.extras`` key of the worker's pending result for that batch."""
+
+_worker_stage: SignalsStage | None = None
+
+
+def _init_worker(kwargs: dict[str, Any]) -> None:
+    """Load the fast models once per worker process (the slow path never runs there)."""
+    global _worker_stage
+    _worker_stage = SignalsStage(**{**kwargs, "slow_path": False})
+
+
+def _warm() -> None:
+    """No work: submitting it starts the worker process, whose initializer loads the models."""
+
+
+def _score_in_worker(
+    texts: list[str], langs: list[str | None]
+) -> tuple[list[dict[str, Signal]], dict[str, float]]:
+    """Rows for ``texts`` and the change in the worker stage's counters (merged into the parent's)."""
+    st = _worker_stage
+    assert st is not None, "worker not initialised"
+    before = dict(st.stats)
+    rows = st._rows(texts, langs)
+    delta = {k: v - before.get(k, 0) for k, v in st.stats.items() if v != before.get(k, 0)}
+    return rows, delta
+
+
+def texts_to_score(batch: Batch) -> tuple[list[str], list[str | None]]:
+    """The texts :meth:`SignalsStage.process` scores for ``batch`` (reposts without text inherit)."""
+    posts = [p for p in batch.posts if p.text.strip() or p.kind is not PostKind.REPOST]
+    return [p.text for p in posts], [p.lang for p in posts]
+
+
+class ParallelSignalsStage(SignalsStage):
+    """:class:`SignalsStage` whose fast text scoring runs ahead in one worker process."""
+
+    def __init__(self, *, workers: int = 1, start: bool = True, **kwargs: Any) -> None:
+        """``start``: spawn the worker now, so that it loads its models while the caller is still
+        setting up (the first batch would otherwise wait for them)."""
+        super().__init__(**kwargs)
+        self._worker_kwargs = {k: v for k, v in kwargs.items() if k != "slow_path"}
+        self._workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
+        self._pre: dict[tuple[str, str | None], dict[str, Signal]] | None = None
+        self.stats.update(
+            {"prescored_texts": 0, "scored_here": 0, "worker_failures": 0, "worker_wait_seconds": 0.0}
+        )
+        if start and (pool := self._executor()) is not None:
+            pool.submit(_warm)
+
+    # ------------------------------------------------------------------ worker
+
+    def _executor(self) -> ProcessPoolExecutor | None:
+        if self._broken:
+            return None
+        if self._pool is None:
+            try:
+                # spawn, not fork: the parent may already run BLAS or HTTP threads
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self._workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_init_worker,
+                    initargs=(self._worker_kwargs,),
+                )
+            except (OSError, ValueError) as exc:
+                self._fail(f"could not start the text-scoring worker: {exc}")
+                return None
+        return self._pool
+
+    def _fail(self, why: str) -> None:
+        if not self._broken:
+            log.warning("%s; scoring texts in process from now on (same results, one core)", why)
+        self._broken = True
+        self.stats["worker_failures"] += 1
+
+    def prefetch(self, batch: Batch) -> None:
+        """Send ``batch``'s texts to the worker now; :meth:`process` collects the rows later."""
+        if batch.extras.get(PRESCORED_KEY) is not None:
+            return
+        texts, langs = texts_to_score(batch)
+        if not texts:
+            return
+        pool = self._executor()
+        if pool is None:
+            return
+        try:
+            batch.extras[PRESCORED_KEY] = (pool.submit(_score_in_worker, texts, langs), texts, langs)
+        except RuntimeError as exc:  # pool broken or shut down
+            self._fail(f"text-scoring worker unavailable: {exc}")
+
+    def _collect(self, batch: Batch) -> None:
+        pending: tuple[Future[Any], list[str], list[str | None]] | None = batch.extras.pop(
+            PRESCORED_KEY, None
+        )
+        if pending is None:
+            return
+        fut, texts, langs = pending
+        t0 = time.perf_counter()
+        try:
+            rows, delta = fut.result()
+        except Exception as exc:  # any worker failure: fall back to in-process scoring
+            self._fail(f"text-scoring worker failed on a batch ({type(exc).__name__}: {exc})")
+            return
+        finally:
+            self.stats["worker_wait_seconds"] += time.perf_counter() - t0
+        # keyed by what was sent, not by the batch now: a post the normalise stage dropped or
+        # rewrote since is simply not looked up, and a new text is scored here
+        self._pre = {(t, g): r for t, g, r in zip(texts, langs, rows, strict=True)}
+        for k, v in delta.items():
+            self.stats[k] = self.stats.get(k, 0) + v
+
+    # ------------------------------------------------------------------ stage protocol
+
+    def process(self, batch: Batch, ctx: PipelineContext) -> None:
+        self._collect(batch)
+        try:
+            super().process(batch, ctx)
+        finally:
+            self._pre = None
+
+    def _rows(self, texts: list[str], langs: list[str | None] | None = None) -> list[dict[str, Signal]]:
+        pre = self._pre
+        if not pre:
+            return super()._rows(texts, langs)
+        given = langs or [None] * len(texts)
+        rows: list[dict[str, Signal] | None] = [pre.get(k) for k in zip(texts, given, strict=True)]
+        missing = [i for i, r in enumerate(rows) if r is None]
+        if missing:
+            here = super()._rows([texts[i] for i in missing], [given[i] for i in missing])
+            for i, r in zip(missing, here, strict=True):
+                rows[i] = r
+            self.stats["scored_here"] += len(missing)
+        self.stats["prescored_texts"] += len(texts) - len(missing)
+        return rows  # type: ignore[return-value]
+
+    def close(self, ctx: PipelineContext) -> None:
+        super().close(ctx)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

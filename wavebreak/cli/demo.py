@@ -30,6 +30,13 @@ def demo(
     ] = None,
     slow_path: Annotated[bool, typer.Option(help="Run multilingual embeddings on candidate posts.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live lines.")] = False,
+    score_workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes that score post texts ahead of the pipeline on other cores (0: all in this "
+            "process; default: one where a second core exists). Results are the same either way."
+        ),
+    ] = None,
 ) -> None:
     """Generate a Southport-like crisis stream and replay it through the whole pipeline.
 
@@ -43,4 +50,6 @@ def demo(
         return
     from wavebreak.demo.run import run_demo
 
-    run_demo(out, seed=seed, scale=scale, db=db, quiet=quiet, slow_path=slow_path)
+    run_demo(
+        out, seed=seed, scale=scale, db=db, quiet=quiet, slow_path=slow_path, score_workers=score_workers
+    )

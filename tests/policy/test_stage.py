@@ -477,3 +477,25 @@ def test_identity_claim_excluded_everywhere_only_during_a_crisis() -> None:
     assert "identity-claim-crisis" in ds["demo:1"].facts["rules"]
     assert ds["demo:2"].actions[Surface.RECOMMENDATIONS] == Action.DEMOTE  # outside the crisis
     assert ds["demo:2"].rule_id == "identity-claim-post"
+
+
+def test_trusted_account_reporting_a_correction_is_refuting_despite_the_detectors() -> None:
+    """A trusted outlet's headline reporting the refutation ("police reject viral claim suspect was an
+    asylum seeker") reads as an assertion to the identity detector and as support to the stance model;
+    with a correction marker it is refuting. Without the trusted rating, or without the marker, the
+    vetoes stand."""
+    from wavebreak.core.records import Signal
+    from wavebreak.policy.engine import refuting_reasons
+
+    cred = {"credibility": sig("credibility", 0.9, "trusted")}
+    headline = {
+        "identity_claim": sig("identity_claim", 0.8),
+        "stance": sig("stance", 0.65, "support"),
+        "rumour": Signal("rumour", 0.62, label="correction", explanation=("reject viral claim",)),
+    }
+    assert refuting_reasons(headline, SMALL, cred) == [
+        "authored by trusted account (trusted) with a correction marker"
+    ]
+    assert refuting_reasons(headline, SMALL, None) == []
+    no_marker = {k: v for k, v in headline.items() if k != "rumour"}
+    assert refuting_reasons(no_marker, SMALL, cred) == []

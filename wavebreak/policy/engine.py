@@ -174,7 +174,11 @@ def refuting_reasons(
     - authored by an authority account (kind, or the credibility label ``authority``);
     - authored by another trusted account (credibility label), under the same proviso as a claim match:
       a "trusted" news account that repeats the claim is not refuting it (the demo's pseudo-news site,
-      rated trusted on its profile, would otherwise have been exempted with the lie it spread);
+      rated trusted on its profile, would otherwise have been exempted with the lie it spread) —
+      unless the post also carries a correction marker: two independent signs (a source the platform
+      rates trusted, and correction wording) outweigh detectors that read a report of a refutation as
+      the claim ("police reject viral claim suspect was an asylum seeker": identity claim 0.8, stance
+      ``support`` 0.65, from a 1.2M-follower outlet; it was restricted with the claim);
     - a correction marker (rumour signal labelled ``correction``: "fact check", "c'est faux", "stop
       sharing"...), provided the post does not itself assert an identity and the stance model does
       not call it ``support`` with confidence (≥ ``POLICY_REFUTING_STANCE_MIN``). Why: the stance
@@ -197,6 +201,8 @@ def refuting_reasons(
     if cm is not None and cm.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN and not supports and not asserts:
         sid = (cm.data or {}).get("statement_id", cm.label)
         reasons.append(f"matches authority statement {sid} ({cm.score:.2f})")
+    rumour = sig.get(SignalName.RUMOUR.value)
+    corrects = rumour is not None and rumour.label == "correction"
     if account is not None and account.kind == AccountKind.AUTHORITY:
         reasons.append(f"authored by authority account {account.id}")
     else:
@@ -204,15 +210,16 @@ def refuting_reasons(
         if (
             cred is not None
             and cred.label in TRUSTED_CREDIBILITY
-            and (cred.label == "authority" or not (supports or asserts))
+            and (cred.label == "authority" or corrects or not (supports or asserts))
         ):
-            reasons.append(f"authored by trusted account ({cred.label})")
+            reasons.append(
+                f"authored by trusted account ({cred.label})"
+                + (" with a correction marker" if corrects and (supports or asserts) else "")
+            )
     confident_support = supports and stance is not None and stance.score >= C.POLICY_REFUTING_STANCE_MIN
-    if not asserts and not confident_support:
-        rumour = sig.get(SignalName.RUMOUR.value)
-        if rumour is not None and rumour.label == "correction":
-            spans = ", ".join(f'"{x}"' for x in (rumour.explanation or ())[:3])
-            reasons.append(f"correction marker ({spans})" if spans else "correction marker")
+    if corrects and rumour is not None and not asserts and not confident_support:
+        spans = ", ".join(f'"{x}"' for x in (rumour.explanation or ())[:3])
+        reasons.append(f"correction marker ({spans})" if spans else "correction marker")
     return reasons
 
 

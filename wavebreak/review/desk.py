@@ -218,19 +218,25 @@ class ReviewDesk:
 
     # ------------------------------------------------------------------ intake
 
-    def _crisis_for(self, target_id: str, ctx: dict[str, Any], at: datetime) -> bool:
+    def _crisis_for(
+        self, target_id: str, ctx: dict[str, Any], at: datetime, seen: dict[str, Any] | None = None
+    ) -> bool:
+        """Is the target in an active crisis's scope (by its narrative, else by its own text)?
+
+        ``seen``: what :func:`harm_context` already read for this target (no second query)."""
         if not self._crises.active(at):
             return False
         if self.storage is None:
             return True
+        seen = seen or {}
         nid = ctx.get("narrative_id")
         if nid:
-            n = self.storage.get_narrative(nid)
+            n = seen["narrative"] if "narrative" in seen else self.storage.get_narrative(nid)
             if n is not None and any(
                 self._crises.covers_narrative(c, n.keywords, n.title) for c in self._crises.active(at)
             ):
                 return True
-        post = self.storage.get_post(target_id)
+        post = seen["post"] if "post" in seen else self.storage.get_post(target_id)
         if post is None:
             return False
         return self._crises.covering(at, post.text, post.region, post.lang) is not None
@@ -286,13 +292,14 @@ class ReviewDesk:
                     "because many of your recent notices were manifestly unfounded. "
                     "You can contest this suspension through the complaint channel.",
                 )
+            seen: dict[str, Any] = {}
             ctx = (
                 dict(context)
                 if context is not None
-                else harm_context(self.storage, report.target_id, at, report.narrative_id)
+                else harm_context(self.storage, report.target_id, at, report.narrative_id, seen)
             )
             nid = report.narrative_id or ctx.get("narrative_id")
-            crisis = self._crisis_for(report.target_id, ctx, at)
+            crisis = self._crisis_for(report.target_id, ctx, at, seen)
             subject = ("narrative", nid) if nid else ("post", report.target_id)
             case_id = self.state.open_case_for(*subject)
             events: list[Event] = []
@@ -400,11 +407,12 @@ class ReviewDesk:
                 subject = ("narrative", nid) if nid else (d.target_kind, d.target_id)
                 case_id = self.state.open_case_for(*subject)
                 target = d.target_id if d.target_kind == "post" else None
-                ctx = harm_context(self.storage, target, d.at, nid) if target else {"narrative_id": nid}
+                seen: dict[str, Any] = {}
+                ctx = harm_context(self.storage, target, d.at, nid, seen) if target else {"narrative_id": nid}
                 ctx.setdefault("reach", int(d.facts.get("author_followers") or 0))
                 events: list[Event] = []
                 crisis = bool(self._crises.active(d.at)) and (
-                    self.storage is None or self._crisis_for(d.target_id, ctx, d.at)
+                    self.storage is None or self._crisis_for(d.target_id, ctx, d.at, seen)
                 )
                 if case_id is None:
                     case_id = self._new_case_id()

@@ -52,13 +52,19 @@ def narratives_of(storage: Any, post_ids: Sequence[str]) -> dict[str, str]:
 
 
 def harm_context(
-    storage: Any, target_id: str, at: datetime, narrative_id: str | None = None
+    storage: Any,
+    target_id: str,
+    at: datetime,
+    narrative_id: str | None = None,
+    seen: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The facts a report's priority is computed from, recorded in its event at intake.
 
     ``reach``: the larger of the author's followers and the narrative's reach;
     ``velocity``: narrative posts in the hour before ``at``; ``illegality``: the highest
     illegality signal on the post; plus ``lang``, ``author_id``, ``followers``.
+    ``seen``, when given, receives the ``post`` and ``narrative`` read here, so that the
+    caller's next question about them (is this in a crisis's scope?) costs no second query.
     """
     ctx: dict[str, Any] = {"reach": 0, "velocity": 0.0, "illegality": 0.0, "followers": 0}
     if storage is None:
@@ -66,6 +72,8 @@ def harm_context(
             ctx["narrative_id"] = narrative_id
         return ctx
     post = storage.get_post(target_id)
+    if seen is not None:
+        seen["post"] = post
     if post is not None:
         followers = post.author.followers if post.author is not None else 0
         if not followers:
@@ -80,6 +88,8 @@ def harm_context(
     if nid:
         ctx["narrative_id"] = nid
         n = storage.get_narrative(nid)
+        if seen is not None:
+            seen["narrative"] = n
         if n is not None:
             ctx["reach"] = max(ctx["reach"], int(n.reach_total))
             ctx["narrative_risk"] = round(float(n.risk), 3)

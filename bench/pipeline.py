@@ -98,21 +98,23 @@ def bench_ingest(path: Path) -> dict[str, float]:
     return {"posts": posts, "posts_per_s": posts / (time.perf_counter() - t0)}
 
 
-def bench_pipeline(path: Path, store: bool, slow_path: bool, foundation: bool = False) -> dict[str, Any]:
+def bench_pipeline(
+    path: Path, store: bool, slow_path: bool, foundation: bool = False, score_workers: int = 0
+) -> dict[str, Any]:
     from wavebreak.ingest import read_batches
     from wavebreak.pipeline.runner import PipelineOptions, build_pipeline
     from wavebreak.storage import open_storage
 
     tmpdir = tempfile.mkdtemp(prefix="wavebreak-bench-")
     storage = open_storage(f"sqlite:///{tmpdir}/bench.db") if store else None
-    opts = PipelineOptions(slow_path=slow_path)
+    opts = PipelineOptions(slow_path=slow_path, score_workers=score_workers)
     if foundation:  # the foundation pipeline alone: ingest -> normalise -> record, no detectors
         opts = PipelineOptions(signals=False, narratives=False, policy=False, slow_path=False)
     pipeline = build_pipeline(storage, opts)
     samples: list[tuple[int, float]] = []
     t0 = time.perf_counter()
     posts = 0
-    for batch in read_batches(str(path), "jetstream"):
+    for batch in pipeline.ahead(read_batches(str(path), "jetstream")):
         pipeline.process(batch)
         posts += len(batch.posts)
         if pipeline.stats.batches % 10 == 0:
@@ -149,12 +151,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="ingest -> normalise -> record only (no detectors, no policy)",
     )
+    ap.add_argument(
+        "--score-workers",
+        type=int,
+        default=0,
+        help="processes scoring texts ahead of the pipeline (as `wavebreak demo`/`replay` do on 2+ cores)",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
     path = make_stream(args.posts, args.seed)
     raw = bench_raw(path)
     ingest = bench_ingest(path)
-    pipe = bench_pipeline(path, store=not args.no_store, slow_path=args.slow_path, foundation=args.foundation)
+    pipe = bench_pipeline(
+        path,
+        store=not args.no_store,
+        slow_path=args.slow_path,
+        foundation=args.foundation,
+        score_workers=args.score_workers,
+    )
     result = {
         "stream": str(path),
         "lines": raw["lines"],
@@ -171,6 +185,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "alerts": pipe["alerts"],
         "store": not args.no_store,
         "slow_path": args.slow_path,
+        "score_workers": args.score_workers,
         "stages": [*pipe["stage_posts_per_s"]],
     }
     if args.json:

@@ -323,14 +323,14 @@ def test_dormant_narrative_compaction_bounds_its_pools() -> None:
 
     from wavebreak.core import constants as C
     from wavebreak.core.records import Narrative
-    from wavebreak.narratives.state import AmplifierStats, NarrativeState
+    from wavebreak.narratives.state import AmplifierStats, NarrativeState, amp_row
 
     t = datetime(2026, 1, 1, tzinfo=UTC)
     st = NarrativeState(nar=Narrative(id="n1", title="", first_seen=t, last_seen=t))
     for i in range(3_000):
         st.accounts.add(f"a{i}")
-        st.amplifiers[f"a{i}"] = AmplifierStats(
-            f"a{i}", "", i, contributed_reach=i, downstream_reach=3_000 - i
+        st.amplifiers[f"a{i}"] = amp_row(
+            AmplifierStats(f"a{i}", "", i, contributed_reach=i, downstream_reach=3_000 - i)
         )
         st.cascade.append((f"p{i}", f"p{i + 1}"))
     st.compact()
@@ -425,3 +425,35 @@ def test_get_rederives_the_record_only_when_its_content_changed() -> None:
     new = st.split(nid, [p.id for p in other])
     _assert_cached_equals_fresh(st, nid)
     _assert_cached_equals_fresh(st, new)
+
+
+def test_fast_path_tables_and_batch_idf_match_the_plain_formulas() -> None:
+    """Speed pass 4: the flag-name table, the batch IDF and the postings tuples give what the plain code gave."""
+    import math
+
+    from wavebreak.narratives import stage as S
+
+    for bits in range(256):
+        assert S._FLAG_NAMES[bits] == tuple(n for n, b in S._FLAG_BITS.items() if bits & b)
+    st = NarrativeStage()
+    fz = Featurizer()
+    feats = [fz.features(t) for t in CLAIM + GOAL + ["#Marlowe https://news.example/x Idris Al-Qamari named"]]
+    st._observe_df(feats[:3])  # a non-trivial document-frequency table
+    st._idf_cache = {}
+    st._batch_idf(feats)
+    n1 = st._ndocs + 1.0
+    for f in feats:
+        for h in f.df_keys:
+            assert st._idf_cache[h] == 1.0 + math.log(n1 / (st._df[h & st._df_mask] + 1.0))
+    # postings: tuples, capped, the smallest narrative evicted first, order kept otherwise
+    cap = S.C.NARR_POSTINGS_PER_TERM
+    sts = [st._new_narrative(S.datetime(2026, 7, 29, tzinfo=S.UTC)) for _ in range(cap + 1)]
+    for i, s_ in enumerate(sts):
+        s_.nar.posts_total = 10 + i
+    sts[3].nar.posts_total = 1
+    for s_ in sts:
+        st._index(s_.nar.id, {"marlowe": 1.0})
+    lst = st._postings["marlowe"]
+    assert isinstance(lst, tuple) and len(lst) == cap
+    assert sts[3].nar.id not in lst and lst[-1] == sts[-1].nar.id
+    assert list(lst) == [s_.nar.id for j, s_ in enumerate(sts) if j != 3]

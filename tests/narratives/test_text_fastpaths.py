@@ -37,3 +37,32 @@ def test_url_domain_cached_result_is_the_same() -> None:
     assert url_domain("https://www.Example.com/a") == "example.com"
     assert url_domain("https://www.Example.com/a") == "example.com"
     assert url_domain("http://[::1") == ""
+
+
+def test_ascii_stopword_filter_matches_the_length_and_stopword_test() -> None:
+    """ASCII texts drop one-letter tokens through the stop set (in C); same terms as the plain test."""
+    from itertools import filterfalse
+
+    from wavebreak.narratives.text import _STOP_OR_SHORT, STOPWORDS, Featurizer
+
+    toks = ["a", "i", "z", "ab", "the", "x2", "suspect", "l", "le", "attaquant", "rt", "q"]
+    assert list(filterfalse(_STOP_OR_SHORT.__contains__, toks)) == [
+        t for t in toks if len(t) > 1 and t not in STOPWORDS
+    ]
+    fz = Featurizer()
+    f = fz.features("I saw a man at the x2 gate, l'attaquant was #a #Idris j y")
+    assert f.terms == ("saw", "man", "x2", "gate", "attaquant", "idris")
+    # a non-ASCII text keeps the plain test (its one-letter tokens are any letter)
+    assert fz.features("ø øy é ñ café noël").terms == ("øy", "cafe", "noel")
+
+
+def test_vocabulary_pass_gives_the_same_hashes_on_hits_and_misses() -> None:
+    import zlib
+
+    from wavebreak.narratives.text import Featurizer
+
+    fz = Featurizer()
+    first = fz.features("suspect named at marlowe bay station tonight")
+    again = fz.features("station tonight suspect named marlowe bay again")  # hits and one miss
+    for f in (first, again):
+        assert f.hashes == tuple(zlib.crc32(t.encode()) for t in f.terms)

@@ -30,11 +30,11 @@ from __future__ import annotations
 import math
 import zlib
 from array import array
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import repeat
+from itertools import chain, combinations, repeat
 from operator import itemgetter, mul
 from typing import TYPE_CHECKING, Any
 
@@ -52,9 +52,16 @@ from wavebreak.core.records import (
 )
 from wavebreak.narratives.coordination import CoShareDetector
 from wavebreak.narratives.state import (
+    AMP_DOWNSTREAM,
+    AMP_FIRST,
+    AMP_FOLLOWERS,
+    AMP_POSTS,
+    AMP_REACH,
+    AMP_REFUTING,
     AmplifierStats,
     NarrativeState,
     OriginCandidate,
+    amp_record,
 )
 from wavebreak.narratives.text import Features, Featurizer, MinHasher, fold
 
@@ -75,6 +82,17 @@ _FLAG_BITS = {
     "new_account": 128,
 }
 _CONTENT_BITS = 1 | 2 | 4 | 8
+# The flag names set in each value of the flag bits: one tuple lookup per flagged post instead of
+# testing all eight bits in a loop.
+_FLAG_NAMES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(name for name, b in _FLAG_BITS.items() if bits & b) for bits in range(256)
+)
+# Enum members bound once: ``PostKind.REPOST`` through the enum class costs ~0.3 µs a read on
+# Python 3.11 (a descriptor call), against a global lookup for these.
+_REPOST = PostKind.REPOST
+_DORMANT = NarrativeStatus.DORMANT
+_ACTIVE = NarrativeStatus.ACTIVE
+_EMERGING = NarrativeStatus.EMERGING
 _CONTENT_FACTORS = ("identity_claim", "incitement", "threat", "hate", "rumour")
 _AMPLIFICATION_FACTORS = frozenset(("pseudo_news", "new_account", "coordination", "veracity"))
 _HOW_STAT = {h: "by_" + h for h in ("parent", "near_dup", "anchor", "terms", "url")}
@@ -143,14 +161,13 @@ def _burst_keys(f: Features) -> tuple[int, ...]:
     keys = f.burst_keys
     if keys is None:
         uniq = f.uhashes
-        top = uniq[:5]
-        k = len(top)
-        pairs = []
-        for i in range(k - 1):
-            a = top[i]
-            for b in top[i + 1 :]:
-                pairs.append(((a * _PAIR_MUL + b) if a <= b else (b * _PAIR_MUL + a)) & _PAIR_MASK)
-        keys = f.burst_keys = uniq + tuple(pairs)
+        # ``combinations`` yields the pairs (i < j) in the order of the nested loops it replaces
+        keys = f.burst_keys = uniq + tuple(
+            [
+                ((a * _PAIR_MUL + b) if a <= b else (b * _PAIR_MUL + a)) & _PAIR_MASK
+                for a, b in combinations(uniq[:5], 2)
+            ]
+        )
     return keys
 
 
@@ -158,23 +175,18 @@ def _term_and_pair_keys(docs: list[tuple[str, Features]]) -> tuple[np.ndarray, n
     """(keys, account hashes) for every distinct term of every post plus pairs of its first 5 terms.
 
     Accounts are hashed here (CRC32, once per distinct account of the tick) rather than per post.
+    The keys are flattened and counted in C (``chain``/``map``), not appended per post.
     """
-    flat_t: list[int] = []
-    lens: list[int] = []
-    ahs: list[int] = []
+    per_doc = [f.burst_keys or _burst_keys(f) for _a, f in docs]
     acc_hash: dict[str, int] = {}
     crc = zlib.crc32
-    for author, f in docs:
-        keys = f.burst_keys
-        if keys is None:
-            keys = _burst_keys(f)
-        flat_t.extend(keys)
-        lens.append(len(keys))
-        ah = acc_hash.get(author)
-        if ah is None:
-            ah = acc_hash[author] = crc(author.encode("utf-8"))
-        ahs.append(ah)
-    return np.array(flat_t, dtype=np.int64), np.repeat(np.array(ahs, dtype=np.int64), lens)
+    for author, _f in docs:
+        if author not in acc_hash:
+            acc_hash[author] = crc(author.encode("utf-8"))
+    lens = np.fromiter(map(len, per_doc), dtype=np.int64, count=len(per_doc))
+    th = np.fromiter(chain.from_iterable(per_doc), dtype=np.int64, count=int(lens.sum()))
+    ahs = np.fromiter(map(acc_hash.__getitem__, [a for a, _f in docs]), dtype=np.int64, count=len(docs))
+    return th, np.repeat(ahs, lens)
 
 
 def _pair_names(wanted: set[int], docs: list[tuple[str, Features]], names: dict[int, str]) -> dict[int, str]:
@@ -214,7 +226,9 @@ class NarrativeStage:
         self._posts: OrderedDict[str, tuple[str, str, int, str | None, float, int]] = OrderedDict()
         self._lsh: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self._urls: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        self._postings: dict[str, list[str]] = {}
+        # term -> narratives (a tuple, replaced on change: tuples of strings are untracked by the
+        # cyclic GC, where ~12k one-element lists per 30k posts were traversed by every collection)
+        self._postings: dict[str, tuple[str, ...]] = {}
         self._df = array("d", bytes(8 * (1 << C.NARR_IDF_TABLE_BITS)))
         self._df_mask = (1 << C.NARR_IDF_TABLE_BITS) - 1
         self._ndocs = 0.0
@@ -309,11 +323,16 @@ class NarrativeStage:
             else:
                 feats.append(None)
         # MinHash band keys once per distinct text (repeated texts share one Features object)
-        todo = list({id(f): f for f in feats if f is not None and f.bands is None}.values())
+        distinct = list({id(f): f for f in feats if f is not None}.values())
+        self._batch_idf(distinct)
+        todo = [f for f in distinct if f.bands is None]
         if todo:
             keys = self._mh.band_keys([f.hashes for f in todo])
-            for f, k in zip(todo, keys.tolist(), strict=True):
-                f.bands = tuple(k)
+            # rows as tuples straight from one flat list (``tolist()`` of the 2-D array built a
+            # list per row first: twice the GC-tracked allocations)
+            flat = iter(keys.ravel().tolist())
+            for f, k in zip(todo, zip(*[flat] * keys.shape[1], strict=True), strict=True):
+                f.bands = k
         founded: list[tuple[int, str]] = []
         tick = timedelta(minutes=self.config.tick_minutes)
         self._pending_alerts = batch.alerts
@@ -392,6 +411,28 @@ class NarrativeStage:
     def _idf(self, h: int) -> float:
         return 1.0 + math.log((self._ndocs + 1.0) / (self._df[h & self._df_mask] + 1.0))
 
+    def _batch_idf(self, distinct: list[Features]) -> None:
+        """IDF of every term and entity hash of the batch's distinct texts, in one vectorised pass.
+
+        Why: the document-frequency table changes once per batch, so every hash's IDF had to be
+        recomputed in the first ``_weights`` call that met it, one Python loop per text with a
+        miss. Here the table is read with one numpy gather and the quotient with one numpy
+        division (IEEE-exact, the same doubles as ``n1 / (df + 1.0)`` in Python); ``math.log``
+        stays the scalar libm call (numpy's vectorised log may differ in the last bit), mapped in
+        C. Texts that later join by parent need no vector; their few extra keys cost less than the
+        per-text miss handling saved.
+        """
+        if not distinct:
+            return
+        keys = list(set().union(*[f.df_keys for f in distinct]))
+        if not keys:
+            return
+        df = np.frombuffer(self._df, dtype=np.float64)
+        slots = np.fromiter(keys, dtype=np.int64, count=len(keys)) & self._df_mask
+        ratio = (self._ndocs + 1.0) / (df[slots] + 1.0)
+        logs = np.fromiter(map(math.log, ratio.tolist()), dtype=np.float64, count=len(keys))
+        self._idf_cache.update(zip(keys, (1.0 + logs).tolist(), strict=True))
+
     def _weights(self, f: Features) -> dict[str, float]:
         """TF-IDF vector of a post, entities weighted up; cached on ``f`` for the current batch.
 
@@ -410,7 +451,8 @@ class NarrativeStage:
         terms = f.terms
         q: dict[str, float]
         if len(f.uhashes) == len(terms):  # distinct terms (the usual case): weight = idf
-            # cached IDFs in one C-level pass; only the misses (first use this batch) are computed
+            # cached IDFs in one C-level pass (``_batch_idf`` filled them for the batch's texts; a
+            # miss is a text vectorised outside ``process``, e.g. by ``split``)
             ws: list[Any] = list(map(idf_get, f.hashes))
             if None in ws:
                 for i, h in enumerate(f.hashes):
@@ -438,17 +480,15 @@ class NarrativeStage:
             return
         # one row per distinct text, weighted by how many posts carried it (repeats share one
         # Features object): the same integer counts as one row per post, from far fewer keys
-        mult: dict[int, list[Any]] = {}
-        for f in feats:
-            e = mult.get(id(f))
-            if e is None:
-                mult[id(f)] = [f, 1]
-            else:
-                e[1] += 1
-        distinct = list(mult.values())
-        lens = [len(f.df_keys) for f, _n in distinct]
-        keys = np.fromiter((h for f, _n in distinct for h in f.df_keys), dtype=np.int64, count=sum(lens))
-        weights = np.repeat(np.array([n for _f, n in distinct], dtype=np.float64), lens)
+        # (counted in C by ``Counter``: a ``[f, n]`` list per distinct text was a GC-tracked
+        # allocation each, and the loop that built them a Python-level step per post)
+        mult = Counter(map(id, feats))
+        distinct = list({id(f): f for f in feats}.values())
+        lens = [len(f.df_keys) for f in distinct]
+        keys = np.fromiter(
+            chain.from_iterable([f.df_keys for f in distinct]), dtype=np.int64, count=sum(lens)
+        )
+        weights = np.repeat(np.array([mult[id(f)] for f in distinct], dtype=np.float64), lens)
         df = np.frombuffer(self._df, dtype=np.float64)
         # Per-slot sums added to the touched slots only: a ``bincount`` over the whole table (2**20
         # slots) cost two 8 MB passes per batch, most of this method on small (demo-sized) batches.
@@ -498,7 +538,7 @@ class NarrativeStage:
         for t in q:
             lst = postings.get(t)
             if lst is None:
-                postings[t] = [nid]
+                postings[t] = (nid,)
                 continue
             if nid in lst:
                 continue
@@ -510,8 +550,8 @@ class NarrativeStage:
                     n = st.nar.posts_total if st is not None else -1
                     if n < worst_n:
                         worst, worst_n = j, n
-                lst.pop(worst)
-            lst.append(nid)
+                lst = lst[:worst] + lst[worst + 1 :]
+            postings[t] = (*lst, nid)
         if len(postings) > 2_000_000:
             self._postings = {k: v for k, v in postings.items() if any(x in live for x in v)}
 
@@ -742,19 +782,18 @@ class NarrativeStage:
             nar.last_seen = t
         elif t < nar.first_seen:
             nar.first_seen = t
-        if nar.status is NarrativeStatus.DORMANT:
-            nar.status = NarrativeStatus.ACTIVE
+        if nar.status is _DORMANT:
+            nar.status = _ACTIVE
         if bits:
             fl = st.flags
             fa = st.flag_accounts
-            for name, b in _FLAG_BITS.items():
-                if bits & b:
-                    fl[name] += 1
-                    accs = fa.get(name)
-                    if accs is None:
-                        fa[name] = {author}
-                    elif len(accs) < 64:
-                        accs.add(author)
+            for name in _FLAG_NAMES[bits]:
+                fl[name] += 1
+                accs = fa.get(name)
+                if accs is None:
+                    fa[name] = {author}
+                elif len(accs) < 64:
+                    accs.add(author)
         if stance:
             d = nar.stance
             d[stance] = d.get(stance, 0) + 1
@@ -781,25 +820,31 @@ class NarrativeStage:
         if parent is not None and how == "parent" and len(st.cascade) < C.NARR_CASCADE_MAX_EDGES:
             st.cascade.append((parent, pid))
         # amplifiers
+        # (rows are tuples, see ``AmpRow``: read, then written back as a new row)
         amp = amps.get(author)
         if amp is None:
-            handle = acc.handle if acc is not None else ""
-            amp = AmplifierStats(author, handle, followers, 0, 0, 0, t)
+            amp = (author, acc.handle if acc is not None else "", followers, 0, 0, 0, t, 0, False)
             amps[author] = amp
             if len(amps) > C.NARR_AMPLIFIER_POOL:
                 self._prune_amplifiers(st)
-        amp.posts += 1
+        _a, a_handle, a_followers, a_posts, a_reach, a_down, a_first, a_refuting, a_counted = amp
+        a_posts += 1
         if bits & 32:  # refuting posts (deny / correction) do not amplify the claim
-            amp.refuting_posts += 1
+            a_refuting += 1
         else:
-            if not amp.counted_followers:
-                amp.counted_followers = True
-                amp.contributed_reach += followers
-            amp.contributed_reach += views
-            if 0 <= st.top_amp_reach < amp.contributed_reach:
-                st.top_amp_reach = amp.contributed_reach
-        if followers > amp.followers:
-            amp.followers = followers
+            if not a_counted:
+                a_counted = True
+                a_reach += followers
+            a_reach += views
+            if 0 <= st.top_amp_reach < a_reach:
+                st.top_amp_reach = a_reach
+        if followers > a_followers:
+            a_followers = followers
+        amps_now = st.amplifiers
+        if amps_now is amps or author in amps_now:  # a prune above may have dropped the new row
+            amps_now[author] = (
+                author, a_handle, a_followers, a_posts, a_reach, a_down, a_first, a_refuting, a_counted
+            )  # fmt: skip
         # downstream reach credited to ancestors (bridges) and origin candidates
         origin_of = self._origin_of
         if similar is not None:
@@ -820,9 +865,9 @@ class NarrativeStage:
                 a_auth = meta[1]
                 if a_auth not in seen_auth:
                     seen_auth.append(a_auth)
-                    a = st.amplifiers.get(a_auth)  # not ``amps``: a prune above rebinds it
+                    a = amps_now.get(a_auth)  # not ``amps``: a prune above rebinds it
                     if a is not None:
-                        a.downstream_reach += reach
+                        amps_now[a_auth] = (a[0], a[1], a[2], a[3], a[4], a[5] + reach, a[6], a[7], a[8])
                 anc = meta[3]
                 depth += 1
         # origin pool: the earliest posts
@@ -859,7 +904,7 @@ class NarrativeStage:
         if bits & _CONTENT_BITS and nar.alerted_at is None:
             self._check_risk(st, t)
         # coordination: co-post same text, co-link same URL, co-repost same item
-        if p.kind is PostKind.REPOST and p.repost_of:
+        if p.kind is _REPOST and p.repost_of:
             items = [("r" + p.repost_of, nid)]
         elif f is not None and f.text_key:
             items = [(f.text_key, nid)]
@@ -873,10 +918,10 @@ class NarrativeStage:
 
     @staticmethod
     def _prune_amplifiers(st: NarrativeState) -> None:
-        keep = sorted(st.amplifiers.values(), key=lambda a: -max(a.contributed_reach, a.downstream_reach))[
+        keep = sorted(st.amplifiers.values(), key=lambda a: -max(a[AMP_REACH], a[AMP_DOWNSTREAM]))[
             : C.NARR_AMPLIFIER_POOL // 2
         ]
-        st.amplifiers = {a.account_id: a for a in keep}
+        st.amplifiers = {a[0]: a for a in keep}
         st.top_amp_reach = -1
 
     # ================================================================== ticks
@@ -1029,8 +1074,8 @@ class NarrativeStage:
         risk, factors = self._risk(st)
         nar.risk = round(risk, 4)
         nar.risk_factors = factors
-        if nar.status is NarrativeStatus.EMERGING and nar.posts_total >= cfg.risk_min_posts and st.zscore > 0:
-            nar.status = NarrativeStatus.ACTIVE
+        if nar.status is _EMERGING and nar.posts_total >= cfg.risk_min_posts and st.zscore > 0:
+            nar.status = _ACTIVE
         # burst alert
         tick_acc = len(st.tick_accounts)
         if (
@@ -1479,9 +1524,7 @@ class NarrativeStage:
         n = nar.posts_total
         top_reach = st.top_amp_reach
         if top_reach < 0:
-            top_reach = st.top_amp_reach = max(
-                (a.contributed_reach for a in st.amplifiers.values()), default=0
-            )
+            top_reach = st.top_amp_reach = max((a[AMP_REACH] for a in st.amplifiers.values()), default=0)
         ns = nar.stance
         stance = {k: ns.get(k, 0) for k in ("support", "deny", "query", "comment")}
         fl = st.flags
@@ -1595,7 +1638,7 @@ class NarrativeStage:
         st = self._state(nid)
         if st is None:
             return []
-        top = sorted(st.amplifiers.values(), key=lambda a: -a.contributed_reach)[:k]
+        top = [amp_record(r) for r in sorted(st.amplifiers.values(), key=lambda a: -a[AMP_REACH])[:k]]
         return [
             {
                 "account_id": a.account_id,
@@ -1616,7 +1659,7 @@ class NarrativeStage:
         st = self._state(nid)
         if st is None:
             return []
-        br = [a for a in st.amplifiers.values() if self._is_bridge(a)]
+        br = [a for a in map(amp_record, st.amplifiers.values()) if self._is_bridge(a)]
         br.sort(key=lambda a: -a.downstream_reach)
         return [
             {
@@ -1750,7 +1793,7 @@ class NarrativeStage:
         for t in a.centroid:
             lst = self._postings.get(t)
             if lst is not None and keep not in lst:
-                lst.append(keep)
+                self._postings[t] = (*lst, keep)
         origins = sorted(a.origins + b.origins, key=lambda o: o.at)
         for o in origins[C.NARR_ORIGIN_POOL :]:
             self._origin_of.pop(o.post_id, None)
@@ -1760,11 +1803,17 @@ class NarrativeStage:
             if t_ is None:
                 a.amplifiers[acc_id] = s
             else:
-                t_.posts += s.posts
-                t_.contributed_reach += s.contributed_reach
-                t_.downstream_reach += s.downstream_reach
-                if s.first_post_at and (t_.first_post_at is None or s.first_post_at < t_.first_post_at):
-                    t_.first_post_at = s.first_post_at
+                first = t_[AMP_FIRST]
+                if s[AMP_FIRST] and (first is None or s[AMP_FIRST] < first):
+                    first = s[AMP_FIRST]
+                a.amplifiers[acc_id] = (
+                    *t_[:AMP_POSTS],
+                    t_[AMP_POSTS] + s[AMP_POSTS],
+                    t_[AMP_REACH] + s[AMP_REACH],
+                    t_[AMP_DOWNSTREAM] + s[AMP_DOWNSTREAM],
+                    first,
+                    *t_[AMP_REFUTING:],
+                )
         a.top_amp_reach = -1
         if len(a.amplifiers) > C.NARR_AMPLIFIER_POOL:
             self._prune_amplifiers(a)
@@ -1831,17 +1880,25 @@ class NarrativeStage:
                     dst.flags[name] += 1
                     src.flags[name] = max(0, src.flags[name] - 1)
             st_amp = src.amplifiers.get(author)
-            amp = dst.amplifiers.setdefault(
-                author,
-                AmplifierStats(
+            row = dst.amplifiers.get(author)
+            if row is None:
+                row = (
                     author,
-                    st_amp.handle if st_amp else "",
-                    st_amp.followers if st_amp else 0,
-                    first_post_at=t,
-                ),
+                    st_amp[1] if st_amp else "",
+                    st_amp[AMP_FOLLOWERS] if st_amp else 0,
+                    0,
+                    0,
+                    0,
+                    t,
+                    0,
+                    False,
+                )
+            dst.amplifiers[author] = (
+                *row[:AMP_POSTS],
+                row[AMP_POSTS] + 1,
+                row[AMP_REACH] + reach,
+                *row[AMP_DOWNSTREAM:],
             )
-            amp.posts += 1
-            amp.contributed_reach += reach
             dst.add_series(int(ts // (60 * C.NARR_SERIES_MINUTES)), reach)
         dst.top_amp_reach = src.top_amp_reach = -1
         nd.accounts_total = len(dst.accounts)

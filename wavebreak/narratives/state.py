@@ -128,6 +128,43 @@ class AmplifierStats:
     counted_followers: bool = False
 
 
+# An amplifier is stored as a plain tuple in the field order of :class:`AmplifierStats`, replaced on
+# each update. Why: a narrative keeps up to ``NARR_AMPLIFIER_POOL`` of them and the stage creates
+# about one per 1.4 posts; a tuple of strings, numbers and datetimes is untracked by the cyclic
+# garbage collector after its first collection, while every slots instance stays tracked and is
+# traversed by each full collection (a third of the stage's long-lived containers were these).
+AmpRow = tuple[str, str, int, int, int, int, "datetime | None", int, bool]
+AMP_FOLLOWERS, AMP_POSTS, AMP_REACH, AMP_DOWNSTREAM, AMP_FIRST, AMP_REFUTING, AMP_COUNTED = (
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+)
+
+
+def amp_row(a: AmplifierStats) -> AmpRow:
+    """The stored row of an :class:`AmplifierStats` record."""
+    return (
+        a.account_id,
+        a.handle,
+        a.followers,
+        a.posts,
+        a.contributed_reach,
+        a.downstream_reach,
+        a.first_post_at,
+        a.refuting_posts,
+        a.counted_followers,
+    )
+
+
+def amp_record(row: AmpRow) -> AmplifierStats:
+    """The readable record of a stored amplifier row."""
+    return AmplifierStats(*row)
+
+
 @dataclass(slots=True)
 class NarrativeState:
     """The live state behind one :class:`Narrative` record."""
@@ -152,7 +189,7 @@ class NarrativeState:
     ewma_var: float = 0.0
     zscore: float = 0.0
     origins: list[OriginCandidate] = field(default_factory=list)
-    amplifiers: dict[str, AmplifierStats] = field(default_factory=dict)
+    amplifiers: dict[str, AmpRow] = field(default_factory=dict)  # account -> row (see ``AmpRow``)
     # max contributed_reach over ``amplifiers``, kept by the hot path; -1 = recompute (after a
     # merge, split or prune): the policy stage asks for it for every touched narrative every batch
     top_amp_reach: int = -1
@@ -181,10 +218,10 @@ class NarrativeState:
         if not self.accounts.approximate and len(self.accounts) > C.NARR_COMPACT_ACCOUNTS:
             self.accounts.sketch()
         if len(self.amplifiers) > C.NARR_COMPACT_AMPLIFIERS:
-            by_own = sorted(self.amplifiers.values(), key=lambda a: -a.contributed_reach)
-            by_down = sorted(self.amplifiers.values(), key=lambda a: -a.downstream_reach)
+            by_own = sorted(self.amplifiers.values(), key=lambda a: -a[AMP_REACH])
+            by_down = sorted(self.amplifiers.values(), key=lambda a: -a[AMP_DOWNSTREAM])
             half = C.NARR_COMPACT_AMPLIFIERS // 2
-            keep = {a.account_id: a for a in (*by_own[:half], *by_down[:half])}
+            keep = {a[0]: a for a in (*by_own[:half], *by_down[:half])}
             self.amplifiers = keep
             self.top_amp_reach = -1
         if len(self.cascade) > C.NARR_COMPACT_CASCADE_EDGES:
@@ -289,4 +326,3 @@ class NarrativeState:
     def flag_account_count(self, flag: str) -> int:
         s = self.flag_accounts.get(flag)
         return len(s) if s is not None else 0
-

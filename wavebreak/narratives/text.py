@@ -21,7 +21,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
+from itertools import filterfalse, groupby
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -63,6 +63,8 @@ _STOP_TEXT = """
     comme si ça cela ceci là ici
 """
 STOPWORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
+# Stopwords plus every one-character ASCII token (the ASCII tokeniser's tokens start with a-z).
+_STOP_OR_SHORT: frozenset[str] = STOPWORDS | frozenset("abcdefghijklmnopqrstuvwxyz")
 
 _SKIP_TEXT = (
     "The This That These Those Breaking Just Why What When Where Who How Please Stop Share Never Police "
@@ -274,7 +276,12 @@ class Featurizer:
             toks = kept
         if "'" in low:  # l'attaquant -> attaquant, suspect's -> suspect
             toks = [_elide(t) if "'" in t else t for t in toks]
-        terms = [t for t in toks if len(t) > 1 and t not in STOPWORDS]
+        if low.isascii():
+            # an ASCII token of one character is a letter a-z: ``_STOP_OR_SHORT`` holds those too, so
+            # the filter runs in C (``filterfalse``) with the same result as the comprehension below
+            terms = list(filterfalse(_STOP_OR_SHORT.__contains__, toks))
+        else:
+            terms = [t for t in toks if len(t) > 1 and t not in STOPWORDS]
         if "-" in low:
             terms = [t.replace("-", "") if "-" in t else t for t in terms]
         for h in hashtags:
@@ -293,8 +300,15 @@ class Featurizer:
         if hashtags or "#" in low:  # the only sources of "#" entities
             # a hashtag spelling a name (#IdrisAlQamari) carries the name as much as the name does
             names.extend("@" + skeleton(e[1:]) for e in ents if e[0] == "#" and len(e) >= 8)
-        hashes = tuple([vocab_get(t) or h(t) for t in terms])  # cache hit inline, miss through hash()
-        ent_hashes = tuple([vocab_get(e) or h(e) for e in ents])
+        # vocabulary hits in one C-level pass; only a text with an unseen token goes through hash()
+        hl = list(map(vocab_get, terms))
+        if None in hl:
+            hl = [vocab_get(t) or h(t) for t in terms]
+        hashes = tuple(hl)
+        el = list(map(vocab_get, ents))
+        if None in el:
+            el = [vocab_get(e) or h(e) for e in ents]
+        ent_hashes = tuple(el)
         distinct = set(hashes)
         return Features(
             terms=tuple(terms),

@@ -14,6 +14,11 @@ same sequence of batches (its text cache sees the same texts in the same order).
 worker did not score (a post the normalise stage rewrote, a batch that was never prefetched)
 is scored here; a worker that cannot start or dies is logged once and the stage carries on in
 process, so a broken worker costs speed, never a post.
+
+The worker is *spawned* (a fresh interpreter), never forked from a process that may already run
+BLAS or server threads; as with any spawned process, a script that turns it on must guard its entry
+point with ``if __name__ == "__main__":`` (the ``wavebreak`` command does). The library default is
+no worker (``PipelineOptions.score_workers = 0``); ``wavebreak demo`` and file replays start one.
 """
 
 from __future__ import annotations

@@ -181,3 +181,48 @@ def test_question_gets_the_narratives_context_note_not_its_restrictions() -> Non
     g.observe([dec("d-n1b", "narrative", "n1", {Surface.TRENDS: Action.EXCLUDE}, supersedes="d-n1")])
     (q,) = g.decide(Surface.TRENDS, "GB", ["demo:q"], T0)
     assert q.action == Action.ALLOW and "asks about the claim" in q.explanation
+
+
+def test_quote_gets_the_quoted_posts_surface_restrictions_unless_it_refutes_or_asks() -> None:
+    """A quote embeds the quoted post: what a surface may not show of that post (its own decision, its
+    narrative's) it may not show embedded in a quote either. The quoted post's item actions (hold,
+    removal) hide the embed, not the quote; a quote that refutes or asks about the claim is exempt."""
+    g = Gate(None, HoldRegistry(), ttl=60)
+    g.link("demo:claim", "n1", "demo:a", "the attacker was an asylum seeker")
+    g.link("demo:held", None, "demo:a", "burn it down")
+    g.link("demo:q1", None, "demo:b", "This. Share before it gets deleted.", quote_of="demo:claim")
+    g.link("demo:q2", None, "demo:b", "Wow.", quote_of="demo:held")
+    g.link("demo:q3", None, "demo:b", "This is false, police say", quote_of="demo:claim")
+    g.link("demo:q4", None, "demo:b", "Is this true? Any source?", quote_of="demo:claim")
+    g.link("demo:q5", None, "demo:b", "hello", quote_of="demo:other")
+    g.observe(
+        [
+            dec(
+                "d-n1",
+                "narrative",
+                "n1",
+                {Surface.TRENDS: Action.EXCLUDE, Surface.RECOMMENDATIONS: Action.DEMOTE},
+            ),
+            dec(
+                "d-held",
+                "post",
+                "demo:held",
+                {Surface.RECOMMENDATIONS: Action.HOLD_FOR_REVIEW},
+                item=Action.HOLD_FOR_REVIEW,
+            ),
+            dec("d-q3", "post", "demo:q3", {}, facts={"refuting": True}),
+            dec("d-q4", "post", "demo:q4", {}, facts={"question": True}),
+        ]
+    )
+    r = {
+        x.item_id: x
+        for x in g.decide(Surface.TRENDS, "GB", ["demo:q1", "demo:q2", "demo:q3", "demo:q4", "demo:q5"], T0)
+    }
+    assert r["demo:q1"].action == Action.EXCLUDE and r["demo:q1"].explanation.startswith(
+        "quotes post demo:claim"
+    )
+    assert r["demo:q2"].action == Action.ALLOW  # the held post's item action hides the embed, not the quote
+    assert r["demo:q3"].action == Action.ALLOW and r["demo:q4"].action == Action.ALLOW
+    assert r["demo:q5"].action == Action.ALLOW
+    (q1, q2) = g.decide(Surface.RECOMMENDATIONS, "GB", ["demo:q1", "demo:q2"], T0)
+    assert q1.action == Action.DEMOTE and q2.action == Action.HOLD_FOR_REVIEW

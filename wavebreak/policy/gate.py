@@ -16,7 +16,9 @@ and the HTTP API is a thin layer over it. So the gate answers from memory:
 
 Combining for an item on a surface: post decisions, narrative decisions (not
 for a post that refutes the narrative's claim: refutation protection; only their
-labels and context notes for a post that asks about it: question exemption),
+labels and context notes for a post that asks about it: question exemption), the
+surface restrictions of the post a quote embeds (its own and its narrative's; not
+for a quote that refutes or asks),
 account decisions of its author and legal holds (geo-withheld for a viewer in
 the hold's jurisdictions, out of trends and search everywhere). The most
 severe action wins; the result names the decision (or hold) and rule behind it.
@@ -41,7 +43,7 @@ HOLD_SURFACES = (Surface.TRENDS, Surface.SEARCH)
 POST_CACHE = 200_000
 NARRATIVE_INDEX_LIMIT = 2_000
 """Narratives (highest risk first) scanned for decisions when the backend cannot map post → narrative."""
-_SOURCE_RANK = {"post": 3, "hold": 2, "narrative": 1, "account": 0}
+_SOURCE_RANK = {"post": 3, "hold": 2, "narrative": 1, "quoted": 1, "account": 0}
 
 
 @dataclass(slots=True)
@@ -78,6 +80,8 @@ class _PostMeta:
     narrative_id: str | None = None
     repost_of: str | None = None
     """A pure repost shows its original: the original's post decisions apply to it too."""
+    quote_of: str | None = None
+    """A quote embeds the quoted post: what a surface may not show of it, it may not show embedded."""
 
 
 def _utc(at: datetime | None) -> datetime:
@@ -90,6 +94,12 @@ def _original(p: Any) -> str | None:
     """The original a pure repost shows (quotes and replies add their own words: not resolved)."""
     orig = getattr(p, "repost_of", None)  # lightweight post views (API cache) may not carry it
     return orig if orig and str(getattr(p, "kind", "")) == "repost" else None
+
+
+def _quoted(p: Any) -> str | None:
+    """The post a quote embeds (None for anything else)."""
+    q = getattr(p, "quote_of", None)
+    return q if q and str(getattr(p, "kind", "")) == "quote" else None
 
 
 def _active(d: Decision, at: datetime) -> bool:
@@ -145,9 +155,10 @@ class Gate:
         author_id: str | None = None,
         text: str = "",
         repost_of: str | None = None,
+        quote_of: str | None = None,
     ) -> None:
         """Tell the gate what it cannot look up (tests, or a pipeline feeding it directly)."""
-        self._posts[post_id] = _PostMeta(author_id, fold(text), narrative_id, repost_of)
+        self._posts[post_id] = _PostMeta(author_id, fold(text), narrative_id, repost_of, quote_of)
         if narrative_id:
             self._narr_index[post_id] = narrative_id
 
@@ -167,7 +178,7 @@ class Gate:
             for i in missing:
                 p = found.get(i)
                 self._posts[i] = (
-                    _PostMeta(p.author_id, fold(p.text), None, _original(p))
+                    _PostMeta(p.author_id, fold(p.text), None, _original(p), _quoted(p))
                     if p is not None
                     else _PostMeta(None, "")
                 )
@@ -253,7 +264,13 @@ class Gate:
         narr = self._narratives(item_ids, meta)
         authors = {i: m.author_id for i, m in meta.items() if m.author_id}
         originals = {i: m.repost_of for i, m in meta.items() if m.repost_of}
-        decs = self._decisions_for([*item_ids, *originals.values(), *narr.values(), *authors.values()], when)
+        quoted = {i: m.quote_of for i, m in meta.items() if m.quote_of}
+        if quoted:  # the quoted posts' narratives too: their restrictions reach the quote
+            q_ids = list(dict.fromkeys(quoted.values()))
+            narr = {**self._narratives(q_ids, self._post_meta(q_ids)), **narr}
+        decs = self._decisions_for(
+            [*item_ids, *originals.values(), *quoted.values(), *narr.values(), *authors.values()], when
+        )
         active_holds = self.holds.active(when) if len(self.holds) else []
         hold_hits: dict[str, list[str]] = {}
         if active_holds:
@@ -261,7 +278,9 @@ class Gate:
             for i, hits in zip(item_ids, self.holds.match(texts, when, folded=True), strict=True):
                 if hits:
                     hold_hits[i] = hits
-        return [self._one(i, surface, region, decs, narr, authors, hold_hits, originals) for i in item_ids]
+        return [
+            self._one(i, surface, region, decs, narr, authors, hold_hits, originals, quoted) for i in item_ids
+        ]
 
     def _one(
         self,
@@ -273,6 +292,7 @@ class Gate:
         authors: dict[str, str],
         hold_hits: dict[str, list[str]],
         originals: dict[str, str] | None = None,
+        quoted: dict[str, str] | None = None,
     ) -> GateResult:
         # action, source rank, has recorded evidence, reason, rule, why
         cands: list[tuple[Action, int, int, str, str | None, str]] = []
@@ -283,9 +303,11 @@ class Gate:
         question = not refuting and any(d.facts.get("question") for d in post_decs)
         sources: list[str] = []
 
-        def add(d: Decision, source: str, inform_only: bool = False) -> None:
+        def add(d: Decision, source: str, inform_only: bool = False, embedded: str | None = None) -> None:
             a = d.actions.get(surface, Action.ALLOW)
             ia = d.item_action
+            if embedded is not None:  # a quoted post's surface restrictions; its item actions hide the embed
+                ia = Action.ALLOW
             if inform_only:  # labels and context notes only
                 a = Action.ALLOW if a.restrictive else a
                 if ia in ITEM_WIDE and not ia.restrictive:
@@ -297,7 +319,8 @@ class Gate:
                 a = max(a, ia)
             if a > Action.ALLOW:
                 ev = 1 if d.facts.get("by_rule") else 0
-                cands.append((a, _SOURCE_RANK[source], ev, d.id, d.rule_id, d.explanation))
+                why = d.explanation if embedded is None else f"quotes post {embedded}: {d.explanation}"
+                cands.append((a, _SOURCE_RANK[source], ev, d.id, d.rule_id, why))
                 sources.append(f"{source}:{d.id}")
 
         for d in post_decs:
@@ -307,6 +330,21 @@ class Gate:
             for d in decs.get(orig, []):
                 if d.target_kind == "post" and not d.facts.get("refuting"):
                     add(d, "post")
+        q = (quoted or {}).get(item)
+        if q and not refuting and not question:
+            # A quote shows the quoted post: a surface that may not show that post (its own decisions,
+            # its narrative's) may not show it embedded either. A quote that refutes or asks about it
+            # is exempt, as it would be from the narrative: it is the context the claim needs.
+            q_decs = [d for d in decs.get(q, []) if d.target_kind == "post"]
+            q_refuting = any(d.facts.get("refuting") for d in q_decs)
+            q_question = not q_refuting and any(d.facts.get("question") for d in q_decs)
+            for d in q_decs:
+                if not d.facts.get("refuting"):
+                    add(d, "quoted", embedded=q)
+            qn = narr.get(q)
+            if qn and not q_refuting:
+                for d in decs.get(qn, []):
+                    add(d, "quoted", inform_only=q_question, embedded=q)
         nid = narr.get(item)
         if nid and not refuting:
             for d in decs.get(nid, []):

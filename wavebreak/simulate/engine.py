@@ -484,6 +484,7 @@ class Simulator:
         w = world
         self.items = Items(len(w.regions), capacity=max(1024, 2 * len(w.exo_posts)))
         self.item_of: dict[str, int] = {}
+        self.quote_of: dict[int, str] = {}
         self.decisions: list[Decision] = []
         self._seen_decisions: set[str] = set()
         self.first_action_s: dict[int, float] = {}
@@ -680,6 +681,8 @@ class Simulator:
         terms = self.w.terms_of(post.text, post.hashtags)
         i = self.items.add(post.id, key, author, cls, step, post.lang == "fr", post.text, terms, exo)
         self.item_of[post.id] = i
+        if post.kind == PostKind.QUOTE and post.quote_of:
+            self.quote_of[i] = post.quote_of  # the gate applies the quoted post's restrictions to it
         for t in terms:
             self.term_items[t].append(i)
         return i
@@ -1067,6 +1070,7 @@ class Simulator:
                         batch.narrative_of.get(it.ids[i]),
                         w.scenario.accounts[int(it.author[i])].id,
                         it.texts[i],
+                        quote_of=self.quote_of.get(i),
                     )
                 self._review_step(s)
             if events:

@@ -20,29 +20,28 @@ and Pacheco et al. ("Uncovering coordinated networks on social media"):
 4. Connected components of kept edges with at least ``min_accounts`` accounts are
    reported with their evidence (items, example times, observed vs expected).
 
-State is bounded: recent sharers per item (a deque), item statistics (LRU),
+State is bounded: recent sharers per item (the last 64), item statistics (FIFO),
 and the edge table (pruned of weight-1 edges when it grows past ``max_edges``).
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-
-@dataclass(slots=True)
-class _Item:
-    """Per-item statistics for the random-timing null."""
-
-    n: int = 0  # shares seen
-    close_pairs: int = 0  # pairs of shares within the window (c_i)
-    nid: str | None = None
-    first_t: float = 0.0
-    last_t: float = 0.0
-    recent: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=64))
+# Per-item statistics for the random-timing null, one plain tuple per item, replaced on each share:
+# (shares seen n, pairs of shares within the window c_i, narrative id, first t, last t, recent
+# shares). ``recent`` is a tuple of the last ``_RECENT`` (t, account) shares, oldest first. Why
+# tuples rather than a slots object holding a deque: the table keeps up to ``max_items`` items and
+# the stream adds one per few posts; tuples of numbers and strings are untracked by the cyclic
+# garbage collector after their first collection, where each object and deque stayed tracked and
+# was traversed by every full collection (17k of the stage's 41k long-lived containers per 30k
+# posts). Rebuilding a recent tuple costs a copy of at most 64 pointers per share.
+_ItemRow = tuple[int, int, "str | None", float, float, tuple[tuple[float, str], ...]]
+_N, _CLOSE, _NID, _FIRST_T, _LAST_T, _RECENT_SHARES = range(6)
+_RECENT = 64
 
 
 @dataclass(slots=True)
@@ -80,7 +79,7 @@ class CoShareDetector:
         self.partners_cap = partners_cap
         self.max_items = max_items
         self.max_edges = max_edges
-        self._items: dict[str, _Item] = {}  # insertion-ordered: FIFO eviction
+        self._items: dict[str, _ItemRow] = {}  # insertion-ordered: FIFO eviction
         self._edges: dict[tuple[str, str], _Edge] = {}
         # pairs whose weight reached min_repeats: detection reads these, never the whole edge table
         self._strong: set[tuple[str, str]] = set()
@@ -100,17 +99,17 @@ class CoShareDetector:
             it = item_map.get(key)
             if it is None:
                 # first share of an item: nobody to pair with
-                item_map[key] = _Item(1, 0, nid, t, t, deque(((t, account),), maxlen=64))
+                item_map[key] = (1, 0, nid, t, t, ((t, account),))
                 if len(item_map) > self.max_items:
                     del item_map[next(iter(item_map))]
                 continue
+            n, close, inid, first_t, _last_t, recent = it
             if nid is not None:
-                it.nid = nid
-            recent = it.recent
-            it.n += 1
-            it.last_t = t
+                inid = nid
+            share = ((t, account),)
             if t - recent[-1][0] > w:  # no share within the window (the newest is the latest)
-                recent.append((t, account))
+                recent = recent[1:] + share if len(recent) >= _RECENT else recent + share
+                item_map[key] = (n + 1, close, inid, first_t, t, recent)
                 continue
             # the distinct other accounts among the recent shares, newest first (a list: at most
             # ``cap`` of them, and a short scan costs less than building a set per share)
@@ -122,8 +121,8 @@ class CoShareDetector:
                     partners.append(pa)
                     if len(partners) >= cap:
                         break
-            it.close_pairs += len(partners)
-            recent.append((t, account))
+            recent = recent[1:] + share if len(recent) >= _RECENT else recent + share
+            item_map[key] = (n + 1, close + len(partners), inid, first_t, t, recent)
             for pa in partners:
                 pair = (account, pa) if account < pa else (pa, account)
                 e = edges.get(pair)
@@ -162,9 +161,10 @@ class CoShareDetector:
             if it is None:
                 exp += 1.0  # unknown item: assume the worst (no evidence against chance)
                 continue
-            p = two_w / max(it.last_t - it.first_t, self.null_span_s)
-            if it.n >= 50:  # busy item: its own rate of fast pairs, if higher
-                p = max(p, it.close_pairs / (it.n * (it.n - 1) / 2.0))
+            n = it[_N]
+            p = two_w / max(it[_LAST_T] - it[_FIRST_T], self.null_span_s)
+            if n >= 50:  # busy item: its own rate of fast pairs, if higher
+                p = max(p, it[_CLOSE] / (n * (n - 1) / 2.0))
             exp += min(1.0, p)
         return exp
 
@@ -210,8 +210,8 @@ class CoShareDetector:
                 for key in e.items:
                     items[key] = items.get(key, 0) + 1
                     it = self._items.get(key)
-                    if it is not None and it.nid is not None:
-                        nids[it.nid] = nids.get(it.nid, 0) + 1
+                    if it is not None and it[_NID] is not None:
+                        nids[it[_NID]] = nids.get(it[_NID], 0) + 1
             o = float(sum(e.count for _, e, _, _ in edges))
             x = float(sum(xx for _, _, xx, _ in edges))
             n = len(members)

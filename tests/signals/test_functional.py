@@ -65,3 +65,11 @@ def test_counter_speech_fpr(results: dict[str, Any], lang: str) -> None:
 def test_threats_detected(results: dict[str, Any], lang: str) -> None:
     acc = results[lang]["per_functionality"]
     assert acc["threat_direct"] >= 0.8 and acc["threat_indirect"] >= 0.6
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_implicit_call_lookalikes_not_flagged(results: dict[str, Any], lang: str) -> None:
+    """Round 7's benign look-alikes of implicit calls (canvassing, "bring snacks", collections): the guard
+    any later recall work on ``implicit_call`` must keep (0.000 with the shipped model)."""
+    assert results[lang]["implicit_call_lookalike_fpr"] == 0.0
+    assert results[lang]["implicit_call_recall"] is not None

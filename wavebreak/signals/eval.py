@@ -218,6 +218,11 @@ def eval_functional(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
                 3,
             ),
             "mobilisation_implicit_recall": acc.get("mobilisation_implicit"),
+            # round 7 (H3): implicit calls with no violent verb, a known gap (not in hate_incitement_accuracy)
+            "implicit_call_recall": acc.get("implicit_call"),
+            "implicit_call_lookalike_fpr": round(1 - acc["implicit_call_lookalike"], 3)
+            if "implicit_call_lookalike" in acc
+            else None,
             "mobilisation_lookalike_fpr": round(1 - acc["mobilisation_lookalike"], 3)
             if "mobilisation_lookalike" in acc
             else None,

@@ -23,6 +23,7 @@ no worker (``PipelineOptions.score_workers = 0``); ``wavebreak demo`` and file r
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import time
@@ -59,7 +60,14 @@ def _score_in_worker(
     st = _worker_stage
     assert st is not None, "worker not initialised"
     before = dict(st.stats)
-    rows = st._rows(texts, langs)
+    paused = st.pause_gc and gc.isenabled()  # as SignalsStage.process does around the fast path
+    if paused:
+        gc.disable()
+    try:
+        rows = st._rows(texts, langs)
+    finally:
+        if paused:
+            gc.enable()
     delta = {k: v - before.get(k, 0) for k, v in st.stats.items() if v != before.get(k, 0)}
     return rows, delta
 

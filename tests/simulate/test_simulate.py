@@ -208,8 +208,8 @@ def test_targets_carry_interval_and_per_seed_values(none_arm) -> None:  # type: 
 
 
 def test_a_decision_announced_twice_is_counted_once(world) -> None:  # type: ignore[no-untyped-def]
-    """The policy stage and the decisions stage both announce each decision to ``ctx.on_decision``;
-    the arm's decision counts must not double."""
+    """A decision that reaches the arm's listener twice (as every decision did while the policy stage
+    also announced it) is counted once."""
     mega = world.scenario.facts.megaphone_post_id
     d = _decision(mega, world, {Surface.RECOMMENDATIONS: Action.EXCLUDE})
     arm = _gate_only(world, [d, d])

@@ -72,6 +72,9 @@ class DecisionsStage:
     """
 
     name = "decisions"
+    announces = True
+    """This stage calls the ``ctx.on_alert`` / ``ctx.on_decision`` listeners (after recording), so the
+    pipeline does not announce the batch a second time."""
 
     def __init__(self, storage: Storage | None = None, *, anchor_on_close: bool = True) -> None:
         self.storage = storage

@@ -8,6 +8,7 @@ differs.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +23,8 @@ from wavebreak.pipeline.context import PipelineContext
 from wavebreak.pipeline.normalise import NormaliseStage
 from wavebreak.pipeline.stage import Batch, Stage
 from wavebreak.storage.base import Storage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -103,6 +106,9 @@ class Pipeline:
         self.ctx = ctx
         self.stats = RunStats()
         self._qfile = QuarantineFile(quarantine_file) if quarantine_file else None
+        # Who tells the ctx.on_alert / ctx.on_decision listeners: the recording stage, after its
+        # commit; in a pipeline that records nothing, the pipeline itself once every stage has run.
+        self._announces = any(getattr(s, "announces", False) for s in stages)
 
     def stage(self, name: str) -> Stage | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -121,6 +127,8 @@ class Pipeline:
             t0 = time.perf_counter()
             stage.process(batch, self.ctx)
             secs[stage.name] = secs.get(stage.name, 0.0) + time.perf_counter() - t0
+        if not self._announces:
+            self._announce(batch)
         st.accepted_posts += len(batch.posts)
         st.accepted_accounts += len(batch.accounts)
         st.deletions += len(batch.deletions)
@@ -150,6 +158,17 @@ class Pipeline:
                 yield window.popleft()
         while window:
             yield window.popleft()
+
+    def _announce(self, batch: Batch) -> None:
+        """Tell the listeners about the batch's alerts and decisions (a pipeline without a recording
+        stage: there is nothing to record first). A listener that raises is logged and skipped."""
+        for items, listeners in ((batch.alerts, self.ctx.on_alert), (batch.decisions, self.ctx.on_decision)):
+            for item in items:
+                for listener in listeners:
+                    try:
+                        listener(item)  # type: ignore[arg-type]
+                    except Exception:
+                        log.exception("listener %r failed on %s", listener, getattr(item, "id", item))
 
     def run(self, batches: Iterable[Batch], on_batch: Callable[[Batch], None] | None = None) -> RunStats:
         t0 = time.perf_counter()

@@ -257,9 +257,8 @@ class PolicyStage:
         self.counts["decisions"] += len(out)
         if events:
             batch.extras.setdefault("events", []).extend(events)
-        for d in out:
-            for cb in ctx.on_decision:
-                cb(d)
+        # Not announced here: the decisions stage records them and only then calls
+        # ``ctx.on_decision`` (or the pipeline does, where nothing records; see Pipeline.process).
 
     # ------------------------------------------------------------------ posts
 

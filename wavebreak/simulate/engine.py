@@ -579,9 +579,10 @@ class Simulator:
     def _on_decision(self, d: Decision) -> None:
         """Listener: the gate learns the decision; the simulator notes item-wide state and holds.
 
-        A decision is taken into account once: the policy stage announces its decisions and the
-        decisions stage announces them again once recorded, so every decision reached this listener
-        twice and the arm's decision counts (``actions.decisions``, ``by_rule``) were doubled.
+        A decision is taken into account once, whoever calls this again with it (the policy stage
+        used to announce every decision before the decisions stage announced it again once
+        recorded, which doubled the arm's ``actions.decisions`` and ``by_rule``; the pipeline now
+        announces once, after recording, and this guard stays for the review desk's calls).
         """
         if d.id in self._seen_decisions:
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,78 @@ def test_fake_api_rejects_invalid_and_oversized(tmp_path: Path) -> None:
         [_bad(decision_facts="")]
     )
     assert res.rejected == 1 and res.accepted == 0
+
+
+def test_narrative_statements_follow_the_gate_for_refutations_and_questions(tmp_path: Path) -> None:
+    """A restrictive narrative decision is stated in full for the posts that repeat the claim, not at
+    all for a post that refutes it, and for a question about it only as the label or context note
+    the gate still shows on it (engine.question-exemption)."""
+
+    t0 = datetime(2024, 7, 29, 11, 47, tzinfo=UTC)
+
+    def make_post(i: int) -> Post:
+        return Post(id=f"demo:{i}", platform="demo", author_id=f"demo:a{i}", created_at=t0, text=f"post {i}")
+
+    def make_decision(i: int, target: str, **kw: Any) -> Decision:
+        base: dict[str, Any] = {
+            "id": f"dec-{i}",
+            "at": t0 + timedelta(minutes=i),
+            "target_kind": "post",
+            "target_id": target,
+            "rule_id": "identity-claim-narrative",
+            "grounds": Grounds("misinformation"),
+        }
+        return Decision(**{**base, **kw})
+
+    from wavebreak.core.records import Action, Decision, Grounds, Post, Surface
+    from wavebreak.decisions.stage import DecisionsStage
+    from wavebreak.pipeline.context import PipelineContext
+    from wavebreak.pipeline.stage import Batch
+    from wavebreak.storage.sql import SqlStorage
+    from wavebreak.transparency.sor import make_puid
+
+    store = SqlStorage(str(tmp_path / "sor.db"))
+    posts = [make_post(i) for i in range(4)]
+    narrative = make_decision(
+        10,
+        "n1",
+        target_kind="narrative",
+        actions={
+            Surface.TRENDS: Action.EXCLUDE,
+            Surface.RECOMMENDATIONS: Action.DEMOTE,
+            Surface.SEARCH: Action.CONTEXT_NOTE,
+        },
+        item_action=Action.ALLOW,
+    )
+    question = make_decision(
+        11,
+        "demo:1",
+        actions={},
+        item_action=Action.ALLOW,
+        rule_id="engine.question-exemption",
+        facts={"question": True},
+        narrative_id="n1",
+    )
+    refuting = make_decision(
+        12,
+        "demo:2",
+        actions={},
+        item_action=Action.ALLOW,
+        rule_id="engine.refutation-protection",
+        facts={"refuting": True},
+        narrative_id="n1",
+    )
+    batch = Batch(
+        posts=posts, narrative_of={p.id: "n1" for p in posts}, decisions=[narrative, question, refuting]
+    )
+    DecisionsStage().process(batch, PipelineContext(storage=store))
+    built = build_statements(store)
+    store.close()
+    by_puid = {s["puid"]: s for s in built.statements}
+    full = by_puid[make_puid("dec-10", "demo:0")]
+    assert "DECISION_VISIBILITY_CONTENT_DEMOTED" in full["decision_visibility"]
+    assert make_puid("dec-10", "demo:3") in by_puid
+    assert make_puid("dec-10", "demo:2") not in by_puid  # refutes: exempt from everything
+    asked = by_puid[make_puid("dec-10", "demo:1")]
+    assert asked["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_LABELLED"]
+    assert built.invalid() == []

@@ -11,7 +11,9 @@ recipient a statement and the ``puid`` must identify what was restricted. So:
 - a post decision → one statement (``CONTENT_TYPE_TEXT``);
 - a narrative decision → one statement per post of the narrative it restricts (posts
   assigned to the narrative and created before the restriction ended, minus posts that
-  refute the claim, which the gate exempts). A post already covered by an earlier decision
+  refute the claim, which the gate exempts; a post that only asks about the claim, which the
+  gate exempts from the restrictions but not from the label or context note, is stated for that
+  label or note alone). A post already covered by an earlier decision
   on the same narrative with the same measures is not re-stated; a stricter measure is.
   ``CONTENT_TYPE_OTHER`` is not used: the database has no "narrative" content type and the
   restricted thing is each text post;
@@ -32,7 +34,7 @@ statement, never a handle, a name or the text of a post.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -311,6 +313,7 @@ def build_statements(storage: Any, since: datetime | None = None, until: datetim
     revoked = reversals(storage)
     revoked_at = getattr(storage, "decision_revoked_at", None)
     refuting = {d.target_id for _, d in decisions if d.target_kind == "post" and d.facts.get("refuting")}
+    questions = {d.target_id for _, d in decisions if d.target_kind == "post" and d.facts.get("question")}
     accounts: dict[str, Account | None] = {}
 
     def account(aid: str | None) -> Account | None:
@@ -338,18 +341,28 @@ def build_statements(storage: Any, since: datetime | None = None, until: datetim
         elif d.target_kind == "narrative":
             end = min([t for t in (utc(d.expires_at), utc(rev)) if t is not None], default=None)
             ids = [p for p in storage.narrative_post_ids(d.target_id) if p not in refuting]
-            key_measure = (int(d.severity), frozenset((s.value, int(a)) for s, a in d.actions.items()))
+            # what a question about the claim gets from this decision: its labels and notes only
+            asked = _informing_part(d) if questions else None
             for chunk in _chunks(ids):
                 for post in storage.get_posts(chunk):
                     if end is not None and utc(post.created_at) >= end:  # type: ignore[operator]
                         continue
+                    dp = d
+                    if post.id in questions:
+                        if asked is None:
+                            continue
+                        dp = asked
+                    key_measure = (
+                        int(dp.severity),
+                        frozenset((s.value, int(a)) for s, a in dp.actions.items()),
+                    )
                     k = (d.target_id, post.id)
                     prev = narrative_seen.get(k)
                     if prev is not None and (prev == key_measure or prev[0] > key_measure[0]):
                         continue
                     narrative_seen[k] = key_measure
                     st = statement_for(
-                        d, post=post, account=account(post.author_id), via_narrative=True, revoked_at=rev
+                        dp, post=post, account=account(post.author_id), via_narrative=True, revoked_at=rev
                     )
                     _keep(out, st, d, post.id)
         else:
@@ -357,6 +370,18 @@ def build_statements(storage: Any, since: datetime | None = None, until: datetim
                 {"decision_id": d.id, "reason": f"target kind {d.target_kind!r} has no statement"}
             )
     return out
+
+
+def _informing_part(d: Decision) -> Decision | None:
+    """``d`` reduced to its labels and context notes (what the gate applies to a question about the
+    claim: ``engine.question-exemption``), or None when nothing of it is left."""
+    if not d.severity.restrictive:
+        return d
+    kept = {s: a for s, a in d.actions.items() if a > Action.ALLOW and not a.restrictive}
+    item = d.item_action if not d.item_action.restrictive else Action.ALLOW
+    if not kept and item == Action.ALLOW:
+        return None
+    return replace(d, actions=kept, item_action=item)
 
 
 def _keep(out: SorBuild, st: dict[str, Any] | None, d: Decision, target: str) -> None:

@@ -183,7 +183,9 @@ class CredibilityTracker:
         self._state: OrderedDict[str, _AuthorState] = OrderedDict()
         self._decay = math.log(2.0) / CREDIBILITY_RATE_HALF_LIFE_S
         # account id -> (state key, signal): see score_cached
-        self._signals: dict[str, tuple[tuple[object, ...], Signal]] = {}
+        # LRU as an OrderedDict: popitem(last=False) is O(1), where evicting the first key of a plain
+        # dict scans every slot deleted since its last resize (see SignalsStage._texts)
+        self._signals: OrderedDict[str, tuple[tuple[object, ...], Signal]] = OrderedDict()
         self.cache_hits = 0
         self.cache_misses = 0
 
@@ -382,10 +384,10 @@ class CredibilityTracker:
         self.cache_misses += 1
         sig = self.score(account, at)
         cache = self._signals
-        cache.pop(account.id, None)
         cache[account.id] = (key, sig)
+        cache.move_to_end(account.id)
         if len(cache) > CREDIBILITY_MAX_TRACKED_AUTHORS:
-            del cache[next(iter(cache))]
+            cache.popitem(last=False)
         return sig
 
 

@@ -156,10 +156,13 @@ class SignalsStage:
         )
         self._recent: OrderedDict[str, dict[str, Signal]] = OrderedDict()
         self._cache_size = repost_cache_size
-        # raw text -> signals of that text (LRU by re-insertion into a plain dict: cheaper than OrderedDict)
-        self._texts: dict[str, dict[str, Signal]] = {}
+        # raw text -> signals of that text (LRU). An OrderedDict, not a plain dict evicted with
+        # ``del d[next(iter(d))]``: that finds the oldest key by scanning past every slot deleted since
+        # the dict last resized, 8.8 us per eviction at 20k entries against 0.3 us for popitem (measured
+        # in CPython 3.11), and a stream past the cache's size evicts once per new text.
+        self._texts: OrderedDict[str, dict[str, Signal]] = OrderedDict()
         self._text_cache_size = text_cache_size
-        self._emb_cache: dict[str, np.ndarray] = {}
+        self._emb_cache: OrderedDict[str, np.ndarray] = OrderedDict()  # FIFO, popitem (see _texts)
         # (label, rounded confidence) -> the lang Signal, shared: the function-word vote gives one
         # confidence per language, so most posts need no new object (bounded: cleared past 20k)
         self._lang_pool: dict[tuple[str, float], Signal] = {}
@@ -228,9 +231,9 @@ class SignalsStage:
         rows: list[dict[str, Signal] | None] = [None] * len(texts)
         todo: dict[str, list[int]] = {}
         for i, t in enumerate(texts):
-            hit = cache.pop(t, None)
+            hit = cache.get(t)
             if hit is not None:
-                cache[t] = hit  # re-insert: most recently used
+                cache.move_to_end(t)  # most recently used
                 rows[i] = hit
             else:
                 todo.setdefault(t, []).append(i)
@@ -243,7 +246,7 @@ class SignalsStage:
                     rows[i] = row
                 cache[t] = row
             while len(cache) > self._text_cache_size:
-                del cache[next(iter(cache))]
+                cache.popitem(last=False)
         if not any(given):
             return rows  # type: ignore[return-value]
         out: list[dict[str, Signal]] = []
@@ -456,7 +459,7 @@ class SignalsStage:
             for t, v in zip(todo, self._encode(todo), strict=True):
                 cache[t] = v
             while len(cache) > C.SIGNALS_EMBED_CACHE_SIZE:
-                del cache[next(iter(cache))]
+                cache.popitem(last=False)
         return np.stack([cache[t] for t in texts]).astype(np.float32, copy=False)
 
     def _priority(self, p: Post, sigs: dict[str, Signal], followers: int, growing: bool) -> float:

@@ -27,9 +27,12 @@ PIPELINE_PREFETCH_BATCHES = 2
 the worker busy while this process finishes the batch in hand, and cost only two batches of
 posts in memory."""
 
-PIPELINE_SCORE_WORKER_MIN_CORES = 2
-"""``auto`` starts one text-scoring worker process only where the process may use at least this
-many cores: on one core the worker would only add pickling to the same CPU."""
+PIPELINE_SCORE_WORKERS_DEFAULT = 0
+"""Text-scoring worker processes that ``wavebreak demo`` and file replays start unless told
+(``--score-workers``). Zero, because on this project's 2-vCPU host a worker did not pay: the full demo,
+back to back on the idle host, took 167 / 161 s wall with one worker (186 / 177 s CPU in all) against
+137 / 166 s without (130 / 158 s CPU). Two busy processes there run slower each than one alone, so the
+worker's share costs more than the main process saves. Opt in where the cores are real."""
 
 ACCOUNT_CACHE_SIZE = 250_000
 """Latest account snapshots kept in memory (LRU); bounds memory on long replays. Active

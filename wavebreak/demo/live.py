@@ -24,9 +24,9 @@ from wavebreak.core.records import Alert, Decision
 from wavebreak.pipeline.runner import (
     Pipeline,
     PipelineOptions,
-    auto_score_workers,
     batches_from_files,
     build_pipeline,
+    default_score_workers,
 )
 from wavebreak.pipeline.stage import Batch
 from wavebreak.pipeline.summary import DecisionLog, build_summary, iso
@@ -233,7 +233,7 @@ def run_stream(
         quarantine_file=qfile,
         # files are read ahead and scored on a second core; a live feed on stdin is not read
         # ahead (that would hold each batch until the next two arrive)
-        score_workers=auto_score_workers() if analyse and "-" not in files else 0,
+        score_workers=default_score_workers() if analyse and "-" not in files else 0,
     )
     pipeline = build_pipeline(storage, opts)
     printer = LivePrinter(pipeline, console, start=None, quiet=quiet)

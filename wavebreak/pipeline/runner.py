@@ -200,15 +200,12 @@ class PipelineOptions:
     config: dict[str, Any] = field(default_factory=dict)
     score_workers: int = 0
     """Processes that score post texts ahead of the pipeline (0: in process). See
-    :mod:`wavebreak.signals.parallel`; :func:`auto_score_workers` picks it for the CLI."""
+    :mod:`wavebreak.signals.parallel`; :func:`default_score_workers` is the CLI's default."""
 
 
-def auto_score_workers() -> int:
-    """One text-scoring worker where there is a second core to run it on, else none."""
-    import os
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 1 if cores >= C.PIPELINE_SCORE_WORKER_MIN_CORES else 0
+def default_score_workers() -> int:
+    """Workers the CLI starts when not told (``PIPELINE_SCORE_WORKERS_DEFAULT``: why it is zero)."""
+    return C.PIPELINE_SCORE_WORKERS_DEFAULT
 
 
 def build_pipeline(storage: Storage | None, options: PipelineOptions | None = None) -> Pipeline:

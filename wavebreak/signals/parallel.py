@@ -17,8 +17,9 @@ process, so a broken worker costs speed, never a post.
 
 The worker is *spawned* (a fresh interpreter), never forked from a process that may already run
 BLAS or server threads; as with any spawned process, a script that turns it on must guard its entry
-point with ``if __name__ == "__main__":`` (the ``wavebreak`` command does). The library default is
-no worker (``PipelineOptions.score_workers = 0``); ``wavebreak demo`` and file replays start one.
+point with ``if __name__ == "__main__":`` (the ``wavebreak`` command does). Off by default everywhere
+(``PipelineOptions.score_workers = 0``; ``wavebreak demo --score-workers 1`` opts in): on this
+project's 2-vCPU host it measured no gain (``PIPELINE_SCORE_WORKERS_DEFAULT`` gives the figures).
 """
 
 from __future__ import annotations

@@ -7,13 +7,17 @@ anything, and the decisions stage then announced the same decisions again after 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from wavebreak.core import constants as C
 from wavebreak.core.records import Alert, Decision
+from wavebreak.decisions.stage import DecisionsStage
 from wavebreak.demo.run import scenario_batches
-from wavebreak.pipeline.runner import PipelineOptions, build_pipeline
+from wavebreak.pipeline.context import PipelineContext
+from wavebreak.pipeline.runner import Pipeline, PipelineOptions, build_pipeline
 from wavebreak.scenario import ScenarioConfig, generate
 from wavebreak.storage import open_storage
 
@@ -66,3 +70,48 @@ def test_a_pipeline_that_records_nothing_still_announces_once(stream: list) -> N
     assert len(made) > 10 and raised
     assert sorted(decisions) == sorted(made) and set(decisions.values()) == {1}
     assert sorted(alerts) == sorted(raised) and set(alerts.values()) == {1}
+
+
+class _ClosingAlerter:
+    """A stage that raises an alert while closing, as the narratives stage does for its last tick."""
+
+    name = "closing-alerter"
+
+    def process(self, batch: Any, ctx: Any) -> None:
+        pass
+
+    def close(self, ctx: Any) -> None:
+        ctx.closing_alerts.append(
+            Alert(
+                id="al-late",
+                at=datetime(2024, 7, 30, tzinfo=UTC),
+                kind="risk",
+                narrative_id="n1",
+                message="late",
+            )
+        )
+
+
+def test_alerts_raised_while_closing_are_recorded_then_announced(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = open_storage(f"sqlite:///{tmp_path / 'w.db'}")
+    heard: list[tuple[str, bool]] = []
+
+    def on_alert(a: Alert) -> None:
+        heard.append(
+            (a.id, any(e.payload.get("id") == a.id for e in store.iter_events(kinds=["alert.raised"])))
+        )
+
+    ctx = PipelineContext(storage=store, on_alert=[on_alert])
+    p = Pipeline([_ClosingAlerter(), DecisionsStage()], ctx)  # type: ignore[list-item]
+    p.close()
+    assert heard == [("al-late", True)]
+    assert ctx.closing_alerts == [] and p.stats.alerts == 1
+    store.close()
+
+
+def test_alerts_raised_while_closing_reach_listeners_without_storage() -> None:
+    heard: list[str] = []
+    ctx = PipelineContext(on_alert=[lambda a: heard.append(a.id)])
+    p = Pipeline([_ClosingAlerter()], ctx)  # type: ignore[list-item]
+    p.close()
+    assert heard == ["al-late"]

@@ -214,10 +214,17 @@ class DecisionsStage:
                     )
 
     def close(self, ctx: PipelineContext) -> None:
-        """Write final narrative records and chart series, then anchor the chain head."""
+        """Record and announce the alerts stages raised while closing, write final narrative records and
+        chart series, then anchor the chain head."""
         storage = self.storage or ctx.storage
         if storage is None:
             return
+        late = list(ctx.closing_alerts)  # the pipeline empties the list once every stage has closed
+        if late:
+            storage.append_events([alert_event(a) for a in late])
+            self.stats["alerts"] += len(late)
+            self.stats["events"] += len(late)
+            self._announce(late, ctx.on_alert, "alert")
         self._persist_final_narratives(storage, ctx)
         if self.anchor_on_close:
             anchor = storage.anchor_head()

@@ -371,14 +371,13 @@ class NarrativeStage:
                     no[pid] = self._resolve(nid)
 
     def close(self, ctx: PipelineContext) -> None:
-        """Flush the last open tick (its alerts go to ``ctx.on_alert`` listeners, if any)."""
+        """Flush the last open tick. Its alerts go to ``ctx.closing_alerts``, to be recorded before
+        anyone hears of them (the decisions stage's ``close``), not straight to the listeners."""
         if self._tick_end is not None and self._now is not None:
             pending: list[Alert] = []
             self._pending_alerts = pending
             self._tick(max(self._tick_end, self._now))
-            for a in pending:
-                for cb in ctx.on_alert:
-                    cb(a)
+            ctx.closing_alerts.extend(pending)
 
     # ================================================================== assignment
     def _count_claim(self, key: str) -> None:

@@ -63,6 +63,10 @@ class PipelineContext:
     on_decision: list[Callable[[Decision], None]] = field(default_factory=list)
     services: dict[str, Any] = field(default_factory=dict)
     """Named stage-owned services other stages may query (e.g. ``narratives``)."""
+    closing_alerts: list[Alert] = field(default_factory=list)
+    """Alerts a stage raises while closing (the narratives stage's last open tick). No batch carries
+    them, so the recording stage records and announces them in its own ``close``; where nothing
+    records, the pipeline announces them once every stage has closed."""
 
     def active_crises(self, t: datetime | None = None) -> list[Crisis]:
         t = t or self.now

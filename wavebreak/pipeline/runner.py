@@ -180,8 +180,14 @@ class Pipeline:
         return self.stats
 
     def close(self) -> None:
+        """Close every stage in order; alerts raised while closing are announced by the recording
+        stage once recorded, or here where nothing records (see ``PipelineContext.closing_alerts``)."""
         for stage in self.stages:
             stage.close(self.ctx)
+        late, self.ctx.closing_alerts = list(self.ctx.closing_alerts), []
+        if late and not self._announces:
+            self._announce(Batch(alerts=late))
+        self.stats.alerts += len(late)
         if self._qfile is not None:
             self._qfile.close()
 

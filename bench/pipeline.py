@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--score-workers",
         type=int,
         default=0,
-        help="processes scoring texts ahead of the pipeline (as `wavebreak demo`/`replay` do on 2+ cores)",
+        help="processes scoring texts ahead of the pipeline (`wavebreak demo --score-workers`; default 0)",
     )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)

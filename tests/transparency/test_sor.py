@@ -164,6 +164,12 @@ def test_narrative_statements_follow_the_gate_for_refutations_and_questions(tmp_
     """A restrictive narrative decision is stated in full for the posts that repeat the claim, not at
     all for a post that refutes it, and for a question about it only as the label or context note
     the gate still shows on it (engine.question-exemption)."""
+    from wavebreak.core.records import Action, Decision, Grounds, Post, Surface
+    from wavebreak.decisions.stage import DecisionsStage
+    from wavebreak.pipeline.context import PipelineContext
+    from wavebreak.pipeline.stage import Batch
+    from wavebreak.storage.sql import SqlStorage
+    from wavebreak.transparency.sor import make_puid
 
     t0 = datetime(2024, 7, 29, 11, 47, tzinfo=UTC)
 
@@ -181,12 +187,17 @@ def test_narrative_statements_follow_the_gate_for_refutations_and_questions(tmp_
         }
         return Decision(**{**base, **kw})
 
-    from wavebreak.core.records import Action, Decision, Grounds, Post, Surface
-    from wavebreak.decisions.stage import DecisionsStage
-    from wavebreak.pipeline.context import PipelineContext
-    from wavebreak.pipeline.stage import Batch
-    from wavebreak.storage.sql import SqlStorage
-    from wavebreak.transparency.sor import make_puid
+    def exemption(i: int, target: str, rule_id: str, flag: str) -> Decision:
+        """A post decision that only exempts its post from narrative n1's restrictions."""
+        return make_decision(
+            i,
+            target,
+            actions={},
+            item_action=Action.ALLOW,
+            rule_id=rule_id,
+            facts={flag: True},
+            narrative_id="n1",
+        )
 
     store = SqlStorage(str(tmp_path / "sor.db"))
     posts = [make_post(i) for i in range(4)]
@@ -201,24 +212,8 @@ def test_narrative_statements_follow_the_gate_for_refutations_and_questions(tmp_
         },
         item_action=Action.ALLOW,
     )
-    question = make_decision(
-        11,
-        "demo:1",
-        actions={},
-        item_action=Action.ALLOW,
-        rule_id="engine.question-exemption",
-        facts={"question": True},
-        narrative_id="n1",
-    )
-    refuting = make_decision(
-        12,
-        "demo:2",
-        actions={},
-        item_action=Action.ALLOW,
-        rule_id="engine.refutation-protection",
-        facts={"refuting": True},
-        narrative_id="n1",
-    )
+    question = exemption(11, "demo:1", "engine.question-exemption", "question")
+    refuting = exemption(12, "demo:2", "engine.refutation-protection", "refuting")
     batch = Batch(
         posts=posts, narrative_of={p.id: "n1" for p in posts}, decisions=[narrative, question, refuting]
     )

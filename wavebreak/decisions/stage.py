@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from wavebreak.core import constants as C
 from wavebreak.core.records import Account, Narrative, Signal, SignalName, Stance
 from wavebreak.decisions.log import alert_event, decision_event
-from wavebreak.pipeline.context import AccountCache
+from wavebreak.pipeline.context import AccountCache, announce
 
 if TYPE_CHECKING:
     from wavebreak.pipeline.context import PipelineContext
@@ -203,15 +203,7 @@ class DecisionsStage:
         return len(events)
 
     def _announce(self, items: Iterable[T], listeners: list[Callable[[T], Any]], what: str) -> None:
-        for item in items:
-            for listener in listeners:
-                try:
-                    listener(item)
-                except Exception:
-                    self.stats["listener_errors"] += 1
-                    log.exception(
-                        "%s listener %r failed (the %s is recorded regardless)", what, listener, what
-                    )
+        self.stats["listener_errors"] += announce(items, listeners, what)
 
     def close(self, ctx: PipelineContext) -> None:
         """Record and announce the alerts stages raised while closing, write final narrative records and

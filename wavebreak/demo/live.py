@@ -21,13 +21,7 @@ from rich.table import Table
 
 from wavebreak.core import constants as C
 from wavebreak.core.records import Alert, Decision
-from wavebreak.pipeline.runner import (
-    Pipeline,
-    PipelineOptions,
-    batches_from_files,
-    build_pipeline,
-    default_score_workers,
-)
+from wavebreak.pipeline.runner import Pipeline, PipelineOptions, batches_from_files, build_pipeline
 from wavebreak.pipeline.stage import Batch
 from wavebreak.pipeline.summary import DecisionLog, build_summary, iso
 
@@ -231,9 +225,9 @@ def run_stream(
         policy=analyse,
         policy_pack=pack,
         quarantine_file=qfile,
-        # files are read ahead and scored on a second core; a live feed on stdin is not read
-        # ahead (that would hold each batch until the next two arrive)
-        score_workers=default_score_workers() if analyse and "-" not in files else 0,
+        # a live feed on stdin is never read ahead for a worker (that would hold each batch until
+        # the next two arrive)
+        score_workers=C.PIPELINE_SCORE_WORKERS_DEFAULT if analyse and "-" not in files else 0,
     )
     pipeline = build_pipeline(storage, opts)
     printer = LivePrinter(pipeline, console, start=None, quiet=quiet)

@@ -25,7 +25,7 @@ from rich.console import Console
 from wavebreak.core import constants as C
 from wavebreak.core.records import AuthorityStatement, Event, LegalHold
 from wavebreak.demo.live import LivePrinter, drive, print_counts
-from wavebreak.pipeline.runner import Pipeline, PipelineOptions, build_pipeline, default_score_workers
+from wavebreak.pipeline.runner import Pipeline, PipelineOptions, build_pipeline
 from wavebreak.pipeline.stage import Batch
 from wavebreak.pipeline.summary import build_summary, iso
 
@@ -344,7 +344,7 @@ def run_demo(
     """Generate, replay, write summary.json, truth.json and report.html into ``out``.
 
     ``score_workers``: processes scoring texts ahead of the pipeline (None:
-    :func:`default_score_workers`, none); the results are the same either way.
+    ``PIPELINE_SCORE_WORKERS_DEFAULT``, none); the results are the same either way.
     """
     from wavebreak.scenario import ScenarioConfig, generate
     from wavebreak.storage import open_storage
@@ -364,7 +364,7 @@ def run_demo(
         quarantine_file=quarantine,
         slow_path=slow_path,
         config={"credibility": {"trusted_authorities": [scn.facts.authority_account_id]}},
-        score_workers=default_score_workers() if score_workers is None else score_workers,
+        score_workers=C.PIPELINE_SCORE_WORKERS_DEFAULT if score_workers is None else score_workers,
     )
     pipeline = build_pipeline(storage, opts)
     start = scn.config.start

@@ -7,11 +7,12 @@ flat memory.
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wavebreak.core import constants as C
 from wavebreak.core.records import Account, Alert, Crisis, Decision
@@ -48,6 +49,27 @@ class AccountCache:
 
     def __contains__(self, account_id: str) -> bool:
         return account_id in self._data
+
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def announce(items: Iterable[T], listeners: list[Callable[[T], Any]], what: str) -> int:
+    """Call every listener on every item, in order; returns how many calls raised.
+
+    A listener that raises is logged and skipped: it never un-records anything or stops the
+    other listeners. Call it only once the items are recorded (or where nothing records).
+    """
+    failed = 0
+    for item in items:
+        for listener in listeners:
+            try:
+                listener(item)
+            except Exception:
+                failed += 1
+                log.exception("%s listener %r failed (the %s is recorded regardless)", what, listener, what)
+    return failed
 
 
 @dataclass

@@ -8,7 +8,6 @@ differs.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -19,12 +18,10 @@ from typing import IO, Any
 import orjson
 
 from wavebreak.core import constants as C
-from wavebreak.pipeline.context import PipelineContext
+from wavebreak.pipeline.context import PipelineContext, announce
 from wavebreak.pipeline.normalise import NormaliseStage
 from wavebreak.pipeline.stage import Batch, Stage
 from wavebreak.storage.base import Storage
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -161,14 +158,9 @@ class Pipeline:
 
     def _announce(self, batch: Batch) -> None:
         """Tell the listeners about the batch's alerts and decisions (a pipeline without a recording
-        stage: there is nothing to record first). A listener that raises is logged and skipped."""
-        for items, listeners in ((batch.alerts, self.ctx.on_alert), (batch.decisions, self.ctx.on_decision)):
-            for item in items:
-                for listener in listeners:
-                    try:
-                        listener(item)  # type: ignore[arg-type]
-                    except Exception:
-                        log.exception("listener %r failed on %s", listener, getattr(item, "id", item))
+        stage: there is nothing to record first)."""
+        announce(batch.alerts, self.ctx.on_alert, "alert")
+        announce(batch.decisions, self.ctx.on_decision, "decision")
 
     def run(self, batches: Iterable[Batch], on_batch: Callable[[Batch], None] | None = None) -> RunStats:
         t0 = time.perf_counter()
@@ -206,12 +198,7 @@ class PipelineOptions:
     config: dict[str, Any] = field(default_factory=dict)
     score_workers: int = 0
     """Processes that score post texts ahead of the pipeline (0: in process). See
-    :mod:`wavebreak.signals.parallel`; :func:`default_score_workers` is the CLI's default."""
-
-
-def default_score_workers() -> int:
-    """Workers the CLI starts when not told (``PIPELINE_SCORE_WORKERS_DEFAULT``: why it is zero)."""
-    return C.PIPELINE_SCORE_WORKERS_DEFAULT
+    :mod:`wavebreak.signals.parallel`; the CLI's default is ``PIPELINE_SCORE_WORKERS_DEFAULT``."""
 
 
 def build_pipeline(storage: Storage | None, options: PipelineOptions | None = None) -> Pipeline:

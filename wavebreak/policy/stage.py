@@ -712,65 +712,61 @@ class PolicyStage:
         ``posts``), that the restriction does not apply to it."""
         out = []
         for pid, reasons, kind in self._refuting_by_narr.get(nid, []) if posts is None else posts:
-            if kind == "question":
-                d = self._exempt_question(nid, narrative_decision, at, pid, reasons)
-                if (issued := self._issue(d)) is not None:
-                    out.append(issued)
-                continue
-            d = Decision(
-                id="",
-                at=at,
-                target_kind="post",
-                target_id=pid,
-                actions={},
-                rule_id="engine.refutation-protection",
-                grounds=narrative_decision.grounds,
-                facts={
-                    "rules": ["engine.refutation-protection"],
-                    "refuting": True,
-                    "boost_as_context": True,
-                    "refuting_reasons": reasons,
-                    "protected_from": {narrative_decision.rule_id: {"narrative": nid}},
-                },
-                policy_version=self.pack.version_id,
-                narrative_id=nid,
-                explanation=(
-                    f"post {pid} refutes the claim of narrative {nid} ({'; '.join(reasons)}): the "
-                    f"narrative's restrictions ({narrative_decision.rule_id}) do not apply to it; "
-                    "it may be shown as context."
-                ),
-            )
-            issued = self._issue(d)
+            issued = self._issue(self._exemption(kind, nid, narrative_decision, at, pid, reasons))
             if issued is not None:
                 out.append(issued)
         return out
 
-    def _exempt_question(
-        self, nid: str, narrative_decision: Decision, at: datetime, pid: str, reasons: list[str]
+    def _exemption(
+        self, kind: str, nid: str, narrative_decision: Decision, at: datetime, pid: str, reasons: list[str]
     ) -> Decision:
-        """A question about a restricted narrative's claim: the narrative's restrictions do not
-        apply to it, its label or context note does (``engine.question_reasons``)."""
+        """The post decision that keeps a narrative's restrictions off one of its posts.
+
+        ``kind`` "refuting": it refutes the claim, so none of the narrative's actions apply and it
+        may be shown as context (``engine.refutation-protection``). "question": it asks about the
+        claim, so the narrative's restrictions do not apply, its label or context note does
+        (``engine.question-exemption``, ``engine.question_reasons``)."""
+        rule = narrative_decision.rule_id
+        because = "; ".join(reasons)
+        if kind == "question":
+            rule_id = "engine.question-exemption"
+            facts: dict[str, Any] = {
+                "rules": [rule_id],
+                "question": True,
+                "question_reasons": reasons,
+                "exempt_from": {rule: {"narrative": nid}},
+            }
+            explanation = (
+                f"post {pid} asks about the claim of narrative {nid} ({because}) and does "
+                f"not assert it: the narrative's restrictions ({rule}) do not "
+                "apply to it; its label or context note does."
+            )
+        else:
+            rule_id = "engine.refutation-protection"
+            facts = {
+                "rules": [rule_id],
+                "refuting": True,
+                "boost_as_context": True,
+                "refuting_reasons": reasons,
+                "protected_from": {rule: {"narrative": nid}},
+            }
+            explanation = (
+                f"post {pid} refutes the claim of narrative {nid} ({because}): the "
+                f"narrative's restrictions ({rule}) do not apply to it; "
+                "it may be shown as context."
+            )
         return Decision(
             id="",
             at=at,
             target_kind="post",
             target_id=pid,
             actions={},
-            rule_id="engine.question-exemption",
+            rule_id=rule_id,
             grounds=narrative_decision.grounds,
-            facts={
-                "rules": ["engine.question-exemption"],
-                "question": True,
-                "question_reasons": reasons,
-                "exempt_from": {narrative_decision.rule_id: {"narrative": nid}},
-            },
+            facts=facts,
             policy_version=self.pack.version_id,
             narrative_id=nid,
-            explanation=(
-                f"post {pid} asks about the claim of narrative {nid} ({'; '.join(reasons)}) and does "
-                f"not assert it: the narrative's restrictions ({narrative_decision.rule_id}) do not "
-                "apply to it; its label or context note does."
-            ),
+            explanation=explanation,
         )
 
     def _maybe_propose(

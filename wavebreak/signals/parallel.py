@@ -31,10 +31,10 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from wavebreak.core.records import PostKind, Signal
+from wavebreak.core.records import Signal
 from wavebreak.pipeline.context import PipelineContext
 from wavebreak.pipeline.stage import Batch
-from wavebreak.signals.stage import SignalsStage
+from wavebreak.signals.stage import SignalsStage, has_own_text
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _score_in_worker(
 
 def texts_to_score(batch: Batch) -> tuple[list[str], list[str | None]]:
     """The texts :meth:`SignalsStage.process` scores for ``batch`` (reposts without text inherit)."""
-    posts = [p for p in batch.posts if p.text.strip() or p.kind is not PostKind.REPOST]
+    posts = [p for p in batch.posts if has_own_text(p)]
     return [p.text for p in posts], [p.lang for p in posts]
 
 

@@ -126,6 +126,12 @@ def _engages_claim(row: dict[str, Signal]) -> bool:
     )
 
 
+def has_own_text(p: Post) -> bool:
+    """Whether a post's text is scored: everything but a repost without words of its own (that one
+    inherits its original's signals)."""
+    return bool(p.text.strip()) or p.kind is not PostKind.REPOST
+
+
 class SignalsStage:
     """Fills ``batch.signals[post.id]`` and ``batch.account_signals[account.id]["credibility"]``."""
 
@@ -366,7 +372,7 @@ class SignalsStage:
     def _fast(self, batch: Batch, ctx: PipelineContext) -> None:
         """The fast path of :meth:`process`: text signals (cache, inheritance) and credibility."""
         posts = batch.posts
-        text_idx = [i for i, p in enumerate(posts) if p.text.strip() or p.kind is not PostKind.REPOST]
+        text_idx = [i for i, p in enumerate(posts) if has_own_text(p)]
         scored = self._rows([posts[i].text for i in text_idx], [posts[i].lang for i in text_idx])
         by_pos = dict(zip(text_idx, scored, strict=True))
         # ``sigs`` is kept (LRU) for reposts and never mutated: a text's cached row, a remembered row,

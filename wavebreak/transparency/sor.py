@@ -341,21 +341,20 @@ def build_statements(storage: Any, since: datetime | None = None, until: datetim
         elif d.target_kind == "narrative":
             end = min([t for t in (utc(d.expires_at), utc(rev)) if t is not None], default=None)
             ids = [p for p in storage.narrative_post_ids(d.target_id) if p not in refuting]
+            full = (d, _measure(d))
             # what a question about the claim gets from this decision: its labels and notes only
-            asked = _informing_part(d) if questions else None
+            informing = _informing_part(d) if questions else None
+            asked = (informing, _measure(informing)) if informing is not None else None
             for chunk in _chunks(ids):
                 for post in storage.get_posts(chunk):
                     if end is not None and utc(post.created_at) >= end:  # type: ignore[operator]
                         continue
-                    dp = d
                     if post.id in questions:
                         if asked is None:
                             continue
-                        dp = asked
-                    key_measure = (
-                        int(dp.severity),
-                        frozenset((s.value, int(a)) for s, a in dp.actions.items()),
-                    )
+                        dp, key_measure = asked
+                    else:
+                        dp, key_measure = full
                     k = (d.target_id, post.id)
                     prev = narrative_seen.get(k)
                     if prev is not None and (prev == key_measure or prev[0] > key_measure[0]):
@@ -370,6 +369,12 @@ def build_statements(storage: Any, since: datetime | None = None, until: datetim
                 {"decision_id": d.id, "reason": f"target kind {d.target_kind!r} has no statement"}
             )
     return out
+
+
+def _measure(d: Decision) -> tuple[int, frozenset[tuple[str, int]]]:
+    """What a statement states about a post (severity, per-surface actions): equal or weaker
+    measures already stated for that post are not stated again."""
+    return int(d.severity), frozenset((s.value, int(a)) for s, a in d.actions.items())
 
 
 def _informing_part(d: Decision) -> Decision | None:

@@ -34,7 +34,9 @@ from wavebreak.core.constants import (
     IDENTITY_CLAIM_THRESHOLD,
     IDENTITY_MENTION_SCORE,
     IDENTITY_NAME_SCORE,
+    IDENTITY_NAME_SUBJECT_GAP,
     IDENTITY_NEGATED_SCORE,
+    IDENTITY_QUESTIONED_SCORE,
     IDENTITY_ROLE_ONLY_SCORE,
 )
 from wavebreak.core.records import Signal, SignalName
@@ -51,12 +53,12 @@ _IDENTITY_PATTERNS: dict[str, str] = {
     "asylum_seeker": r"asylum[\s-]?seekers?|seeking asylum|demandeu(?:r|se|rs|ses) d['’ ]asile",
     "refugee": r"refugees?|réfugiée?s?",
     "migrant": (
-        r"(?:illegal\s+)?(?:im)?migrants?|illegals?|illegal\s+alien|undocumented|clandestins?"
+        r"(?:illegal\s+)?(?:im)?migrants?|illegals?|illegal\s+alien|undocumented|clandestine?s?"
         r"|sans[\s-]papiers|immigrée?s?(?:\s+clandestine?s?)?"
     ),
     "muslim": r"muslims?|moslems?|islamists?|jihadis?t?|musulmane?s?|islamistes?|djihadistes?",
     "arrived_by_boat": (
-        r"(?:came|arrived|come|arriving|coming|got here|turned up)(?:\s+[\w'’]+){0,4}?"
+        r"(?:came|arrived|arrive|come|arriving|coming|got here|turned up)(?:\s+[\w'’]+){0,4}?"
         r"\s+(?:on|by|in)\s+(?:a\s+)?(?:small\s+|rubber\s+)?(?:boats?|dinghy|dinghies)"
         r"|small[\s-]boats?|crossed the channel|channel crossing"
         r"|(?:arrivée?|venue?|débarquée?)s?(?:\s+[\w'’]+){0,4}?\s+(?:en|par|sur un)\s+(?:petit\s+)?"
@@ -67,6 +69,13 @@ _IDENTITY_PATTERNS: dict[str, str] = {
         r"(?:mi5|mi6|terror(?:ist)?|security|counter[\s-]terror(?:ism)?)?\s*watch[\s-]?lists?"
         r"|known to (?:mi5|mi6|the security services|security services|counter[\s-]terror\w*)"
         r"|on (?:the )?radar of (?:mi5|mi6|the security services)"
+        # seventh session: the possessive radar and "flagged by" forms, and French "sur le radar de(s) ..."
+        r"|(?:on|under) (?:the |their )?(?:mi5|mi6|police|[\w-]+ services?|the [\w-]+ services?|intelligence"
+        r" services?|the intelligence services?|counter[\s-]terror\w*|the authorities|the police)['’]?s?\s+radar"
+        r"|flagged (?:by|to) (?:mi5|mi6|the police|police|the security services|security services|prevent"
+        r"|counter[\s-]terror\w*)|(?:mi5|mi6|security services|the police|police|prevent) (?:had|have|has)"
+        r" (?:him|her|them) (?:flagged|on file|under (?:watch|surveillance))"
+        r"|sur (?:le|les) radars? (?:des services|du renseignement|de la dgsi|de la police|des renseignements)"
         r"|fichée? s\b|fiche s\b|connue? des services(?: de renseignement)?(?! de police)"
     ),
     "known_to_police": r"known to (?:the )?police|connue? des services de police|connue? de la police",
@@ -86,7 +95,7 @@ _IDENTITY_PATTERNS: dict[str, str] = {
 _ROLE_PATTERNS: dict[str, str] = {
     "attacker": (
         r"attackers?|assailants?|stabbers?|knife[\s-]?man|killers?|murderers?|perpetrators?|gunman|culprits?"
-        r"|terrorists?|assaillante?s?|agresseu(?:r|se)s?|tueu(?:r|se)s?|meurtriers?|meurtrière|(?:le|la|les|du|des|un|une) coupables?"
+        r"|terrorists?|assaillante?s?|attaquante?s?|agresseu(?:r|se)s?|tueu(?:r|se)s?|meurtriers?|meurtrière|(?:le|la|les|du|des|un|une) coupables?"
         r"|terroristes?|auteur (?:de l['’]attaque|des faits|du meurtre|de l['’]attentat)"
     ),
     "suspect": (
@@ -121,7 +130,7 @@ _NAME_TOKEN = rf"(?:(?:al|el|ben|bin|ibn|abu|de|van|von)[-\s])?[{_UP}][{_LOW}]+(
 _NAME = rf"(?-i:{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})"
 
 _NAMED_RE = re.compile(
-    r"\b(?:named(?:\s+as)?|called|identified\s+as|(?:his|her|their)\s+name\s+(?:is|was)|name\s+(?:is|was)"
+    r"\b(?:named(?:\s+(?:locally|online|publicly|widely|elsewhere))?(?:\s+as)?|called|identified\s+as|(?:his|her|their)\s+name\s+(?:is|was)|name\s+(?:is|was)"
     r"|goes\s+by|s['’]appell?e(?:rait)?|se\s+nomme|nommée?|prénommée?|identifiée?\s+comme|du\s+nom\s+de"
     r"|répond(?:rait)?\s+au\s+nom\s+de)\s*:?\s+(?P<name>" + _NAME + r")",
     _FLAGS,
@@ -232,7 +241,10 @@ _NOT_NAMES = frozenset(
 # Negation / refutation right before an identity or name ("NOT an asylum seeker", "false claims that").
 _NEGATION_WORDS = (
     r"(?:\b(?:not|never|no|nor|n['’]est pas|n['’]était pas|pas|jamais|false(?:ly)?|fake|untrue|debunk\w*"
-    r"|wrongly|rumou?rs?\s+that|myth|faux|fausse(?:ment)?|intox|contrairement|démenti\w*)\b|n['’]t\b)"
+    r"|wrongly|rumou?rs?\s+that|myth|faux|fausse(?:ment)?|intox|contrairement|démenti\w*"
+    # seventh session: the absence of evidence ("zero evidence he came by boat", "rien ne prouve qu'il ...")
+    r"|zero (?:evidence|proof)|z[ée]ro preuve|aucune? (?:preuve|élément|indice)|rien ne (?:prouve|permet|montre"
+    r"|indique)|nothing (?:suggests|indicates|shows)|not a (?:shred|scrap|single piece) of)\b|n['’]t\b)"
 )
 # Why one \b around the whole alternation: with a \b inside each of 21 alternatives Python's engine
 # spent ~10 µs on a 35-character window; factored, ~1 µs, for the same matches.
@@ -256,12 +268,13 @@ _SPORT_RE = re.compile(
 _IDENTITY_KEYS: tuple[str, ...] = (
     "asyl", "asile", "refug", "réfug", "migr", "illegal", "undocumented", "clandestin", "papiers",
     "muslim", "moslem", "islam", "jihad", "musulm", "boat", "dingh", "channel", "bateau", "canot",
-    "embarcation", "manche", "watch", "known to", "radar", "fich", "connu", "mental", "psychiatr",
+    "embarcation", "manche", "watch", "known to", "radar", "fich", "connu", "flagged", "on file", "surveillance",
+    "mental", "psychiatr",
     "schizo", "déséquilibr", "foreign", "british", "ressortiss", "étrang", "origin", "descent",
     "nationalit",
 )  # fmt: skip
 _ROLE_KEYS: tuple[str, ...] = (
-    "attack", "assail", "stab", "knife", "kill", "murder", "perpetr", "gunman", "culprit", "terror",
+    "attack", "attaqu", "assail", "stab", "knife", "kill", "murder", "perpetr", "gunman", "culprit", "terror",
     "agress", "tueu", "meurtr", "auteur", "coupable", "suspect", "accused", "arrested", "held", "charged",
     "mis en cause", "interpel", "victim",
 )  # fmt: skip
@@ -344,7 +357,7 @@ _IDENTITY_FAMILY_KEYS: dict[str, tuple[str, ...]] = {
     "migrant": ("migr", "illegal", "undocumented", "clandestin", "papiers"),
     "muslim": ("muslim", "moslem", "islam", "jihad", "musulm"),
     "arrived_by_boat": ("boat", "dingh", "channel", "bateau", "canot", "embarcation", "manche"),
-    "on_watch_list": ("watch", "known to", "radar", "fich", "connu"),
+    "on_watch_list": ("watch", "known to", "radar", "fich", "connu", "flagged", "on file", "surveillance"),
     "known_to_police": ("known to", "connu"),
     "mental_health": ("mental", "psychiatr", "schizo", "déséquilibr"),
     "foreign_national": ("foreign", "british", "ressortiss", "étrang", "origin", "descent", "nationalit"),
@@ -390,6 +403,100 @@ def _negated(text: str, start: int) -> bool:
     return _NEGATION_WORD_RE.search(window) is not None and _NEGATION_RE.search(window) is not None
 
 
+# A yes/no question about the attribution (seventh session): "was he really an asylum seeker?", "is it true
+# the attacker came by boat?", "il était vraiment fiché S ?", "c'est confirmé que ... ?". The sentence must
+# end with "?" and either open with an inverted auxiliary (after at most three lead-in words: "honest
+# question, was he ...") or ask with really/vraiment/"is it true"/"c'est confirmé". Rhetorical forms that
+# insinuate stay assertions: negative questions ("wasn't he on a watch list?"), "did you know ...",
+# wh-questions ("why was he even here?").
+_POLAR_RE = re.compile(
+    r"^\s*(?:[\w'’]+[,:]?\s+){0,3}?(?:(?:was|is|are|were|did|does|do|has|have|had|can|could)\s+(?:he|she|they|it"
+    r"|the|this|that|his|her|their|an?|[\w'’-]+\s+(?:really|actually))\b|(?:est|était|serait|sont|étaient)-(?:il"
+    r"|elle|ils|elles|ce)\b|est-ce qu)",
+    re.UNICODE,
+)
+_ASKING_RE = re.compile(
+    r"\b(?:really|actually|vraiment|is it true|is that true|c['’]est (?:vrai|confirmé)|est-ce (?:vrai|confirmé)"
+    r"|confirmed that|confirmé que)\b",
+    re.UNICODE,
+)
+_RHETORICAL_RE = re.compile(
+    r"n['’]t (?:he|she|they|it|the|this|that)\b|\b(?:did|do) you (?:know|realise|realize|see)\b|^\s*(?:why|how"
+    r" come|how|pourquoi|comment)\b|\b(?:tu savais|vous saviez|saviez-vous|n['’](?:est|était)-(?:il|elle|ce))\b",
+    re.UNICODE,
+)
+
+
+def _questioned(text: str, start: int) -> bool:
+    """True when ``start`` lies in a yes/no question that asks about what follows (see ``_POLAR_RE``)."""
+    end = len(text)
+    for ch in ".!?\n":
+        k = text.find(ch, start)
+        if k != -1 and k < end:
+            end = k
+    if end == len(text) or text[end] != "?":
+        return False
+    lo = max(
+        text.rfind(".", 0, start),
+        text.rfind("!", 0, start),
+        text.rfind("?", 0, start),
+        text.rfind("\n", 0, start),
+    )
+    sentence = text[lo + 1 : end]
+    if _RHETORICAL_RE.search(sentence) is not None:
+        return False
+    return _POLAR_RE.search(sentence) is not None or _ASKING_RE.search(sentence) is not None
+
+
+# "<First Last> is/was <identity>" (seventh session): the named person is the subject of the identity, as a
+# pronoun would be ("Jon Doe was already on an MI5 watch list", "Karim B. est un demandeur d'asile"). Two to
+# four capitalised tokens, so a sentence-initial word alone is not a name.
+_NAME_SUBJECT_RE = re.compile(
+    rf"(?<![\w'’-])(?-i:(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{1,3}}))\s+(?:is|was|has been|had been|['’]s"
+    r"|est|était|serait|a été)\b",
+    re.UNICODE,
+)
+
+
+# "... was (already) on an MI6 watch list", "... était fiché S" (seventh session): being on a watch list or
+# known to the police is said of one person, so a copula right before it attributes it even when the subject
+# is a name the rules cannot see (lower-cased or misspelt: "idris x was already on the security services'
+# radar"). Groups are rarely "on a watch list"; "asylum seekers are ..." stays a mention (other families).
+_INDIVIDUAL_FAMILIES = frozenset({"on_watch_list", "known_to_police"})
+_COPULA_BEFORE_RE = re.compile(
+    r"\b(?:was|is|were|been|being|est|était|a été|serait)(?: (?:already|also|still|apparently|reportedly|long"
+    r"|déjà|aussi|bien|toujours))?(?: (?:on|in|under|sur|dans))?(?: (?:an?|the|their|his|her|une?|la|le|les))?\s*$",
+    re.UNICODE,
+)
+_COPULA_WINDOW = 40
+"""Characters before a watch-list mention searched for its copula ("was already on an ")."""
+
+
+_AGENT_RE = re.compile(
+    r"\b(?:by|par)(?: (?:a|an|the|some|two|three|des|les|un|une|deux|trois))?\s*$", re.UNICODE
+)
+"""A passive agent right before the identity ("X was murdered by jihadists"): the identity is the agents',
+not the named person's."""
+
+
+def _name_subject(text: str, idents: list[tuple[int, bool]]) -> tuple[str, int] | None:
+    """(name, start) of a full name that is the subject of an asserted identity occurrence in ``idents``."""
+    for m in _NAME_SUBJECT_RE.finditer(text):
+        cand = _clean_name(m.group("name"))
+        if cand is None or " " not in cand:
+            continue
+        for pos, ok in idents:
+            gap = text[m.end() : pos]
+            if (
+                ok
+                and m.end() <= pos <= m.end() + IDENTITY_NAME_SUBJECT_GAP
+                and not any(c in gap for c in ".!?\n")
+                and _AGENT_RE.search(gap) is None
+            ):
+                return cand, m.start()
+    return None
+
+
 _EMPTY = Signal(
     name=SignalName.IDENTITY_CLAIM,
     score=0.0,
@@ -424,7 +531,10 @@ def _extract_one(text: str) -> Signal:
     sport = has_role and _SPORT_RE.search(low) is not None
 
     identities: list[str] = []
-    asserted: set[str] = set()  # identities with at least one non-negated occurrence
+    asserted: set[str] = set()  # identities with at least one occurrence neither negated nor asked about
+    occurrences: list[tuple[int, bool]] = []  # (start, asserted) of every identity occurrence
+    denied = False  # some occurrence is negated ("not an asylum seeker"), as opposed to only asked about
+    individual = False  # a watch-list / known-to-police identity stated of someone with a copula
     first_ident_pos: int | None = None
     if families:
         for m in _identity_re(families).finditer(low):
@@ -433,8 +543,15 @@ def _extract_one(text: str) -> Signal:
                 continue
             if first_ident_pos is None:
                 first_ident_pos = m.start()
-            if not _negated(low, m.start()):
+            neg = _negated(low, m.start())
+            ok = not neg and not _questioned(low, m.start())
+            denied = denied or neg
+            occurrences.append((m.start(), ok))
+            if ok:
                 asserted.add(kind)
+                if kind in _INDIVIDUAL_FAMILIES and not individual:
+                    before = low[max(0, m.start() - _COPULA_WINDOW) : m.start()]
+                    individual = _COPULA_BEFORE_RE.search(before) is not None
             if kind not in identities:
                 identities.append(kind)
             spans.append(src[m.start() : m.end()].strip())
@@ -456,6 +573,7 @@ def _extract_one(text: str) -> Signal:
 
     name: str | None = None
     name_negated = False
+    name_questioned = False
     if has_role and not sport:
         if same:
             # "<role> is/was <Name>": try the copula + name only right after each role word found
@@ -467,6 +585,7 @@ def _extract_one(text: str) -> Signal:
                 if cand:
                     name = cand
                     name_negated = _negated(low, start)
+                    name_questioned = _questioned(low, start)
                     spans.append(text[start : m.end()].strip())
                     break
         else:
@@ -482,6 +601,7 @@ def _extract_one(text: str) -> Signal:
             if cand:
                 name = cand
                 name_negated = _negated(low, m.start()) if same else False
+                name_questioned = _questioned(low, m.start()) if same else False
                 spans.append(m.group(0).strip())
                 break
 
@@ -492,12 +612,18 @@ def _extract_one(text: str) -> Signal:
             name, exhibited = shown[0], True
             spans.append(shown[1])
 
+    if name is None and asserted and same:
+        shown = _name_subject(text, occurrences)
+        if shown is not None:
+            name = shown[0]  # the subject of an asserted identity: attributed, as a pronoun subject is
+            spans.append(shown[0])
+
     if not identities and role is None and name is None:
         return _EMPTY
 
     score = 0.0
     if identities:
-        subject = role is not None or name is not None or _SUBJECT_RE.search(low) is not None
+        subject = role is not None or name is not None or individual or _SUBJECT_RE.search(low) is not None
         score = IDENTITY_ATTRIBUTED_SCORE if subject else IDENTITY_MENTION_SCORE
         # Each further identity adds evidence ("Muslim asylum seeker who came by boat").
         score = 1.0 - (1.0 - score) * (0.7 ** (len(identities) - 1))
@@ -508,10 +634,16 @@ def _extract_one(text: str) -> Signal:
     if not identities and name is None:
         score = IDENTITY_ROLE_ONLY_SCORE
 
-    negated = bool(identities or name) and not asserted and (name is None or name_negated)
+    unasserted = (
+        bool(identities or name) and not asserted and (name is None or name_negated or name_questioned)
+    )
+    negated = unasserted and (denied or name_negated)
+    questioned = unasserted and not negated
     if negated:
         score = min(score, IDENTITY_NEGATED_SCORE)
-    label = "identity_claim" if score >= IDENTITY_CLAIM_THRESHOLD and not negated else None
+    elif questioned:
+        score = min(score, IDENTITY_QUESTIONED_SCORE)
+    label = "identity_claim" if score >= IDENTITY_CLAIM_THRESHOLD and not unasserted else None
     seen: set[str] = set()
     uniq = [s for s in spans if not (s.lower() in seen or seen.add(s.lower()))]
     return Signal(
@@ -520,7 +652,13 @@ def _extract_one(text: str) -> Signal:
         label=label,
         model=VERSION,
         explanation=tuple(uniq[:_MAX_SPANS]),
-        data={"role": role, "name": name, "identities": identities, "negated": negated},
+        data={
+            "role": role,
+            "name": name,
+            "identities": identities,
+            "negated": negated,
+            "questioned": questioned,
+        },
     )
 
 

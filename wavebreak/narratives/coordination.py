@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -41,7 +41,13 @@ import numpy as np
 # was traversed by every full collection (17k of the stage's 41k long-lived containers per 30k
 # posts). Rebuilding a recent tuple costs a copy of at most 64 pointers per share.
 _ItemRow = tuple[int, int, "str | None", float, float, tuple[tuple[float, str], ...]]
-_N, _CLOSE, _NID, _FIRST_T, _LAST_T, _RECENT_SHARES = range(6)
+# field positions (``Final``: literal indexes, so each field keeps its own type when type-checked)
+_N: Final = 0
+_CLOSE: Final = 1
+_NID: Final = 2
+_FIRST_T: Final = 3
+_LAST_T: Final = 4
+_RECENT_SHARES: Final = 5
 _RECENT = 64
 
 
@@ -206,20 +212,20 @@ class CoShareDetector:
             if len(members) < self.min_accounts:
                 continue
             mset = set(members)
-            edges = [k for k in kept if k[0][0] in mset]
+            cl_edges = [k for k in kept if k[0][0] in mset]
             items: dict[str, int] = {}
             nids: dict[str, int] = {}
-            for _pair, e, _x, _p in edges:
+            for _pair, e, _x, _p in cl_edges:
                 for key in e.items:
                     items[key] = items.get(key, 0) + 1
                     it = self._items.get(key)
                     if it is not None and it[_NID] is not None:
                         nids[it[_NID]] = nids.get(it[_NID], 0) + 1
-            o = float(sum(e.count for _, e, _, _ in edges))
-            x = float(sum(xx for _, _, xx, _ in edges))
+            o = float(sum(ce.count for _cp, ce, _cx, _cpv in cl_edges))
+            x = float(sum(cx for _cp, _ce, cx, _cpv in cl_edges))
             n = len(members)
-            density = len(edges) / (n * (n - 1) / 2.0)
-            logp = float(np.mean([-np.log10(max(p, 1e-300)) for *_, p in edges]))
+            density = len(cl_edges) / (n * (n - 1) / 2.0)
+            logp = float(np.mean([-np.log10(max(pv, 1e-300)) for _cp, _ce, _cx, pv in cl_edges]))
             score = float(min(1.0, density * min(1.0, logp / 10.0) + 0.2 * min(1.0, n / 20.0)))
             top_items = sorted(items.items(), key=lambda kv: -kv[1])[:10]
             clusters.append(
@@ -227,7 +233,7 @@ class CoShareDetector:
                     "accounts": sorted(members),
                     "size": n,
                     "score": round(score, 4),
-                    "edges": len(edges),
+                    "edges": len(cl_edges),
                     "density": round(density, 4),
                     "co_shares_observed": int(o),
                     "co_shares_expected_random_timing": round(x, 4),
@@ -245,8 +251,8 @@ class CoShareDetector:
                 }
             )
         clusters.sort(key=lambda c: (-c["score"], -c["size"]))
-        for i, c in enumerate(clusters):
-            c["id"] = f"coord-{i + 1}"
+        for i, cl in enumerate(clusters):
+            cl["id"] = f"coord-{i + 1}"
         self._clusters = clusters
         return clusters
 

@@ -355,8 +355,8 @@ class NarrativeStage:
             now = self._now
             if now is None or t > now:
                 self._now = t
-            f = feats[i]
-            nid, how = assign(p, t, f, f.bands if f is not None else None, sig_get(p.id), ctx)
+            fi = feats[i]
+            nid, how = assign(p, t, fi, fi.bands if fi is not None else None, sig_get(p.id), ctx)
             narrative_of[p.id] = nid
             if how == "founded":
                 founded.append((i, nid))
@@ -903,6 +903,7 @@ class NarrativeStage:
         if bits & _CONTENT_BITS and nar.alerted_at is None:
             self._check_risk(st, t)
         # coordination: co-post same text, co-link same URL, co-repost same item
+        items: list[tuple[str, str | None]]
         if p.kind is _REPOST and p.repost_of:
             items = [("r" + p.repost_of, nid)]
         elif f is not None and f.text_key:

@@ -19,9 +19,11 @@ from __future__ import annotations
 import re
 import zlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import filterfalse, groupby
+from typing import cast
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -294,20 +296,18 @@ class Featurizer:
                 entities.append("~" + d)
                 path = u.split("://", 1)[-1].rstrip("/.,;!?)")
                 entities.append("^" + path.lower())
-        h = self.hash
+        hash_of = self.hash
         vocab_get = self._vocab.get
         ents = tuple(dict.fromkeys(entities))
         if hashtags or "#" in low:  # the only sources of "#" entities
             # a hashtag spelling a name (#IdrisAlQamari) carries the name as much as the name does
             names.extend("@" + skeleton(e[1:]) for e in ents if e[0] == "#" and len(e) >= 8)
         # vocabulary hits in one C-level pass; only a text with an unseen token goes through hash()
-        hl = list(map(vocab_get, terms))
-        if None in hl:
-            hl = [vocab_get(t) or h(t) for t in terms]
+        got = list(map(vocab_get, terms))
+        hl = cast("list[int]", got) if None not in got else [vocab_get(t) or hash_of(t) for t in terms]
         hashes = tuple(hl)
-        el = list(map(vocab_get, ents))
-        if None in el:
-            el = [vocab_get(e) or h(e) for e in ents]
+        got = list(map(vocab_get, ents))
+        el = cast("list[int]", got) if None not in got else [vocab_get(e) or hash_of(e) for e in ents]
         ent_hashes = tuple(el)
         distinct = set(hashes)
         return Features(
@@ -347,7 +347,7 @@ class MinHasher:
         self.a = rng.integers(1, (1 << 31) - 1, size=perms, dtype=np.uint64)
         self.b = rng.integers(0, (1 << 31) - 1, size=perms, dtype=np.uint64)
 
-    def band_keys(self, hashes: list[list[int]], min_tokens: int = 3) -> np.ndarray:
+    def band_keys(self, hashes: Sequence[Sequence[int]], min_tokens: int = 3) -> np.ndarray:
         """(n, bands) int64 band keys; rows under ``min_tokens`` tokens get -1 (no near-dup path)."""
         n = len(hashes)
         keys = np.full((n, self.bands), -1, dtype=np.int64)
@@ -356,7 +356,9 @@ class MinHasher:
         if not ok.any():
             return keys
         idx = np.flatnonzero(ok)
-        flat = np.fromiter((x for i in idx for x in hashes[i]), dtype=np.uint64, count=int(lens[idx].sum()))
+        flat = np.fromiter(
+            (x for i in idx.tolist() for x in hashes[i]), dtype=np.uint64, count=int(lens[idx].sum())
+        )
         sub_lens = lens[idx]
         starts = np.concatenate(([0], np.cumsum(sub_lens)[:-1]))
         # bigram shingles: h[i] * K + h[i+1], dropping the pair that spans two posts

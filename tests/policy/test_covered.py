@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from wavebreak.core.records import Action, Decision, Grounds, PostKind, Surface
-from wavebreak.decisions.log import reverse_decision
+from wavebreak.decisions.log import decision_event, reverse_decision
 from wavebreak.decisions.stage import DecisionsStage
 from wavebreak.pipeline.context import PipelineContext
 from wavebreak.policy.gate import Gate
@@ -130,3 +130,71 @@ def test_gate_link_repost_in_memory() -> None:
     g.observe([d])
     (res,) = g.decide(Surface.RECOMMENDATIONS, None, ["demo:r"], T0)
     assert res.action == Action.REMOVE and res.reason_id == "d-o"
+
+
+def test_cover_reversed_before_anything_is_withheld_under_it_releases_at_the_next_batch() -> None:
+    # The reversal is read from the log once (revocations_since); the cover stays until a decision
+    # is withheld under it, and that decision is issued at the next batch, as "reversed".
+    stage, ctx = _setup()
+    first = _run(stage, ctx, _claim("demo:1", 0))
+    reverse_decision(ctx.storage, first["n1"].id, T0 + timedelta(minutes=2), "reviewer", "overbroad")
+    _run(stage, ctx, batch([post("demo:8", "unrelated", SMALL, minutes=3)], {}))  # reads the reversal
+    withheld = _run(stage, ctx, _claim("demo:2", 5))
+    assert "demo:2" not in withheld
+    after = _run(stage, ctx, batch([post("demo:9", "unrelated", SMALL, minutes=6)], {}))
+    rel = after["demo:2"]
+    assert rel.facts["withheld"]["covered_by"] == first["n1"].id
+    assert rel.facts["withheld"]["released_because"] == "was reversed"
+    assert stage.counts["released"] == 1
+
+
+class _ProjectionOnly:
+    """A storage that answers "which of these are revoked?" but cannot list revocations."""
+
+    def __init__(self, inner: SqlStorage) -> None:
+        self.inner = inner
+
+    def revoked_among(self, ids: list[str]) -> list[str]:
+        return self.inner.revoked_among(ids)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        if name == "revocations_since":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+def test_reversal_is_noticed_through_a_storage_without_a_revocation_list() -> None:
+    stage, ctx = _setup()
+    assert isinstance(ctx.storage, SqlStorage)
+    ctx.storage = _ProjectionOnly(ctx.storage)  # type: ignore[assignment]
+    first = _run(stage, ctx, _claim("demo:1", 0))
+    _run(stage, ctx, _claim("demo:2", 5))
+    reverse_decision(ctx.storage, first["n1"].id, T0 + timedelta(minutes=7), "reviewer", "overbroad")
+    after = _run(stage, ctx, _claim("demo:4", 10))
+    assert after["demo:2"].facts["withheld"]["released_because"] == "was reversed"
+
+
+def test_revocations_since_reads_reversals_and_supersessions_from_the_log() -> None:
+    store = SqlStorage("sqlite://")
+    stage, ctx = PolicyStage(), PipelineContext(services={"narratives": suspect_narratives()}, storage=store)
+    first = _run(stage, ctx, _claim("demo:1", 0))
+    assert store.revocations_since(0)[0] == []
+    reverse_decision(store, first["demo:1"].id, T0 + timedelta(minutes=1), "reviewer", "no")
+    ids, seq = store.revocations_since(0)
+    assert ids == [first["demo:1"].id] and seq == store.event_head()[0]
+    assert store.revocations_since(seq) == ([], seq)
+    newer = Decision(
+        id="d-new",
+        at=T0 + timedelta(minutes=2),
+        target_kind="narrative",
+        target_id="n1",
+        actions={Surface.TRENDS: Action.LABEL},
+        rule_id="r",
+        grounds=Grounds("t"),
+        supersedes=first["n1"].id,
+    )
+    store.record([decision_event(newer)], [newer])
+    assert store.revocations_since(seq)[0] == [first["n1"].id]
+    # the same two decisions the projection says are revoked
+    both = {first["n1"].id, first["demo:1"].id}
+    assert set(store.revoked_among(sorted(both))) == both == set(store.revocations_since(0)[0])

@@ -303,3 +303,19 @@ def test_post_edits_replace_content_newest_version_wins(store: SqlStorage) -> No
     store.add_deletions([Deletion("demo:1", T0 + timedelta(hours=4), "demo")])
     store.add_posts([make_post(1, text="edited after deletion", edited_at=T0 + timedelta(hours=5))])
     assert store.get_post("demo:1").text != "edited after deletion"
+
+
+def test_revocations_since_lists_what_the_log_revokes(store: SqlStorage) -> None:
+    from wavebreak.decisions.log import decision_event, reverse_decision
+
+    d1, d2 = make_decision(1, "demo:1"), make_decision(2, "demo:2")
+    store.record([decision_event(d1), decision_event(d2)], [d1, d2])
+    assert store.revocations_since(0) == ([], 2)
+    reverse_decision(store, "dec-1", T0 + timedelta(hours=1), actor="reviewer", reason="r")
+    d3 = make_decision(3, "demo:2", supersedes="dec-2", at=T0 + timedelta(hours=2))
+    d3.facts["note"] = '"supersedes":"dec-9"'  # a fact that looks like it is not one
+    store.record([decision_event(d3)], [d3])
+    assert store.revocations_since(0) == (["dec-1", "dec-2"], 4)
+    assert store.revocations_since(3) == (["dec-2"], 4)
+    assert store.revocations_since(4) == ([], 4)
+    assert sorted(store.revoked_among(["dec-1", "dec-2", "dec-3"])) == ["dec-1", "dec-2"]

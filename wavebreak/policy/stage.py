@@ -24,6 +24,7 @@ Outputs: ``batch.decisions`` (Decision records) and
 
 from __future__ import annotations
 
+import heapq
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -168,10 +169,28 @@ class PolicyStage:
         self._proposed_for: set[str] = set()
         # cover key ("narrative"|"post", id) -> latest issued decision of that target, as a cover
         self._covers: OrderedDict[tuple[str, str], _Cover] = OrderedDict()
+        # cover id -> its key in _covers (a reversal names the decision, not its key)
+        self._cover_key: dict[str, tuple[str, str]] = {}
         self._revoked: set[str] = set()
+        # revocations read from the log (see _check_revoked): the last seq read, the revoked
+        # decision ids known (LRU-capped), and those among them that are still a cover of no
+        # withheld decision (a decision withheld under one later is released at the next batch)
+        self._revocation_seq = 0
+        self._revoked_known: OrderedDict[str, None] = OrderedDict()
+        self._dormant: set[str] = set()
         # cover key -> (id of the cover they were checked against, withheld post decisions)
         self._withheld: dict[tuple[str, str], tuple[str, list[Decision]]] = {}
         self._withheld_n = 0
+        # _release visits only the withheld keys whose cover may have stopped applying (changed,
+        # dropped, expired), in the order of their first filing (the order of self._withheld):
+        # key -> filing number, the keys to visit next, and (expiry, filing number, key) of covers
+        self._filed: dict[tuple[str, str], int] = {}
+        self._filings = 0
+        self._dirty: set[tuple[str, str]] = set()
+        self._expiries: list[tuple[datetime, int, tuple[str, str]]] = []
+        self._latest_at: datetime | None = None
+        self._visit: list[tuple[int, tuple[str, str]]] | None = None
+        self._visit_pos = -1
         self.counts: dict[str, int] = {
             "posts_seen": 0,
             "post_candidates": 0,
@@ -509,18 +528,88 @@ class PolicyStage:
         cover = self._covers[key]
         entry = self._withheld.get(key)
         if entry is None:
-            self._withheld[key] = (cover.id, [d])
+            self._file(key, cover, [d])
         else:  # if filed under an older cover, _release re-checks the whole list next batch
             entry[1].append(d)
         self._withheld_n += 1
         self.counts["covered"] += 1
         return True
 
+    def _file(self, key: tuple[str, str], cover: _Cover, lst: list[Decision]) -> None:
+        """File withheld decisions under ``cover`` (the current cover of ``key``)."""
+        if key not in self._withheld:
+            self._filings += 1
+            self._filed[key] = self._filings
+        self._withheld[key] = (cover.id, lst)
+        if cover.expires_at is not None:
+            heapq.heappush(self._expiries, (cover.expires_at, self._filed[key], key))
+
+    def _touch(self, key: tuple[str, str]) -> None:
+        """The cover of ``key`` changed or was dropped: its withheld decisions are looked at again
+        (in this pass of _release when their turn is still to come, as a full scan would)."""
+        n = self._filed.get(key)
+        if n is None:
+            return
+        if self._visit is not None and n > self._visit_pos:
+            heapq.heappush(self._visit, (n, key))
+        else:
+            self._dirty.add(key)
+
+    def _set_cover(self, key: tuple[str, str], d: Decision) -> None:
+        old = self._covers.get(key)
+        if old is not None:
+            self._cover_key.pop(old.id, None)
+            self._dormant.discard(old.id)
+        self._covers[key] = _Cover.of(d)
+        self._covers.move_to_end(key)
+        self._cover_key[d.id] = key
+        if d.id in self._revoked_known:
+            self._dormant.add(d.id)
+        self._touch(key)
+        if len(self._covers) > ISSUED_CACHE:
+            self._drop_cover(next(iter(self._covers)))
+
+    def _drop_cover(self, key: tuple[str, str]) -> None:
+        c = self._covers.pop(key)
+        self._cover_key.pop(c.id, None)
+        self._dormant.discard(c.id)
+        self._touch(key)
+
     def _check_revoked(self, ctx: PipelineContext) -> None:
-        """Drop covers a reviewer has reversed (read from storage: reversals happen outside this stage)."""
+        """Drop covers a reviewer has reversed (read from storage: reversals happen outside this stage).
+
+        Only covers of withheld decisions matter; a reversed cover of none stays (it covers by
+        time and actions, as before) until a decision is withheld under it, then it is dropped."""
         storage = ctx.storage
+        if storage is None:
+            return
+        since = getattr(storage, "revocations_since", None)
+        if since is None:
+            self._check_revoked_each(storage)
+            return
+        ids, self._revocation_seq = since(self._revocation_seq)
+        for i in ids:
+            self._revoked_known[i] = None
+            self._revoked_known.move_to_end(i)
+            if len(self._revoked_known) > ISSUED_CACHE:
+                self._dormant.discard(self._revoked_known.popitem(last=False)[0])
+            if i in self._cover_key:
+                self._dormant.add(i)
+        revoked = {
+            i for i in self._dormant if (k := self._cover_key.get(i)) is not None and k in self._withheld
+        }
+        if not revoked:
+            return
+        self._dormant -= revoked
+        self._revoked |= revoked
+        for i in revoked:
+            self._drop_cover(self._cover_key[i])
+
+    def _check_revoked_each(self, storage: Any) -> None:
+        """:meth:`_check_revoked` for a storage that cannot list revocations: ask about every cover
+        of a withheld decision."""
         ids = {c.id for k in self._withheld if (c := self._covers.get(k)) is not None}
-        if storage is None or not ids:
+        if not ids:
             return
         fn = getattr(storage, "revoked_among", None)
         if fn is not None:
@@ -532,55 +621,86 @@ class PolicyStage:
             return
         self._revoked |= revoked
         for k in [k for k, c in self._covers.items() if c.id in revoked]:
-            del self._covers[k]
+            self._drop_cover(k)
 
     def _release(self, ctx: PipelineContext, at: datetime) -> list[Decision]:
         """Issue withheld post decisions whose cover no longer applies (reversed, expired,
-        superseded by a decision that does less); re-file the others under the current cover."""
+        superseded by a decision that does less); re-file the others under the current cover.
+
+        Visits only the keys whose cover changed, was dropped or expired since they were last
+        looked at (all of them if stream time went back), in filing order: the same keys, in the
+        same order, that a scan of every withheld key would act on."""
+        # every cover starts at or before the latest batch time seen, so while stream time does
+        # not go back none can be "not in force yet"; when it does, every key is looked at
+        back = self._latest_at is not None and at < self._latest_at
+        if self._latest_at is None or at > self._latest_at:
+            self._latest_at = at
         if not self._withheld:
             return []
         self._check_revoked(ctx)
+        if back:
+            self._dirty.update(self._withheld)
+        exp = self._expiries
+        while exp and exp[0][0] <= at:
+            _, n, key = heapq.heappop(exp)
+            if self._filed.get(key) == n:
+                self._dirty.add(key)
+        visit = [(self._filed[k], k) for k in self._dirty if k in self._filed]
+        self._dirty = set()
+        heapq.heapify(visit)
+        self._visit, self._visit_pos = visit, -1
         out: list[Decision] = []
-        for key in list(self._withheld):
-            checked, lst = self._withheld[key]
-            cover = self._covers.get(key)
-            if cover is not None and cover.id == checked and cover.in_force(at):
-                continue
-            keep: list[Decision] = []
-            for d in lst:
-                if d.expires_at is not None and d.expires_at <= at:
-                    continue  # would have expired by now anyway
-                if (
-                    cover is not None
-                    and cover.in_force(at)
-                    and cover.covers(d, item_actions=key[0] == "post", at=at)
-                ):
-                    keep.append(d)
+        try:
+            while visit:
+                n, key = heapq.heappop(visit)
+                if n <= self._visit_pos or self._filed.get(key) != n:
                     continue
-                why = (
-                    "was reversed"
-                    if checked in self._revoked
-                    else "no longer applies (expired or superseded by a decision that does less)"
-                )
-                d.facts["withheld"] = {
-                    "covered_by": checked,
-                    "evaluated_at": d.at.isoformat(),
-                    "released_because": why,
-                }
-                d.explanation += (
-                    f" (Evaluated at {d.at.isoformat()}; withheld while {key[0]} decision {checked} "
-                    f"applied the same restrictions; issued because that decision {why}.)"
-                )
-                d.at = at
-                if (issued := self._issue(d)) is not None:
-                    out.append(issued)
-            self._withheld_n -= len(lst) - len(keep)
-            if keep and cover is not None:
-                self._withheld[key] = (cover.id, keep)
-            else:
-                del self._withheld[key]
+                self._visit_pos = n
+                self._release_key(key, at, out)
+        finally:
+            self._visit, self._visit_pos = None, -1
         self.counts["released"] += len(out)
         return out
+
+    def _release_key(self, key: tuple[str, str], at: datetime, out: list[Decision]) -> None:
+        checked, lst = self._withheld[key]
+        cover = self._covers.get(key)
+        if cover is not None and cover.id == checked and cover.in_force(at):
+            return
+        keep: list[Decision] = []
+        for d in lst:
+            if d.expires_at is not None and d.expires_at <= at:
+                continue  # would have expired by now anyway
+            if (
+                cover is not None
+                and cover.in_force(at)
+                and cover.covers(d, item_actions=key[0] == "post", at=at)
+            ):
+                keep.append(d)
+                continue
+            why = (
+                "was reversed"
+                if checked in self._revoked
+                else "no longer applies (expired or superseded by a decision that does less)"
+            )
+            d.facts["withheld"] = {
+                "covered_by": checked,
+                "evaluated_at": d.at.isoformat(),
+                "released_because": why,
+            }
+            d.explanation += (
+                f" (Evaluated at {d.at.isoformat()}; withheld while {key[0]} decision {checked} "
+                f"applied the same restrictions; issued because that decision {why}.)"
+            )
+            d.at = at
+            if (issued := self._issue(d)) is not None:
+                out.append(issued)
+        self._withheld_n -= len(lst) - len(keep)
+        if keep and cover is not None:  # (kept only under a cover in force at ``at``)
+            self._file(key, cover, keep)
+        else:
+            del self._withheld[key]
+            del self._filed[key]
 
     def _remember_refuting(self, nid: str, pid: str, reasons: list[str], kind: str = "refuting") -> None:
         """Remember a refuting post (``kind`` "refuting") or a question ("question") of a narrative."""
@@ -837,10 +957,7 @@ class PolicyStage:
         if len(self._issued) > ISSUED_CACHE:
             self._issued.popitem(last=False)
         if d.target_kind in ("narrative", "post"):
-            self._covers[key] = _Cover.of(d)
-            self._covers.move_to_end(key)
-            if len(self._covers) > ISSUED_CACHE:
-                self._covers.popitem(last=False)
+            self._set_cover(key, d)
         return d
 
     def close(self, ctx: PipelineContext) -> None:

@@ -1110,6 +1110,43 @@ class SqlStorage:
                 out.extend(r for (r,) in conn.execute(stmt, {"ids": list(chunk)}))
         return out
 
+    def revocations_since(self, since_seq: int = 0) -> tuple[list[str], int]:
+        """Decisions revoked by events after ``since_seq``, and the seq read up to (pass it next time).
+
+        Read from the log, the record the projection is derived from: a ``decision.reversed``
+        event's ``decision_id``, and the ``supersedes`` of a ``decision.applied`` event. Why: the
+        policy stage must notice a reviewer's reversal of a decision it relies on, every batch;
+        asking the projection about every such decision cost one ``IN`` query per 500 of them per
+        batch (~5 s of a demo), this reads only the events appended since the last call. Seqs are
+        assigned under the chain lock and committed in order, so nothing is skipped.
+        """
+        e = T.events
+        with self.engine.connect() as conn:
+            head = conn.execute(select(T.chain_head.c.seq).where(T.chain_head.c.id == 1)).scalar()
+            head = int(head or 0)
+            if head <= since_seq:
+                return [], since_seq
+            stmt = select(e.c.kind, e.c.payload).where(
+                e.c.seq > since_seq,
+                e.c.seq <= head,
+                or_(
+                    e.c.kind == "decision.reversed",
+                    # canonical JSON writes "supersedes":null when a decision supersedes nothing
+                    (e.c.kind == "decision.applied") & e.c.payload.like('%"supersedes":"%'),
+                ),
+            )
+            rows = conn.execute(stmt.order_by(e.c.seq)).all()
+        out: list[str] = []
+        for kind, payload in rows:
+            try:
+                p = json.loads(payload)
+            except ValueError:
+                continue
+            rid = p.get("decision_id") if kind == "decision.reversed" else p.get("supersedes")
+            if isinstance(rid, str) and rid:
+                out.append(rid)
+        return out, head
+
     def narratives_of(self, post_ids: Sequence[str]) -> dict[str, str]:
         """Narrative of each post that has one (batched): the gate applies a narrative's decisions
         to posts that carry no decision of their own."""

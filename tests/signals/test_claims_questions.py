@@ -138,3 +138,25 @@ def test_policy_reads_zero_evidence_as_refuting() -> None:
     # before: identity claim 0.8 and no correction marker
     sig = _signals("There is zero evidence the suspect came by boat. Wait for the police.")
     assert refuting_reasons(sig, None, None)
+
+
+def test_policy_does_not_exempt_a_labelled_claim_followed_by_a_rhetorical_question() -> None:
+    # the claim is asserted in its own sentence (labelled, below 0.6); the stance model hears the closing
+    # question as a query
+    text = "So it's Dan Cole. an asylum seeker who came over on a small boat. How is this allowed?"
+    sig = _signals(text, stance=("query", 0.55))
+    assert sig[SignalName.IDENTITY_CLAIM.value].label == "identity_claim"
+    assert not question_reasons(sig)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le tueur d'enfants de Port Isaac serait un clandestin arrivé en bateau.",
+        "In Port Isaac was a refugee camp for years.",
+    ],
+)
+def test_a_place_after_a_preposition_is_not_a_name(text: str) -> None:
+    # the narratives stage links posts by the claimed name: a place taken for one pulled vigil and news posts
+    # into the claim's narrative (simulator seed 8, "Marlowe Bay")
+    assert _claim(text).data["name"] is None

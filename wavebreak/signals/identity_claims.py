@@ -479,11 +479,25 @@ _AGENT_RE = re.compile(
 not the named person's."""
 
 
+_PREP_BEFORE_RE = re.compile(
+    r"(?:\b(?:de|du|des|of|in|at|from|à|au|aux|near|en|to|for|by|with|sur|pour|par|avec|dans)|\bd['’])\s*$",
+    re.IGNORECASE | re.UNICODE,
+)
+"""A preposition right before the capitalised tokens: a place or an organisation that is a complement ("le
+tueur de Marlowe Bay serait ...", "the attack in Port Isaac was ..."), not the subject."""
+
+
 def _name_subject(text: str, idents: list[tuple[int, bool]]) -> tuple[str, int] | None:
     """(name, start) of a full name that is the subject of an asserted identity occurrence in ``idents``."""
     for m in _NAME_SUBJECT_RE.finditer(text):
         cand = _clean_name(m.group("name"))
         if cand is None or " " not in cand:
+            continue
+        # the preposition may be inside the match: a particle ("de Port Isaac") or a capitalised "In"
+        first = m.group("name").split(maxsplit=1)[0]
+        if _PREP_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()) or _PREP_BEFORE_RE.fullmatch(
+            first
+        ):
             continue
         for pos, ok in idents:
             gap = text[m.end() : pos]

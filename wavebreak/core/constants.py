@@ -333,6 +333,16 @@ IDENTITY_CLAIM_THRESHOLD = 0.5
 """Score from which the label "identity_claim" is set: above every mention-only score and
 below every attributed one, so the label is the attribution decision."""
 
+IDENTITY_QUESTIONED_SCORE = 0.35
+"""Cap for an attribution that is only asked about ("was he really an asylum seeker?", "c'est
+confirmé que l'agresseur est arrivé en bateau ?"): a yes/no question does not assert what it asks,
+so it scores as a mention (``data["questioned"]``), below the claim threshold; the rumour ``query``
+marker and the policy's question exemption then apply to it instead of the claim rules."""
+
+IDENTITY_NAME_SUBJECT_GAP = 60
+"""Most characters between "<First Last> is/was/est/était" and the identity it attributes ("Jon Doe
+was already on an MI5 watch list"): the name is the subject of the identity, as a pronoun would be."""
+
 # --- signals B: rumour markers (wavebreak/signals/rumour.py)
 RUMOUR_BASE_PRIOR = 0.05
 """Rumour prior of a post with no marker: a small floor, most posts are not rumours."""
@@ -347,16 +357,6 @@ rumours as much as enquiries do (same paper), so the same weight."""
 
 RUMOUR_HEDGE_WEIGHT = 0.3
 """Weight of a hedge ("reportedly", "unconfirmed", "apparemment"): weaker, also common in
-IDENTITY_QUESTIONED_SCORE = 0.35
-"""Cap for an attribution that is only asked about ("was he really an asylum seeker?", "c'est
-confirmé que l'agresseur est arrivé en bateau ?"): a yes/no question does not assert what it asks,
-so it scores as a mention (``data["questioned"]``), below the claim threshold; the rumour ``query``
-marker and the policy's question exemption then apply to it instead of the claim rules."""
-
-IDENTITY_NAME_SUBJECT_GAP = 60
-"""Most characters between "<First Last> is/was/est/était" and the identity it attributes ("Jon Doe
-was already on an MI5 watch list"): the name is the subject of the identity, as a pronoun would be."""
-
 ordinary careful news writing."""
 
 # --- signals B: stance (wavebreak/signals/stance.py)

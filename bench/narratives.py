@@ -13,6 +13,10 @@ process* does not. Rates are CPU time of this process (one thread):
 2. ``tokenise``: ``text.lower().split()`` on every post with text — the floor of any
    Python text pass, which a 20k posts/s stage must stay within a few multiples of;
 3. the narratives stage, fed batches that already carry the signals stage's output.
+
+``compiled`` / ``compiled_status`` say whether the stage ran as the mypyc-compiled modules or as
+pure Python, and why (``wavebreak.narratives.NATIVE_STATUS``: not built, build failed and how,
+stale build, ``WAVEBREAK_PURE_PYTHON=1``); compare the two with ``WAVEBREAK_PURE_PYTHON=1``.
 """
 
 from __future__ import annotations
@@ -86,6 +90,7 @@ def _fresh(batches: list[Any]) -> list[Any]:
 
 def run(posts: int = 30_000, batch: int = 2048, seed: int = 7, repeats: int = 2) -> dict[str, Any]:
     """Every figure as one dict (posts/s are CPU-time rates of this process, best of ``repeats``)."""
+    import wavebreak.narratives as narratives_pkg
     from wavebreak.narratives.stage import NarrativeStage
 
     batches, ctx = prescored_batches(posts, batch, seed)
@@ -125,6 +130,8 @@ def run(posts: int = 30_000, batch: int = 2048, seed: int = 7, repeats: int = 2)
         "narratives_cost_x_tokenise": round(tok_rate / rate, 2),
         "target_posts_per_s": TARGET_POSTS_PER_S,
         "target_met": rate >= TARGET_POSTS_PER_S,
+        "compiled": narratives_pkg.NATIVE,
+        "compiled_status": narratives_pkg.NATIVE_STATUS,
         "stats": stats,
     }
 

@@ -66,7 +66,26 @@ def to_jsonable(value: Any) -> Any:
     Enums become their value (``Action`` its slug), datetimes ISO UTC strings, tuples and
     sets lists (sets sorted so output is stable), numpy scalars and arrays Python numbers
     and lists, dataclass records their dict via the converters below when known.
+
+    Why the exact-type dispatch first: every event payload is walked here before it is hashed,
+    and nearly every value in one is a plain str, int, float, dict or list; testing their exact
+    type is a few times cheaper than the ``isinstance`` chain (subclasses such as ``Action``, an
+    ``IntEnum``, or numpy's ``float64`` take the general path below, as before).
     """
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return value
+    if t is dict:
+        return {k if type(k) is str else str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [to_jsonable(v) for v in value]
+    if t is float:
+        return value if math.isfinite(value) else None
+    return _to_jsonable(value)
+
+
+def _to_jsonable(value: Any) -> Any:
+    """:func:`to_jsonable` for every type but the exact plain ones."""
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, Action | AccountAction):

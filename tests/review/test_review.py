@@ -305,3 +305,37 @@ def test_simulated_reports_are_deterministic_and_cover_every_source() -> None:
     for _, r in a[:40]:
         desk.submit(r, context=ctx())
     assert desk.state.notifiers[SIM_FLAGGER["flagger_id"]].registered
+
+
+def test_batch_reads_the_log_once_and_other_writers_are_seen_after_it(tmp_path: Path) -> None:
+    from wavebreak.decisions.log import decision_event
+    from wavebreak.storage import open_storage
+
+    st = open_storage(tmp_path / "b.db")
+    desk = ReviewDesk(st)
+    reads = 0
+    iter_events = st.iter_events
+
+    def counted(*a: object, **kw: object):  # type: ignore[no-untyped-def]
+        nonlocal reads
+        reads += 1
+        return iter_events(*a, **kw)
+
+    st.iter_events = counted  # type: ignore[method-assign]
+    other = _decision("d9", "demo:9", "n9", hold=True)
+    st.append_events([decision_event(other)])  # another writer, before the block
+    with st.transaction(), desk.batch():
+        first = desk.submit(rep("r1", "demo:1", at=T0))
+        second = desk.submit(rep("r2", "demo:2", at=T0 + timedelta(minutes=1)))
+        queue = desk.queue(at=T0 + timedelta(minutes=2))
+        st.append_events([decision_event(_decision("d8", "demo:8", "n8", hold=True))])  # unseen yet
+    assert reads == 1
+    assert {first.case_id, second.case_id} <= {q.case.id for q in queue}
+    assert "d9" in desk.state.queued_decisions and "d8" not in desk.state.queued_decisions
+    desk.queue(at=T0 + timedelta(minutes=3))  # the first call after the block reads again
+    assert reads == 2 and "d8" in desk.state.queued_decisions
+    # what the desk wrote inside the block is in the log, once, and a fresh desk derives the same
+    again = ReviewDesk(st)
+    assert set(again.state.cases) == set(desk.state.cases)
+    assert [e.kind for e in st.iter_events()].count("report.received") == 4
+    st.close()

@@ -171,6 +171,7 @@ def drive(
         TimeElapsedColumn(),
         console=console,
         transient=False,
+        refresh_per_second=C.DEMO_PROGRESS_REFRESH_PER_SECOND,
         disable=not console.is_terminal and total is None,
     ) as progress:
         task = progress.add_task(description, total=total, clock="")

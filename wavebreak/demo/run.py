@@ -12,8 +12,10 @@ review delay. Everything they do is an event in the log, like any decision.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -155,7 +157,15 @@ class ReviewTeam:
     def before(self, batch: Batch, pipeline: Pipeline) -> None:
         if not batch.posts:
             return
-        now = batch.posts[-1].created_at
+        # Between two batches the team is the only writer: the desk reads the log once
+        # (ReviewDesk.batch), and the team's writes (notices, cases, decisions, reversals) commit
+        # together, one commit instead of one per notice and per decision. The desk applies what
+        # it appends as it goes, so it sees the same either way.
+        tx = getattr(self.desk.storage, "transaction", None)
+        with tx() if tx is not None else nullcontext(), self.desk.batch():
+            self._before(batch.posts[-1].created_at)
+
+    def _before(self, now: datetime) -> None:
         while self._next < len(self.reports) and self.reports[self._next][0] <= now:
             _at, report = self.reports[self._next]
             self.desk.submit(report)
@@ -382,14 +392,15 @@ def run_demo(
 
     batches = pipeline.ahead(scenario_batches(scn.posts(), C.BATCH_SIZE))
     try:
-        drive(
-            pipeline,
-            _with_after(batches, pipeline, after_hook),
-            console=console,
-            total=total,
-            description="crisis stream",
-            hooks=[director.before, team.before],
-        )
+        with _replay_gc():
+            drive(
+                pipeline,
+                _with_after(batches, pipeline, after_hook),
+                console=console,
+                total=total,
+                description="crisis stream",
+                hooks=[director.before, team.before],
+            )
     finally:
         pipeline.close()
     scoring = tracker.score(pipeline, printer.decisions.first_action_at)
@@ -435,6 +446,27 @@ def run_demo(
             )
     console.print(f"wrote {out / 'summary.json'}, {out / 'report.html'}, {out / 'truth.json'}")
     return summary
+
+
+@contextmanager
+def _replay_gc() -> Iterator[None]:
+    """Freeze what exists (scenario, models, registries) out of the cyclic GC and collect less often
+    while the stream replays (``DEMO_GC_THRESHOLDS``); restore both after.
+
+    Why: the replay builds long-lived state (narratives, withheld decisions, caches) and the default
+    thresholds ran a full collection over all of it every few thousand posts; what a replay frees
+    is freed by reference counting, so the GC here only pays for walking what is still alive.
+    """
+    old, frozen = gc.get_threshold(), gc.get_freeze_count()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*C.DEMO_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        if not frozen:  # a caller that froze its own objects keeps them frozen
+            gc.unfreeze()
 
 
 def _with_after(batches: Iterator[Batch], pipeline: Pipeline, hook: Any) -> Iterator[Batch]:

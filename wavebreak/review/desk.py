@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -131,6 +132,8 @@ class ReviewDesk:
         self.on_decision = list(on_decision)
         self._mem = _MemoryLog()
         self._lock = threading.RLock()
+        self._batched = 0  # > 0 inside batch()
+        self._batch_read = False  # inside batch(), the log was read once: calls skip their refresh
         self._crisis_events: list[Event] = []
         self._crises = CrisisManager(list(crises))
         self._static_crises = list(crises)
@@ -152,14 +155,36 @@ class ReviewDesk:
             return list(self._mem.events)
         return list(self.storage.iter_events(kinds=list(E.READ_KINDS)))
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Read the log at most once in this block: the first call refreshes, the others do not.
+
+        Every call reads the events other writers appended since the last one it saw (one query
+        each, even when there are none). A caller that makes many calls while it is the only
+        writer (the demo's review team between two pipeline batches) reads once instead: what
+        the desk appends itself it applies as it goes. Events other writers append meanwhile are
+        read at the first call after the block.
+        """
+        with self._lock:
+            self._batched += 1
+            try:
+                yield
+            finally:
+                self._batched -= 1
+                if not self._batched:
+                    self._batch_read = False
+
     def refresh(self) -> int:
         """Fold in events appended by other writers since the last seen seq; returns how many.
 
         Automated decisions among them that need human confirmation open (or join) a case.
+        Inside :meth:`batch`, only the first call reads (the others return 0).
         """
         if self.storage is None:
             return 0
         with self._lock:
+            if self._batch_read:
+                return 0
             new: list[Event] = []
             crisis_seen = False
             for e in self.storage.iter_events(since_seq=self.state.last_seq):
@@ -182,6 +207,7 @@ class ReviewDesk:
                 ]
                 if pending:
                     self.intake_decisions(pending)
+            self._batch_read = self._batched > 0
             return len(new)
 
     # ------------------------------------------------------------------ registry

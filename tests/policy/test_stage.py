@@ -89,10 +89,13 @@ rules:
 def test_refuting_post_never_demoted_with_the_claim() -> None:
     claim = {"identity_claim": sig("identity_claim", 0.9, data={"role": "suspect", "name": "Ali"})}
     deny = {**claim, "stance": sig("stance", 0.8, "deny")}
+    # an authority account: a stance deny alone no longer makes a post that the identity detector reads
+    # as an assertion refuting (test_stance_deny_does_not_protect_a_post_that_asserts_the_identity)
+    police = account("u-police", 50_000, AccountKind.AUTHORITY)
     b = batch(
         [
             post("demo:1", "the attacker is Ali, came by boat", SMALL),
-            post("demo:2", "Police: the name Ali is FALSE", SMALL),
+            post("demo:2", "Police: the name Ali is FALSE", police),
         ],
         {"demo:1": claim, "demo:2": deny},
     )
@@ -102,6 +105,19 @@ def test_refuting_post_never_demoted_with_the_claim() -> None:
     assert not any(a.restrictive for a in d.actions.values()) and not d.item_action.restrictive
     assert d.facts["boost_as_context"] is True and "identity-claim-post" in d.facts["protected_from"]
     assert "never demoted" in d.explanation
+
+
+def test_stance_deny_does_not_protect_a_post_that_asserts_the_identity() -> None:
+    # seventh session: "they are not naming him but everyone knows it's <name>, an asylum seeker who came by
+    # boat" is a stance deny (0.53) and an identity assertion (0.8): a claim, not a refutation
+    s = {
+        "identity_claim": sig("identity_claim", 0.8, "identity_claim", data={"role": None, "name": "Ali"}),
+        "stance": sig("stance", 0.55, "deny"),
+    }
+    b = batch([post("demo:1", "they won't name him but it's Ali, came by boat", SMALL)], {"demo:1": s})
+    d = run_one(b)[0]["demo:1"]
+    assert d.rule_id == "identity-claim-post" and d.actions[Surface.TRENDS] == Action.EXCLUDE
+    assert not d.facts["refuting"]
 
 
 def test_refuting_post_still_restricted_for_its_own_incitement() -> None:
@@ -302,6 +318,21 @@ def test_trusted_account_repeating_the_claim_is_not_refuting() -> None:
     assert refuting_reasons({}, SMALL, cred) == ["authored by trusted account (trusted)"]
     authority = {"credibility": sig("credibility", 0.95, "authority")}
     assert refuting_reasons(asserting, SMALL, authority) == ["authored by trusted account (authority)"]
+
+
+def test_trusted_account_quote_needs_a_refuting_cue_of_its_own() -> None:
+    """Seventh session: a trusted account's quote amplifies what it embeds ("This. Share before it gets
+    deleted."); trust alone does not make it refuting, a correction marker or a denial does."""
+    from wavebreak.policy.engine import refuting_reasons
+
+    cred = {"credibility": sig("credibility", 0.9, "trusted")}
+    endorse = {**cred, "stance": sig("stance", 0.9, "comment")}
+    assert refuting_reasons(endorse, SMALL, cred, quote=True) == []
+    assert refuting_reasons(endorse, SMALL, cred) == ["authored by trusted account (trusted)"]
+    corrects = {"rumour": sig("rumour", 0.6, "correction", data={"correction": 1})}
+    assert "authored by trusted account (trusted)" in refuting_reasons(corrects, SMALL, cred, quote=True)
+    denies = {"stance": sig("stance", 0.4, "deny")}
+    assert refuting_reasons(denies, SMALL, cred, quote=True) == ["authored by trusted account (trusted)"]
 
 
 def test_correction_marker_is_refuting_unless_the_post_asserts_or_supports() -> None:

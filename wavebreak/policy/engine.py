@@ -163,11 +163,19 @@ class Facts:
 
 
 def refuting_reasons(
-    signals: dict[str, Signal] | None, account: Account | None, account_signals: dict[str, Signal] | None
+    signals: dict[str, Signal] | None,
+    account: Account | None,
+    account_signals: dict[str, Signal] | None,
+    *,
+    quote: bool = False,
 ) -> list[str]:
     """Why a post counts as refuting (empty: it does not).
 
-    - stance ``deny`` with confidence ≥ ``POLICY_REFUTING_STANCE_MIN``;
+    - stance ``deny`` with confidence ≥ ``POLICY_REFUTING_STANCE_MIN``, provided the post does not itself
+      assert an identity (the narratives stage applies the same veto to its refuting share): "they are not
+      naming him but everyone knows it's <name>, an asylum seeker who came by boat" reads as a denial to the
+      stance model (0.53) and was protected as a refutation (seventh session: on simulator seed 8, 9 items
+      had stance deny ≥ 0.5 and identity claim ≥ 0.6, all of them false-claim posts, no refutation);
     - a claim match ≥ ``POLICY_REFUTING_CLAIM_MATCH_MIN`` to an authority statement, provided the post
       does not support the claim and does not itself assert an identity (a post repeating the false name
       also matches the statement that refutes it);
@@ -178,7 +186,12 @@ def refuting_reasons(
       unless the post also carries a correction marker: two independent signs (a source the platform
       rates trusted, and correction wording) outweigh detectors that read a report of a refutation as
       the claim ("police reject viral claim suspect was an asylum seeker": identity claim 0.8, stance
-      ``support`` 0.65, from a 1.2M-follower outlet; it was restricted with the claim);
+      ``support`` 0.65, from a 1.2M-follower outlet; it was restricted with the claim). A *quote*
+      (``quote=True``) by a trusted account needs a refuting cue of its own (correction marker or stance
+      ``deny``): a quote amplifies what it embeds, and trust alone does not make it a correction
+      (simulator seed 9: "This. Share before it gets deleted." quoting the claim, from a 2.1M-follower
+      account rated trusted, was protected as refuting, escaped the quote rule and took 4 % of the
+      claim's uncontrolled algorithmic views);
     - a correction marker (rumour signal labelled ``correction``: "fact check", "c'est faux", "stop
       sharing"...), provided the post does not itself assert an identity and the stance model does
       not call it ``support`` with confidence (≥ ``POLICY_REFUTING_STANCE_MIN``). Why: the stance
@@ -192,11 +205,16 @@ def refuting_reasons(
     reasons: list[str] = []
     sig = signals or {}
     stance = sig.get(SignalName.STANCE.value)
-    if stance is not None and stance.label == "deny" and stance.score >= C.POLICY_REFUTING_STANCE_MIN:
-        reasons.append(f"stance deny ({stance.score:.2f})")
     supports = stance is not None and stance.label == "support"
     ic = sig.get(SignalName.IDENTITY_CLAIM.value)
     asserts = ic is not None and ic.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN
+    if (
+        stance is not None
+        and stance.label == "deny"
+        and stance.score >= C.POLICY_REFUTING_STANCE_MIN
+        and not asserts
+    ):
+        reasons.append(f"stance deny ({stance.score:.2f})")
     cm = sig.get(SignalName.CLAIM_MATCH.value)
     if cm is not None and cm.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN and not supports and not asserts:
         sid = (cm.data or {}).get("statement_id", cm.label)
@@ -211,6 +229,7 @@ def refuting_reasons(
             cred is not None
             and cred.label in TRUSTED_CREDIBILITY
             and (cred.label == "authority" or corrects or not (supports or asserts))
+            and (not quote or corrects or (stance is not None and stance.label == "deny"))
         ):
             reasons.append(
                 f"authored by trusted account ({cred.label})"
@@ -229,9 +248,12 @@ def question_reasons(signals: dict[str, Signal] | None) -> list[str]:
     - a question marker (rumour signal labelled ``query``: "is it true", "any source", "c'est
       confirmé"...), or the stance model's ``query`` with confidence ≥ ``POLICY_REFUTING_STANCE_MIN``;
     - provided the post does not itself assert an identity (identity claim ≥
-      ``POLICY_REFUTING_CLAIM_MATCH_MIN``) and the stance model does not call it ``support`` with
-      confidence: the same vetoes as the correction marker, so "X did this. Why was he even here?"
-      stays a claim.
+      ``POLICY_REFUTING_CLAIM_MATCH_MIN``, or labelled ``identity_claim`` at all: since the seventh
+      session the detector leaves a yes/no question about the identity unlabelled, so a label means an
+      assertion in a declarative sentence, e.g. "So it's <name>. an asylum seeker who came over on a small
+      boat. How is this allowed?", 0.545 and stance ``query``, which was exempted) and the stance model
+      does not call it ``support`` with confidence: the same vetoes as the correction marker, so "X did
+      this. Why was he even here?" stays a claim.
 
     Why it matters: a question is not an assertion. Narrative-level restrictions reached questions
     only because the narratives stage clusters them with the claim they ask about (in the simulator
@@ -247,7 +269,9 @@ def question_reasons(signals: dict[str, Signal] | None) -> list[str]:
         stance is not None and stance.label == "support" and stance.score >= C.POLICY_REFUTING_STANCE_MIN
     )
     ic = sig.get(SignalName.IDENTITY_CLAIM.value)
-    if confident_support or (ic is not None and ic.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN):
+    if confident_support or (
+        ic is not None and (ic.label is not None or ic.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN)
+    ):
         return []
     reasons: list[str] = []
     rumour = sig.get(SignalName.RUMOUR.value)

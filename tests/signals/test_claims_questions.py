@@ -160,3 +160,15 @@ def test_a_place_after_a_preposition_is_not_a_name(text: str) -> None:
     # the narratives stage links posts by the claimed name: a place taken for one pulled vigil and news posts
     # into the claim's narrative (simulator seed 8, "Marlowe Bay")
     assert _claim(text).data["name"] is None
+
+
+def test_eval_reports_the_held_out_claim_marker_figures() -> None:
+    from wavebreak.signals.eval import eval_claim_markers
+
+    out = eval_claim_markers()
+    for lang in ("en", "fr"):
+        m = out[lang]
+        assert m["query_recall"] >= RECALL_MIN and m["not_query_fpr"] <= FALSE_MAX
+        assert m["identity_claim_recall"] >= RECALL_MIN and m["identity_not_claim_fpr"] <= FALSE_MAX
+        assert m["no_evidence_correction_recall"] >= RECALL_MIN
+        assert m["correction_recall"] >= 0.8  # round 6's held-out corrections, unchanged (0.857 / 1.0)

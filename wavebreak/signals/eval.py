@@ -231,6 +231,44 @@ def eval_functional(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
     return out
 
 
+def eval_claim_markers(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
+    """Rumour markers and identity claims on their hand-written held-out cases (``functional_*.yaml``).
+
+    Why here: the seventh session's cases (``rumour_markers.query`` / ``not_query`` /
+    ``correction_no_evidence``, ``identity_claims.claim`` / ``not_claim``) were committed before the rules
+    that find them, and the figures must be reproducible from one ``--json`` command. Each figure is the share
+    of cases with the expected outcome (``*_fpr``: share wrongly marked or labelled).
+    """
+    from wavebreak.signals import identity_claims, rumour
+
+    def share(flags: list[bool]) -> float | None:
+        return round(sum(flags) / len(flags), 3) if flags else None
+
+    def labels(texts: list[str]) -> list[str | None]:
+        return [s.label for s in rumour.score(texts, [None] * len(texts))]
+
+    def claims(texts: list[str]) -> list[bool]:
+        return [s.label is not None for s in identity_claims.extract(texts, [None] * len(texts))]
+
+    out: dict[str, Any] = {}
+    for lang in langs:
+        data = yaml.safe_load((DATA_DIR / f"functional_{lang}.yaml").read_text(encoding="utf-8"))
+        rm, ic = data.get("rumour_markers", {}), data.get("identity_claims", {})
+
+        out[lang] = {
+            "correction_recall": share([x == "correction" for x in labels(rm.get("correction", []))]),
+            "not_correction_fpr": share([x == "correction" for x in labels(rm.get("not_correction", []))]),
+            "no_evidence_correction_recall": share(
+                [x == "correction" for x in labels(rm.get("correction_no_evidence", []))]
+            ),
+            "query_recall": share([x == "query" for x in labels(rm.get("query", []))]),
+            "not_query_fpr": share([x == "query" for x in labels(rm.get("not_query", []))]),
+            "identity_claim_recall": share(claims(ic.get("claim", []))),
+            "identity_not_claim_fpr": share(claims(ic.get("not_claim", []))),
+        }
+    return out
+
+
 def eval_lang(shared: Path) -> dict[str, Any]:
     """Language-ID accuracy per class and expected calibration error (10 bins) on held-out rows."""
     from wavebreak.signals.train import lang_rows
@@ -307,6 +345,7 @@ def evaluate_all(shared: Path, stance: bool = True) -> dict[str, Any]:
         "fairness": tpl["fairness"],
         "contrast_fpr": tpl["contrast_fpr"],
         "functional": eval_functional(),
+        "claim_markers_heldout": eval_claim_markers(),
         "lang": eval_lang(shared),
         "cascade": eval_cascade(shared),
         "demo_heldout_incitement": eval_demo_incitement(),
@@ -350,6 +389,8 @@ def render(figures: dict[str, Any]) -> str:
         )
         for fn, a in f["per_functionality"].items():
             lines.append(f"    {fn:22s} {a:.3f}")
+    for lang, m in figures.get("claim_markers_heldout", {}).items():
+        lines.append(f"claim markers {lang} " + " ".join(f"{k}={v}" for k, v in m.items()))
     lg = figures["lang"]
     lines.append(
         f"lang accuracy={lg['accuracy']:.4f} ECE={lg['ece']:.4f} n={lg['n']} per class={lg['per_class']} "

@@ -18,8 +18,13 @@ ILLEGALITY_SIGNALS = (SignalName.INCITEMENT, SignalName.THREAT, SignalName.HATE)
 """Signals read as the likelihood that an item is illegal (UK: Public Order Act, OSA s.181)."""
 
 
-def narratives_of(storage: Any, post_ids: Sequence[str]) -> dict[str, str]:
-    """post id → narrative id for the posts that have one (merged narratives followed)."""
+def narratives_of(
+    storage: Any, post_ids: Sequence[str], read: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """post id → narrative id for the posts that have one (merged narratives followed).
+
+    ``read``, when given, receives narrative id → the record read for it at the end of each chain,
+    so that a caller about to read that narrative does not query it a second time."""
     if storage is None or not post_ids:
         return {}
     fn = getattr(storage, "narratives_of", None)
@@ -45,6 +50,8 @@ def narratives_of(storage: Any, post_ids: Sequence[str]) -> dict[str, str]:
             seen.add(nid)
             n = storage.get_narrative(nid)
             if n is None or not n.merged_into:
+                if read is not None:
+                    read[nid] = n
                 break
             nid = n.merged_into
         out[pid] = nid
@@ -84,10 +91,11 @@ def harm_context(
         scores = {str(n): float(s.score) for n, s in sigs.items()}
         ctx["illegality"] = round(max((scores.get(str(n), 0.0) for n in ILLEGALITY_SIGNALS), default=0.0), 3)
         ctx["signals"] = {k: round(v, 3) for k, v in sorted(scores.items()) if k != SignalName.LANG}
-    nid = narrative_id or narratives_of(storage, [target_id]).get(target_id)
+    read: dict[str, Any] = {}
+    nid = narrative_id or narratives_of(storage, [target_id], read).get(target_id)
     if nid:
         ctx["narrative_id"] = nid
-        n = storage.get_narrative(nid)
+        n = read[nid] if nid in read else storage.get_narrative(nid)
         if seen is not None:
             seen["narrative"] = n
         if n is not None:

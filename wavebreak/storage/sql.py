@@ -169,6 +169,29 @@ def _last_by(rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any
     return list(out.values())
 
 
+_CHAIN_LOCK = (
+    update(T.chain_head)
+    .where(T.chain_head.c.id == 1)
+    .values(seq=T.chain_head.c.seq)
+    .returning(T.chain_head.c.seq, T.chain_head.c.hash)
+)
+"""Lock the chain head (a no-op UPDATE) and read it; built once (statement construction and its
+cache key cost more than the UPDATE itself, once per append)."""
+_CHAIN_SET = (
+    update(T.chain_head)
+    .where(T.chain_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+_EVENT_COLS = tuple(c.name for c in T.events.columns)
+assert _EVENT_COLS == (
+    "seq", "id", "kind", "at", "recorded_at", "subject", "actor", "payload", "prev_hash", "hash",
+)  # fmt: skip
+_EVENT_INSERT_SQLITE = (
+    f"INSERT INTO events ({', '.join(_EVENT_COLS)}) VALUES ({', '.join('?' * len(_EVENT_COLS))})"
+)
+"""The events insert as driver SQL for SQLite's executemany (as :meth:`SqlStorage.add_posts` does)."""
+
+
 class SqlStorage:
     """:class:`wavebreak.storage.base.Storage` on SQLite or PostgreSQL.
 
@@ -848,16 +871,17 @@ class SqlStorage:
         """The append transaction body; fills ``out`` with the stored events and ``texts`` with
         each ``decision.applied`` payload's canonical JSON by decision id (reused by the projection)."""
 
+        sqlite = self.dialect == "sqlite"
+
         def run(conn: Connection) -> None:
-            h = T.chain_head
             # The UPDATE takes the lock before we read: PostgreSQL row lock (a concurrent
             # writer waits, then re-reads the new head), SQLite database write lock.
-            head = conn.execute(
-                update(h).where(h.c.id == 1).values(seq=h.c.seq).returning(h.c.seq, h.c.hash)
-            ).one()
+            head = conn.execute(_CHAIN_LOCK).one()
             seq, prev = int(head.seq), str(head.hash)
             now = datetime.now(UTC)
-            rows, anchor_rows = [], []
+            now_ts = _sqlite_ts(now)
+            rows: list[Any] = []
+            anchor_rows = []
             for e in events:
                 seq += 1
                 eid = e.id or new_event_id()
@@ -868,20 +892,24 @@ class SqlStorage:
                 digest = _event_digest(seq, eid, e.kind, at, e.subject, e.actor, payload_text, prev)
                 if e.kind == "decision.applied" and texts is not None:
                     texts[str(payload.get("id", ""))] = payload_text
-                rows.append(
-                    {
-                        "seq": seq,
-                        "id": eid,
-                        "kind": e.kind,
-                        "at": at,
-                        "recorded_at": now,
-                        "subject": e.subject,
-                        "actor": e.actor,
-                        "payload": payload_text,
-                        "prev_hash": prev,
-                        "hash": digest,
-                    }
-                )
+                if sqlite:  # driver tuples in _EVENT_COLS order, timestamps as UtcDateTime stores them
+                    ts = _sqlite_ts(at)
+                    rows.append((seq, eid, e.kind, ts, now_ts, e.subject, e.actor, payload_text, prev, digest))
+                else:
+                    rows.append(
+                        {
+                            "seq": seq,
+                            "id": eid,
+                            "kind": e.kind,
+                            "at": at,
+                            "recorded_at": now,
+                            "subject": e.subject,
+                            "actor": e.actor,
+                            "payload": payload_text,
+                            "prev_hash": prev,
+                            "hash": digest,
+                        }
+                    )
                 out.append(
                     Event(
                         kind=e.kind,
@@ -899,10 +927,13 @@ class SqlStorage:
                 if seq % C.STORAGE_ANCHOR_EVERY == 0:
                     anchor_rows.append({"seq": seq, "hash": digest, "at": now})
                 prev = digest
-            conn.execute(insert(T.events), rows)
+            if sqlite:
+                conn.exec_driver_sql(_EVENT_INSERT_SQLITE, rows)
+            else:
+                conn.execute(insert(T.events), rows)
             if anchor_rows:
                 conn.execute(insert(T.anchors), anchor_rows)
-            conn.execute(update(h).where(h.c.id == 1).values(seq=seq, hash=prev))
+            conn.execute(_CHAIN_SET, {"new_seq": seq, "new_hash": prev})
 
         return run
 

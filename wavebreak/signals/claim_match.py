@@ -833,14 +833,15 @@ class ClaimMatcher:
         """Dense (queries x statements) rank score, cosine (max of the two views) and raw BM25.
 
         The rank score is the learned fusion when one is loaded, else the hand formula
-        (``fuse``, with the view's cosine mixed in when there is one); BM25-only matchers rank by
-        BM25. The cosine returned is USE's (the thresholds' scale). Exposed for evaluation and
-        training; ``match`` is what stages call.
+        (``fuse``, with the view's cosine mixed in when there is one) with each post's top
+        candidates reordered by the reranker when there is one (``rerank``); BM25-only matchers
+        rank by BM25. The cosine returned is USE's (the thresholds' scale). Exposed for evaluation
+        and training; ``match`` is what stages call.
         """
         return self._scores(texts)[:3]
 
     def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(rank score, cosine, BM25, hand formula score): the last is what ``match`` reports."""
+        """(rank score, cosine, BM25, first-stage score): the last is what ``match`` reports."""
         texts = list(texts)
         view_cos, mask = self.view_scores(texts)
         raw = self.raw_scores(texts)

@@ -34,7 +34,7 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import numpy as np
 import scipy.sparse as sp
@@ -386,13 +386,17 @@ def fusion_features(
     )
 
 
-class LinearFusion:
-    """Logistic-regression weights over ``FUSION_FEATURES``; the rank score is its logit.
+class _StandardisedLogit:
+    """A logistic regression over named features, stored as standardisation + weights in JSON.
 
-    Trained by ``train_fusion`` on the dev half of CLEF 2020 train only and shipped as JSON
-    (``data/claim_fusion.json``) with what it was trained on, so ``wavebreak train claims``
-    rebuilds it and anyone can read the five weights.
+    Why one class for the fusion and the reranker: both are trained by scikit-learn on standardised
+    features and shipped as readable JSON (no pickle) with what they were trained on; the subclasses
+    only name their features, their model id and their file.
     """
+
+    MODEL_ID: str = ""
+    FEATURES: tuple[str, ...] = ()
+    PATH: Path = Path()
 
     def __init__(
         self,
@@ -412,8 +416,45 @@ class LinearFusion:
         self._bias = self.intercept - float(self.mean @ self._w)
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        """Logit per (query, statement) from stacked ``fusion_features`` (training, tests)."""
+        """Logit per candidate from (..., len(FEATURES)) stacked features."""
         return (features @ self._w + self._bias).astype(np.float32)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.MODEL_ID,
+            "features": list(self.FEATURES),
+            "mean": [float(x) for x in self.mean],
+            "scale": [float(x) for x in self.scale],
+            "coef": [float(x) for x in self.coef],
+            "intercept": self.intercept,
+            **self.meta,
+        }
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Self:
+        import json
+
+        path = cls.PATH if path is None else path
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        if tuple(d.get("features", ())) != cls.FEATURES:
+            raise ValueError(f"{path}: features {d.get('features')} != {list(cls.FEATURES)}")
+        meta = {
+            k: v for k, v in d.items() if k not in {"model", "features", "mean", "scale", "coef", "intercept"}
+        }
+        return cls(d["mean"], d["scale"], d["coef"], d["intercept"], meta)
+
+
+class LinearFusion(_StandardisedLogit):
+    """Logistic-regression weights over ``FUSION_FEATURES``; the rank score is its logit.
+
+    Trained by ``train_fusion`` on the dev half of CLEF 2020 train only and shipped as JSON
+    (``data/claim_fusion.json``) with what it was trained on, so ``wavebreak train claims``
+    rebuilds it and anyone can read the five weights.
+    """
+
+    MODEL_ID = FUSION_MODEL_ID
+    FEATURES = FUSION_FEATURES
+    PATH = FUSION_PATH
 
     def score_raw(
         self, cos_claim: np.ndarray, cos_text: np.ndarray, bm25: np.ndarray, saturation: float
@@ -432,29 +473,6 @@ class LinearFusion:
             out += w[4] * (cos_max - cos_max.max(axis=1, keepdims=True))
         out += self._bias
         return out.astype(np.float32, copy=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": FUSION_MODEL_ID,
-            "features": list(FUSION_FEATURES),
-            "mean": [float(x) for x in self.mean],
-            "scale": [float(x) for x in self.scale],
-            "coef": [float(x) for x in self.coef],
-            "intercept": self.intercept,
-            **self.meta,
-        }
-
-    @classmethod
-    def load(cls, path: Path = FUSION_PATH) -> LinearFusion:
-        import json
-
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-        if tuple(d.get("features", ())) != FUSION_FEATURES:
-            raise ValueError(f"{path}: features {d.get('features')} != {list(FUSION_FEATURES)}")
-        meta = {
-            k: v for k, v in d.items() if k not in {"model", "features", "mean", "scale", "coef", "intercept"}
-        }
-        return cls(d["mean"], d["scale"], d["coef"], d["intercept"], meta)
 
 
 RERANK_PATH = Path(__file__).resolve().parent / "data" / "claim_rerank.json"
@@ -522,7 +540,7 @@ def char_text(text: str) -> str:
     return _QUOTES_RE.sub("", text or "")
 
 
-class ClaimReranker:
+class ClaimReranker(_StandardisedLogit):
     """Second stage: logistic regression over ``RERANK_FEATURES`` of the hand formula's top candidates.
 
     Why a second stage: the hand formula orders the whole registry with two cheap scores; what decides
@@ -533,48 +551,9 @@ class ClaimReranker:
     (``data/claim_rerank.json``), refit by ``wavebreak train claims``.
     """
 
-    def __init__(
-        self,
-        mean: Sequence[float],
-        scale: Sequence[float],
-        coef: Sequence[float],
-        intercept: float,
-        meta: dict[str, Any] | None = None,
-    ) -> None:
-        self.mean = np.asarray(mean, dtype=np.float32)
-        self.scale = np.asarray(scale, dtype=np.float32)
-        self.coef = np.asarray(coef, dtype=np.float32)
-        self.intercept = float(intercept)
-        self.meta = dict(meta or {})
-        self._w = self.coef / self.scale
-        self._bias = self.intercept - float(self.mean @ self._w)
-
-    def score(self, features: np.ndarray) -> np.ndarray:
-        """Logit per candidate from (..., len(RERANK_FEATURES)) features."""
-        return (features @ self._w + self._bias).astype(np.float32)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": RERANK_MODEL_ID,
-            "features": list(RERANK_FEATURES),
-            "mean": [float(x) for x in self.mean],
-            "scale": [float(x) for x in self.scale],
-            "coef": [float(x) for x in self.coef],
-            "intercept": self.intercept,
-            **self.meta,
-        }
-
-    @classmethod
-    def load(cls, path: Path = RERANK_PATH) -> ClaimReranker:
-        import json
-
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-        if tuple(d.get("features", ())) != RERANK_FEATURES:
-            raise ValueError(f"{path}: features {d.get('features')} != {list(RERANK_FEATURES)}")
-        meta = {
-            k: v for k, v in d.items() if k not in {"model", "features", "mean", "scale", "coef", "intercept"}
-        }
-        return cls(d["mean"], d["scale"], d["coef"], d["intercept"], meta)
+    MODEL_ID = RERANK_MODEL_ID
+    FEATURES = RERANK_FEATURES
+    PATH = RERANK_PATH
 
 
 class ClaimMatcher:

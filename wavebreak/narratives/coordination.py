@@ -48,7 +48,7 @@ _NID: Final = 2
 _FIRST_T: Final = 3
 _LAST_T: Final = 4
 _RECENT_SHARES: Final = 5
-_RECENT = 64
+_RECENT: Final = 64
 
 
 @dataclass(slots=True)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import chain, combinations, repeat
 from operator import itemgetter, mul
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -71,7 +71,9 @@ if TYPE_CHECKING:
 
 Embedder = Callable[[list[str]], np.ndarray]
 
-_FLAG_BITS = {
+# Module-level tables are ``Final``: compiled by mypyc (docs/narratives.md, "Compiled build"), a
+# ``Final`` name is a C static, where any other module global is a dictionary lookup at each use.
+_FLAG_BITS: Final = {
     "identity_claim": 1,
     "incitement": 2,
     "hate": 4,
@@ -81,21 +83,21 @@ _FLAG_BITS = {
     "pseudo_news": 64,
     "new_account": 128,
 }
-_CONTENT_BITS = 1 | 2 | 4 | 8
+_CONTENT_BITS: Final = 1 | 2 | 4 | 8
 # The flag names set in each value of the flag bits: one tuple lookup per flagged post instead of
 # testing all eight bits in a loop.
-_FLAG_NAMES: tuple[tuple[str, ...], ...] = tuple(
+_FLAG_NAMES: Final[tuple[tuple[str, ...], ...]] = tuple(
     tuple(name for name, b in _FLAG_BITS.items() if bits & b) for bits in range(256)
 )
 # Enum members bound once: ``PostKind.REPOST`` through the enum class costs ~0.3 µs a read on
 # Python 3.11 (a descriptor call), against a global lookup for these.
-_REPOST = PostKind.REPOST
-_DORMANT = NarrativeStatus.DORMANT
-_ACTIVE = NarrativeStatus.ACTIVE
-_EMERGING = NarrativeStatus.EMERGING
-_CONTENT_FACTORS = ("identity_claim", "incitement", "threat", "hate", "rumour")
-_AMPLIFICATION_FACTORS = frozenset(("pseudo_news", "new_account", "coordination", "veracity"))
-_HOW_STAT = {h: "by_" + h for h in ("parent", "near_dup", "anchor", "terms", "url")}
+_REPOST: Final = PostKind.REPOST
+_DORMANT: Final = NarrativeStatus.DORMANT
+_ACTIVE: Final = NarrativeStatus.ACTIVE
+_EMERGING: Final = NarrativeStatus.EMERGING
+_CONTENT_FACTORS: Final = ("identity_claim", "incitement", "threat", "hate", "rumour")
+_AMPLIFICATION_FACTORS: Final = frozenset(("pseudo_news", "new_account", "coordination", "veracity"))
+_HOW_STAT: Final = {h: "by_" + h for h in ("parent", "near_dup", "anchor", "terms", "url")}
 
 
 @dataclass
@@ -145,11 +147,11 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
-_WEIGHT = itemgetter(1)
-_ZEROS = repeat(0.0)  # the default argument of ``dict.get`` through ``map``
+_WEIGHT: Final = itemgetter(1)
+_ZEROS: Final = repeat(0.0)  # the default argument of ``dict.get`` through ``map``
 
-_PAIR_MUL = 1_000_003
-_PAIR_MASK = 0xFFFFFFFF
+_PAIR_MUL: Final = 1_000_003
+_PAIR_MASK: Final = 0xFFFFFFFF
 
 
 def _burst_keys(f: Features) -> tuple[int, ...]:

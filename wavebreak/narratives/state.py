@@ -16,7 +16,7 @@ from typing import Any, Final
 from wavebreak.core import constants as C
 from wavebreak.core.records import Narrative
 
-_HLL_AFTER = 20_000
+_HLL_AFTER: Final = 20_000
 
 
 class DistinctCounter:
@@ -90,7 +90,7 @@ class DistinctCounter:
             self._count = 0
 
 
-FLAGS = (
+FLAGS: Final = (
     "identity_claim",
     "incitement",
     "hate",
@@ -100,7 +100,7 @@ FLAGS = (
     "pseudo_news",
     "new_account",
 )
-STANCES = ("support", "deny", "query", "comment")
+STANCES: Final = ("support", "deny", "query", "comment")
 
 
 @dataclass(slots=True)

@@ -182,16 +182,24 @@ def test_benign_trend_block_is_a_run_of_consecutive_steps() -> None:
 
 
 def test_trend_vetting_sample_is_the_terms_most_recent_posts(world, none_arm) -> None:  # type: ignore[no-untyped-def]
-    """Each (region, term) keeps its last SIM_TREND_SAMPLE share events, each an item carrying the term."""
+    """Each (region, term) keeps its last SIM_TREND_SAMPLE share events, each an item carrying the term;
+    the vetting sample is those inside the trend window, newest last."""
     sim = Simulator(world, SimConfig(seed=3, scale=SCALE, hours=HOURS, policy="none"))
     sim.run()
     assert sim.term_recent
     for (r, term), recent in sim.term_recent.items():
         assert 0 < len(recent) <= sim.p.trend_sample
-        for i in recent:
+        steps = [at for at, _ in recent]
+        assert steps == sorted(steps)
+        for _, i in recent:
             assert term in sim.items.terms[i]
         counted = int(sim.term_counts[(r, term)].sum())
         assert len(recent) == min(counted, sim.p.trend_sample)
+        since = steps[len(steps) // 2]
+        sample = sim._trend_sample(r, term, since)
+        assert sample == [sim.items.ids[i] for at, i in recent if at >= since]
+        assert 0 < len(sample) <= len(recent)
+        assert sim._trend_sample(r, term, steps[-1] + 1) == []
 
 
 def test_targets_carry_interval_and_per_seed_values(none_arm) -> None:  # type: ignore[no-untyped-def]

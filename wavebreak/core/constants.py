@@ -990,8 +990,8 @@ SIM_TREND_MIN_COUNT_AT_SCALE_1 = 40
 
 SIM_TREND_SAMPLE = 20
 """Sample posts per candidate term handed to ``Gate.vet_trends``: the term's most recent posts in the
-region (reposts resolved to what they show), i.e. the posts that make it trend now, as ``why --trend``
-samples a term; also the size of the pool a trend's page is ranked from (top by engagement)."""
+region (reposts resolved to what they show) inside the trend window (``SIM_TREND_WINDOW_MIN``), i.e. the
+posts that make it trend now; also the size of the pool a trend's page is ranked from (top by engagement)."""
 
 SIM_TREND_PANEL_RATE_H = 0.02
 """Share of a region's users who open the trends panel and click a trend per hour (at mean activity);

@@ -501,9 +501,9 @@ class Simulator:
         self.trending = np.zeros((len(CLASSES), len(w.regions), n_steps), dtype=bool)
         self.term_counts: dict[tuple[int, str], np.ndarray] = {}
         self.term_items: dict[str, list[int]] = defaultdict(list)
-        # the last SIM_TREND_SAMPLE share events (item ids, reposts resolved to their item) per (region, term):
-        # what the trends service vets a term on, as ``why --trend`` does (most recent posts carrying it)
-        self.term_recent: dict[tuple[int, str], deque[int]] = {}
+        # the last SIM_TREND_SAMPLE share events (step, item id; reposts resolved to their item) per
+        # (region, term): the trends service vets a term on those that fall in its trend window
+        self.term_recent: dict[tuple[int, str], deque[tuple[int, int]]] = {}
         self.block_run: dict[tuple[int, str], int] = {}
         self.block_max: dict[tuple[int, str], int] = {}
         self.block_total: dict[tuple[int, str], int] = {}
@@ -699,7 +699,7 @@ class Simulator:
             recent = self.term_recent.get((r, t))
             if recent is None:
                 recent = self.term_recent[(r, t)] = deque(maxlen=self.p.trend_sample)
-            recent.append(item)
+            recent.append((s, item))
 
     def _share_post(self, item: int, agent: int, s: int, quote: bool, offset: float) -> tuple[Post, int]:
         """The Post a model reshare becomes (repost, or quote with a text from the class's quote pool)."""
@@ -884,6 +884,17 @@ class Simulator:
 
     # ------------------------------------------------------------------ surfaces
 
+    def _trend_sample(self, region: int, term: str, since: int) -> list[str]:
+        """Ids of the term's last ``trend_sample`` share events in ``region`` from step ``since`` on.
+
+        Why the window: a term trends on its count in the trend window, so those are the posts a trend
+        shows and the ones to vet. Before the seventh session the sample was the last events whatever
+        their age: in a small region they reached back hours, to the claim a term carried before its
+        refutations did, and blocked it for 65-95 min while its window was mostly refutations.
+        """
+        ids = self.items.ids
+        return [ids[i] for at, i in self.term_recent.get((region, term), ()) if at >= since]
+
     def _trends(self, s: int, recent: np.ndarray) -> None:
         w, p, it = self.w, self.p, self.items
         win = max(1, p.trend_window_min // p.step_minutes)
@@ -915,14 +926,11 @@ class Simulator:
                 pages[term] = ids[order]
             if self.gate is not None:
                 # vetting sample: the term's most recent posts in the region (reposts resolved to their
-                # item), i.e. the posts that make it trend now, as the trends service and `why --trend`
-                # sample it; not its most engaging posts of the last day, which would judge a term that
-                # refutations now carry by the claims it carried hours ago
+                # item) inside the trend window, i.e. the posts that make it trend now; not its most
+                # engaging posts of the last day, nor its last posts from hours ago in a small region,
+                # which would judge a term that refutations now carry by the claims it carried before
                 vetted = self.gate.vet_trends(
-                    [
-                        {"term": t, "sample_post_ids": [it.ids[i] for i in self.term_recent.get((r, t), ())]}
-                        for _, t, _ in cands
-                    ],
+                    [{"term": t, "sample_post_ids": self._trend_sample(r, t, lo)} for _, t, _ in cands],
                     w.regions[r],
                     self._at(s),
                 )

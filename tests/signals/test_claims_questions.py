@@ -172,3 +172,41 @@ def test_eval_reports_the_held_out_claim_marker_figures() -> None:
         assert m["identity_claim_recall"] >= RECALL_MIN and m["identity_not_claim_fpr"] <= FALSE_MAX
         assert m["no_evidence_correction_recall"] >= RECALL_MIN
         assert m["correction_recall"] >= 0.8  # round 6's held-out corrections, unchanged (0.857 / 1.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No, it wasn't him. Check the official statement before you share anything.",
+        "Police confirm the name doing the rounds on here is wrong.",
+        "The photo everyone is sharing of the attacker is wrong, that's a footballer from Leeds.",
+        "Non, ce n'était pas lui. Lisez le communiqué de la police avant de partager.",
+        "La police confirme que le nom qui tourne sur les réseaux est erroné.",
+    ],
+)
+def test_denials_of_who_the_suspect_is_are_corrections(text: str) -> None:
+    # held-out `correction_denial` cases: a refutation without a stock correction word
+    assert rumour.score([text], [None])[0].label == "correction"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It wasn't me who left the back door open!",
+        "No, it wasn't cheap, but the concert was worth every penny.",
+        "Check the official statement for the new opening hours.",
+        "Police confirm the name of the school that will host the vigil.",
+        "Lisez le communiqué de la mairie pour les nouveaux horaires.",
+        "La police confirme le nom de l'école qui accueillera la veillée.",
+    ],
+)
+def test_everyday_wording_in_the_denial_frames_is_not_a_correction(text: str) -> None:
+    assert rumour.score([text], [None])[0].label != "correction"
+
+
+def test_eval_reports_the_denial_figures() -> None:
+    from wavebreak.signals.eval import eval_claim_markers
+
+    out = eval_claim_markers()
+    for lang in ("en", "fr"):
+        assert out[lang]["denial_correction_recall"] >= 0.8  # 0.857 / 0.8; before the rules 0.143 / 0.6

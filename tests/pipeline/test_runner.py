@@ -85,3 +85,28 @@ def test_split_by_span_bounds_event_time_per_batch() -> None:
     assert all((p.posts[-1].created_at - p.posts[0].created_at).total_seconds() <= 600 for p in pieces)
     assert len(pieces) == 4
     assert pieces[0].quarantined == [q] and all(not p.quarantined for p in pieces[1:])
+
+
+def test_replay_gc_raises_the_thresholds_while_replaying_and_restores_them() -> None:
+    import gc
+
+    from wavebreak.core import constants as C
+    from wavebreak.pipeline.runner import replay_gc
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        with replay_gc():
+            assert gc.get_threshold() == C.REPLAY_GC_THRESHOLDS
+            assert gc.get_freeze_count() >= frozen
+        assert gc.get_threshold() == before
+        if not frozen:
+            assert gc.get_freeze_count() == 0
+        # restored on an exception too
+        try:
+            with replay_gc():
+                raise RuntimeError("stream failed")
+        except RuntimeError:
+            pass
+        assert gc.get_threshold() == before
+    finally:
+        gc.set_threshold(*before)

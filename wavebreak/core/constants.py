@@ -131,12 +131,12 @@ DEMO_SCORING_MIN_SHARE = 0.05
 """A detected narrative counts for a true one only if it holds at least this
 share of the true narrative's posts (tiny fragments do not define lead time)."""
 
-DEMO_GC_THRESHOLDS = (50_000, 20, 10)
-"""Cyclic-GC thresholds while the demo replays its stream (restored after; the scenario and the
-loaded models are frozen out of collection first). With CPython's default (700, 10, 10) the full
-demo spent 14.8 s of 114 s CPU in collections, 10.6 s of it in 21 full ones that walk every
-withheld decision and narrative; with these, 4.0 s (gc callbacks, same run). Garbage is still
-collected, only in larger young generations."""
+REPLAY_GC_THRESHOLDS = (50_000, 20, 10)
+"""Cyclic-GC thresholds while ``demo`` or ``replay`` runs a stream (``pipeline.runner.replay_gc``;
+restored after; what existed before, such as the scenario and the loaded models, is frozen out of
+collection first). With CPython's default (700, 10, 10) the full demo spent 14.8 s of 114 s CPU in
+collections, 10.6 s of it in 21 full ones that walk every withheld decision and narrative; with these,
+4.0 s (gc callbacks, same run). Garbage is still collected, only in larger young generations."""
 
 DEMO_PROGRESS_REFRESH_PER_SECOND = 2
 """Redraws per second of the demo's progress bar. Rich's default (10) drew it from a second thread

@@ -21,7 +21,13 @@ from rich.table import Table
 
 from wavebreak.core import constants as C
 from wavebreak.core.records import Alert, Decision
-from wavebreak.pipeline.runner import Pipeline, PipelineOptions, batches_from_files, build_pipeline
+from wavebreak.pipeline.runner import (
+    Pipeline,
+    PipelineOptions,
+    batches_from_files,
+    build_pipeline,
+    replay_gc,
+)
 from wavebreak.pipeline.stage import Batch
 from wavebreak.pipeline.summary import DecisionLog, build_summary, iso
 
@@ -242,14 +248,15 @@ def run_stream(
             printer.start = first["t"]
 
     try:
-        drive(
-            pipeline,
-            pipeline.ahead(batches_from_files(files, fmt, batch_size, instance=instance)),
-            console=console,
-            total=None,
-            description="replaying",
-            hooks=[mark_start],
-        )
+        with replay_gc():
+            drive(
+                pipeline,
+                pipeline.ahead(batches_from_files(files, fmt, batch_size, instance=instance)),
+                console=console,
+                total=None,
+                description="replaying",
+                hooks=[mark_start],
+            )
     finally:
         pipeline.close()
     summary = build_summary(

@@ -12,10 +12,9 @@ review delay. Everything they do is an event in the log, like any decision.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,7 +26,7 @@ from rich.console import Console
 from wavebreak.core import constants as C
 from wavebreak.core.records import AuthorityStatement, Event, LegalHold
 from wavebreak.demo.live import LivePrinter, drive, print_counts
-from wavebreak.pipeline.runner import Pipeline, PipelineOptions, build_pipeline
+from wavebreak.pipeline.runner import Pipeline, PipelineOptions, build_pipeline, replay_gc
 from wavebreak.pipeline.stage import Batch
 from wavebreak.pipeline.summary import build_summary, iso
 
@@ -392,7 +391,7 @@ def run_demo(
 
     batches = pipeline.ahead(scenario_batches(scn.posts(), C.BATCH_SIZE))
     try:
-        with _replay_gc():
+        with replay_gc():
             drive(
                 pipeline,
                 _with_after(batches, pipeline, after_hook),
@@ -446,27 +445,6 @@ def run_demo(
             )
     console.print(f"wrote {out / 'summary.json'}, {out / 'report.html'}, {out / 'truth.json'}")
     return summary
-
-
-@contextmanager
-def _replay_gc() -> Iterator[None]:
-    """Freeze what exists (scenario, models, registries) out of the cyclic GC and collect less often
-    while the stream replays (``DEMO_GC_THRESHOLDS``); restore both after.
-
-    Why: the replay builds long-lived state (narratives, withheld decisions, caches) and the default
-    thresholds ran a full collection over all of it every few thousand posts; what a replay frees
-    is freed by reference counting, so the GC here only pays for walking what is still alive.
-    """
-    old, frozen = gc.get_threshold(), gc.get_freeze_count()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*C.DEMO_GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-        if not frozen:  # a caller that froze its own objects keeps them frozen
-            gc.unfreeze()
 
 
 def _with_after(batches: Iterator[Batch], pipeline: Pipeline, hook: Any) -> Iterator[Batch]:

@@ -8,9 +8,11 @@ differs.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -232,6 +234,28 @@ def build_pipeline(storage: Storage | None, options: PipelineOptions | None = No
 
         stages.append(DecisionsStage())
     return Pipeline(stages, ctx, quarantine_file=opts.quarantine_file)
+
+
+@contextmanager
+def replay_gc() -> Iterator[None]:
+    """Freeze what exists (scenario, models, registries) out of the cyclic GC and collect less often
+    while a stream replays (``REPLAY_GC_THRESHOLDS``); restore both after.
+
+    Why: a replay builds long-lived state (narratives, withheld decisions, caches) and the default
+    thresholds ran a full collection over all of it every few thousand posts; what a replay frees
+    is freed by reference counting, so the GC here only pays for walking what is still alive.
+    Used by ``demo`` and ``replay``; a library caller running its own loop opts in the same way.
+    """
+    old, frozen = gc.get_threshold(), gc.get_freeze_count()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*C.REPLAY_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        if not frozen:  # a caller that froze its own objects keeps them frozen
+            gc.unfreeze()
 
 
 def split_by_span(batches: Iterable[Batch], max_span: float = C.BATCH_MAX_SPAN_SECONDS) -> Iterator[Batch]:

@@ -144,7 +144,9 @@ class DecisionsStage:
         named |= {d.target_id for d in batch.decisions if d.target_kind == "narrative"}
         self._named_narratives |= named
         out = []
-        for nid in set(batch.narrative_of.values()) | named:
+        # sorted: a set's order depends on string hashing (PYTHONHASHSEED), and the rows must be written
+        # in the same order on every replay of the same stream
+        for nid in sorted(set(batch.narrative_of.values()) | named):
             nar = get(nid)
             if nar is not None and (nid in named or nar.posts_total >= C.DECISIONS_NARRATIVE_MIN_POSTS):
                 out.append(nar)

@@ -182,6 +182,8 @@ def test_eval_reports_the_held_out_claim_marker_figures() -> None:
         "The photo everyone is sharing of the attacker is wrong, that's a footballer from Leeds.",
         "Non, ce n'était pas lui. Lisez le communiqué de la police avant de partager.",
         "La police confirme que le nom qui tourne sur les réseaux est erroné.",
+        "Completely false. Read the statement.",
+        "La rumeur était fausse, il est né ici.",
     ],
 )
 def test_denials_of_who_the_suspect_is_are_corrections(text: str) -> None:
@@ -198,6 +200,9 @@ def test_denials_of_who_the_suspect_is_are_corrections(text: str) -> None:
         "Police confirm the name of the school that will host the vigil.",
         "Lisez le communiqué de la mairie pour les nouveaux horaires.",
         "La police confirme le nom de l'école qui accueillera la veillée.",
+        "Completely false alarm at the station, all fine now.",
+        "My name is wrong on the booking again.",
+        "Mon nom est mal écrit sur la réservation.",
     ],
 )
 def test_everyday_wording_in_the_denial_frames_is_not_a_correction(text: str) -> None:
@@ -210,3 +215,5 @@ def test_eval_reports_the_denial_figures() -> None:
     out = eval_claim_markers()
     for lang in ("en", "fr"):
         assert out[lang]["denial_correction_recall"] >= 0.8  # 0.857 / 0.8; before the rules 0.143 / 0.6
+        assert out[lang]["terse_correction_recall"] == 1.0  # before the rules 0.75 / 0.667
+        assert out[lang]["not_terse_correction_fpr"] == 0.0

@@ -235,8 +235,8 @@ def eval_claim_markers(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
     """Rumour markers and identity claims on their hand-written held-out cases (``functional_*.yaml``).
 
     Why here: the seventh session's cases (``rumour_markers.query`` / ``not_query`` /
-    ``correction_no_evidence``, ``correction_denial`` / ``not_correction_denial``, ``identity_claims.claim`` /
-    ``not_claim``) were committed before the rules
+    ``correction_no_evidence``, ``correction_denial`` / ``not_correction_denial``, ``correction_terse`` /
+    ``not_correction_terse``, ``identity_claims.claim`` / ``not_claim``) were committed before the rules
     that find them, and the figures must be reproducible from one ``--json`` command. Each figure is the share
     of cases with the expected outcome (``*_fpr``: share wrongly marked or labelled).
     """
@@ -267,6 +267,12 @@ def eval_claim_markers(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
             ),
             "not_denial_correction_fpr": share(
                 [x == "correction" for x in labels(rm.get("not_correction_denial", []))]
+            ),
+            "terse_correction_recall": share(
+                [x == "correction" for x in labels(rm.get("correction_terse", []))]
+            ),
+            "not_terse_correction_fpr": share(
+                [x == "correction" for x in labels(rm.get("not_correction_terse", []))]
             ),
             "query_recall": share([x == "query" for x in labels(rm.get("query", []))]),
             "not_query_fpr": share([x == "query" for x in labels(rm.get("not_query", []))]),

@@ -120,15 +120,19 @@ _CORRECTION = (
     # seventh session (lead): refutations that deny who the suspect is without a stock correction word,
     # written from the held-out `correction_denial` frames' general shape: "it wasn't him", the name /
     # photo / claim "... is wrong" a few words on, and a pointer to the official statement "before
-    # posting"; "c'était pas lui", "le nom qui circule ... est erroné"
+    # posting"; "c'était pas lui", "le nom qui circule ... est erroné", "la rumeur était fausse"
     r"|(?:it|that) (?:wasn't|was not|isn't|is not|'s not) (?:him|her)\b"
     r"|(?:check|read|see) (?:the )?(?:official |police |latest )?(?:police |official )?(?:statement|update)s?"
     r" (?:before|first)\b"
-    r"|(?:name|photo|picture|image|claim|story|post)s? (?:[\w'’.-]+ ){1,6}(?:is|are|was|were) (?:simply "
+    r"|(?<!my )(?<!our )(?<!your )(?:name|photo|picture|image|claim|story|post)s? (?:[\w'’.-]+ ){0,6}"
+    r"(?:is|are|was|were) (?:simply "
     r"|completely |totally |just )?(?:wrong|incorrect|false|untrue)\b"
     r"|(?:c['’]|n['’])était pas (?:lui|elle|celui|celle)\b"
-    r"|(?:nom|photo|information|info|rumeur|histoire)s? (?:[\w'’.-]+ ){1,6}(?:est|sont|était) (?:totalement "
+    r"|(?<!mon )(?<!notre )(?<!votre )(?:nom|photo|information|info|rumeur|histoire)s? (?:[\w'’.-]+ ){0,6}"
+    r"(?:est|sont|était) (?:totalement "
     r"|complètement )?(?:erronée?s?|inexacte?s?|fausses?|faux)\b"
+    # a terse verdict that ends its sentence ("Completely false." / "Totally untrue!"), not "false alarm"
+    r"|(?:completely|totally|entirely|utterly|absolutely|simply|100 ?%) (?:false|untrue|made up)(?=[.!]|$)"
 )
 _HEDGE = (
     r"unconfirmed|unverified|reportedly|allegedly|apparently|rumou?r(?:s|ed)?\b|hearing (?:that|reports)"

@@ -1326,18 +1326,9 @@ def train_fusion(
         "fused_hand": ranking_metrics(_rank(first, matcher.ids, 5), raw_gold),
     }
     model = fit(np.ones(len(y), dtype=bool))
-    model.meta = {
-        "trained_on": {
-            "dataset": Path(dataset_dir).name,
-            "split": split,
-            "part": "dev (dev_test_split seed 13, 50 % of queries)",
-            "queries": len(dev),
-            "statements": len(matcher),
-            "negatives_per_query": negatives,
-            "C": reg,
-        },
-        "dev_cv_map@5": cv["fused"]["map@5"],
-    }
+    model.meta = _training_meta(
+        dataset_dir, split, len(dev), len(matcher), cv, negatives_per_query=negatives, C=reg
+    )
     return model, {"dev_cv": cv, "fusion": model.to_dict()}
 
 
@@ -1412,19 +1403,25 @@ def train_rerank(
         "fused_hand_duplicate_aware": ranking_metrics(_rank(hand, matcher.ids, 5), gold),
     }
     model = fit(np.ones(len(y), dtype=bool))
-    model.meta = {
+    model.meta = _training_meta(dataset_dir, split, len(dev), len(matcher), cv, depth=depth, C=reg)
+    return model, {"dev_cv": cv, "rerank": model.to_dict()}
+
+
+def _training_meta(
+    dataset_dir: Path, split: str, queries: int, statements: int, cv: dict[str, Any], **settings: Any
+) -> dict[str, Any]:
+    """What a shipped claim model file records about its training: data, part, settings, dev CV MAP@5."""
+    return {
         "trained_on": {
             "dataset": Path(dataset_dir).name,
             "split": split,
             "part": "dev (dev_test_split seed 13, 50 % of queries)",
-            "queries": len(dev),
-            "statements": len(matcher),
-            "depth": depth,
-            "C": reg,
+            "queries": queries,
+            "statements": statements,
+            **settings,
         },
         "dev_cv_map@5": cv["fused"]["map@5"],
     }
-    return model, {"dev_cv": cv, "rerank": model.to_dict()}
 
 
 # ----------------------------------------------------------------- cross-lingual

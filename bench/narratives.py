@@ -42,8 +42,10 @@ def _cpu(fn: Any) -> float:
     return max(1e-9, time.process_time() - c0)
 
 
-def prescored_batches(posts: int, batch: int, seed: int) -> tuple[list[Any], Any]:
-    """The first ``posts`` posts of the demo scenario in batches, scored by SignalsStage (untimed)."""
+def prescored_batches(posts: int, batch: int, seed: int) -> tuple[list[Any], Any, list[Any]]:
+    """The first ``posts`` posts of the demo scenario in batches, scored by SignalsStage (untimed), the
+    context the signals stage ran in, and the scenario's accounts (``tests/narratives/_replay.py``
+    pickles them with the batches)."""
     from wavebreak.pipeline.context import PipelineContext
     from wavebreak.pipeline.stage import Batch
     from wavebreak.scenario import ScenarioConfig, generate
@@ -69,23 +71,12 @@ def prescored_batches(posts: int, batch: int, seed: int) -> tuple[list[Any], Any
         if sig is not None:
             sig.process(b, ctx)
         batches.append(b)
-    return batches, ctx
+    return batches, ctx, list(scn.accounts)
 
 
 def _fresh(batches: list[Any]) -> list[Any]:
     """Copies of the batches with the narratives stage's outputs emptied (so runs are independent)."""
-    from wavebreak.pipeline.stage import Batch
-
-    return [
-        Batch(
-            posts=b.posts,
-            signals=b.signals,
-            account_signals=b.account_signals,
-            watermark=b.watermark,
-            extras=dict(b.extras),
-        )
-        for b in batches
-    ]
+    return [b.scored_copy() for b in batches]
 
 
 def run(posts: int = 30_000, batch: int = 2048, seed: int = 7, repeats: int = 2) -> dict[str, Any]:
@@ -93,7 +84,7 @@ def run(posts: int = 30_000, batch: int = 2048, seed: int = 7, repeats: int = 2)
     import wavebreak.narratives as narratives_pkg
     from wavebreak.narratives.stage import NarrativeStage
 
-    batches, ctx = prescored_batches(posts, batch, seed)
+    batches, ctx, _accounts = prescored_batches(posts, batch, seed)
     all_posts = [p for b in batches for p in b.posts]
     n = len(all_posts)
     texts = [p.text for p in all_posts if p.text]

@@ -23,38 +23,21 @@ import pickle
 import sys
 from dataclasses import asdict, is_dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 
 def write_stream(path: str, posts: int, batch: int = 512, seed: int = 7) -> None:
-    """Pickle ``(batches, accounts)``: ``posts`` demo-scenario posts, pre-scored, in batches."""
-    from wavebreak.pipeline.context import PipelineContext
-    from wavebreak.pipeline.stage import Batch
-    from wavebreak.scenario import ScenarioConfig, generate
+    """Pickle ``(batches, accounts)``: ``posts`` demo-scenario posts, pre-scored, in batches (the
+    narratives bench's input, ``bench.narratives.prescored_batches``)."""
+    root = str(Path(__file__).resolve().parents[2])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from bench.narratives import prescored_batches
 
-    scn = generate(ScenarioConfig(seed=seed, scale=max(0.02, posts / 180_000)))
-    stream = []
-    for p in scn.posts():
-        stream.append(p)
-        if len(stream) >= posts:
-            break
-    ctx = PipelineContext()
-    for acc in scn.accounts:
-        ctx.accounts.put(acc)
-    try:
-        from wavebreak.signals.stage import SignalsStage
-
-        sig: Any = SignalsStage(slow_path=False)
-    except Exception:  # the narratives stage degrades without signals; so does this stream
-        sig = None
-    batches = []
-    for i in range(0, len(stream), batch):
-        b = Batch(posts=stream[i : i + batch], watermark=stream[min(i + batch, len(stream)) - 1].created_at)
-        if sig is not None:
-            sig.process(b, ctx)
-        batches.append(b)
+    batches, _ctx, accounts = prescored_batches(posts, batch, seed)
     with open(path, "wb") as fh:
-        pickle.dump((batches, list(scn.accounts)), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((batches, accounts), fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _j(x: Any) -> Any:
@@ -83,7 +66,6 @@ def replay(stream_path: str, out_path: str) -> str:
     from wavebreak.narratives import stage as stage_module
     from wavebreak.narratives.stage import NarrativeStage
     from wavebreak.pipeline.context import PipelineContext
-    from wavebreak.pipeline.stage import Batch
 
     with open(stream_path, "rb") as fh:
         batches, accounts = pickle.load(fh)
@@ -97,13 +79,7 @@ def replay(stream_path: str, out_path: str) -> str:
             fo.write(tag + "\t" + json.dumps(_j(x), sort_keys=True) + "\n")
 
         for i, b0 in enumerate(batches):
-            b = Batch(
-                posts=b0.posts,
-                signals=b0.signals,
-                account_signals=b0.account_signals,
-                watermark=b0.watermark,
-                extras=dict(b0.extras),
-            )
+            b = b0.scored_copy()
             st.process(b, ctx)
             w(f"b{i}.assign", b.narrative_of)
             w(f"b{i}.alerts", b.alerts)

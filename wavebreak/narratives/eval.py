@@ -113,7 +113,6 @@ def run_early_detection(
     scoring the scenario again (its batches are copied, never mutated).
     """
     from wavebreak.narratives.stage import NarrativeStage
-    from wavebreak.pipeline.stage import Batch
 
     stream = stream or scored_stream(seed, scale, batch_size)
     scn = stream["scenario"]
@@ -138,13 +137,7 @@ def run_early_detection(
     stream_start = stream_end = None
 
     for src in stream["batches"]:
-        b = Batch(
-            posts=src.posts,
-            signals=src.signals,
-            account_signals=src.account_signals,
-            watermark=src.watermark,
-            extras=dict(src.extras),
-        )
+        b = src.scored_copy()
         t0 = time.perf_counter()
         stage.process(b, ctx)
         t_narr += time.perf_counter() - t0

@@ -45,6 +45,22 @@ class Batch:
     def __len__(self) -> int:
         return len(self.posts)
 
+    def scored_copy(self) -> Batch:
+        """A new batch with this one's posts, signals, account signals, watermark and a copy of its
+        extras, and none of the later stages' outputs.
+
+        Why: the narratives bench, its evaluation and the compiled-vs-pure harness replay one
+        pre-scored stream through fresh narratives stages; each replay needs batches that no earlier
+        replay has written assignments, alerts or decisions into.
+        """
+        return Batch(
+            posts=self.posts,
+            signals=self.signals,
+            account_signals=self.account_signals,
+            watermark=self.watermark,
+            extras=dict(self.extras),
+        )
+
 
 @runtime_checkable
 class Stage(Protocol):

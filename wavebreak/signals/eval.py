@@ -231,6 +231,21 @@ def eval_functional(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
     return out
 
 
+_MARKER_FIGURES = (
+    ("correction_recall", "correction", "correction"),
+    ("not_correction_fpr", "not_correction", "correction"),
+    ("no_evidence_correction_recall", "correction_no_evidence", "correction"),
+    ("denial_correction_recall", "correction_denial", "correction"),
+    ("not_denial_correction_fpr", "not_correction_denial", "correction"),
+    ("terse_correction_recall", "correction_terse", "correction"),
+    ("not_terse_correction_fpr", "not_correction_terse", "correction"),
+    ("query_recall", "query", "query"),
+    ("not_query_fpr", "not_query", "query"),
+)
+"""(figure, ``rumour_markers`` case list, the label each case is checked for) reported by
+:func:`eval_claim_markers`: recall on lists of markers, false-marking rate on ``not_*`` look-alikes."""
+
+
 def eval_claim_markers(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
     """Rumour markers and identity claims on their hand-written held-out cases (``functional_*.yaml``).
 
@@ -257,25 +272,9 @@ def eval_claim_markers(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
         rm, ic = data.get("rumour_markers", {}), data.get("identity_claims", {})
 
         out[lang] = {
-            "correction_recall": share([x == "correction" for x in labels(rm.get("correction", []))]),
-            "not_correction_fpr": share([x == "correction" for x in labels(rm.get("not_correction", []))]),
-            "no_evidence_correction_recall": share(
-                [x == "correction" for x in labels(rm.get("correction_no_evidence", []))]
-            ),
-            "denial_correction_recall": share(
-                [x == "correction" for x in labels(rm.get("correction_denial", []))]
-            ),
-            "not_denial_correction_fpr": share(
-                [x == "correction" for x in labels(rm.get("not_correction_denial", []))]
-            ),
-            "terse_correction_recall": share(
-                [x == "correction" for x in labels(rm.get("correction_terse", []))]
-            ),
-            "not_terse_correction_fpr": share(
-                [x == "correction" for x in labels(rm.get("not_correction_terse", []))]
-            ),
-            "query_recall": share([x == "query" for x in labels(rm.get("query", []))]),
-            "not_query_fpr": share([x == "query" for x in labels(rm.get("not_query", []))]),
+            figure: share([x == label for x in labels(rm.get(key, []))])
+            for figure, key, label in _MARKER_FIGURES
+        } | {
             "identity_claim_recall": share(claims(ic.get("claim", []))),
             "identity_not_claim_fpr": share(claims(ic.get("not_claim", []))),
         }

@@ -509,8 +509,8 @@ RALLY = re.compile(
     # people afraid to stay, and finishing what a crowd started (innocent alone: films, chores, a match)
     r"make (?:them|sure (?:they|they're|they are)) (?:\w+ )?(?:afraid|scared|terrified|frightened)|"
     r"(?:too|so) (?:scared|afraid|frightened) to (?:ever )?(?:come back|step out|leave|go out|walk|stay)|"
-    r"never feel safe|finish what (?:we|you) started|(?:and |so |then )?(?:we|let's|lets) end (?:it|this|them)\b|"
-    r"(?:this time )?we finish (?:it|this|them|the job)|finish them(?: off)?|"
+    r"never feel safe|finish what (?:we|you) started|(?:we|let's|lets) end (?:it|this|them)\b|"
+    r"we finish (?:it|this|them|the job)|finish them|"
     r"qu'ils aient (?:tous )?peur|(?:faire|faites|faisons)[- ]leur peur|ne se sentent plus en securite|"
     r"on en finit|(?:on|et on) regle (?:ca|le probleme|leur compte)|(?:on termine|terminons|on finit|finissons) "
     r"le (?:travail|boulot))\b"

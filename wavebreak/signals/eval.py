@@ -478,6 +478,10 @@ def render(figures: dict[str, Any]) -> str:
             lines.append(f"    {fn:22s} {a:.3f}")
     for lang, m in figures.get("claim_markers_heldout", {}).items():
         lines.append(f"claim markers {lang} " + " ".join(f"{k}={v}" for k, v in m.items()))
+    for mode, per_lang in figures.get("reply_context_heldout", {}).items():
+        for lang, m in per_lang.items():
+            parts = " ".join(f"{g}={next(iter(v.values()))}" for g, v in m.items() if g != "failures")
+            lines.append(f"reply context ({mode}) {lang} {parts}")
     lg = figures["lang"]
     lines.append(
         f"lang accuracy={lg['accuracy']:.4f} ECE={lg['ece']:.4f} n={lg['n']} per class={lg['per_class']} "

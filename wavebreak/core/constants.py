@@ -267,6 +267,19 @@ young passes and two full passes over the whole heap (models, caches, the posts 
 bench run: 12 % of the fast path's CPU. Paused, the young pass runs once per batch over its survivors and
 no full pass runs inside the stage (H3, signals round 7; figures in docs/models/toxicity.md)."""
 
+SIGNALS_REPLY_JOIN_PARENT_MIN = 0.5
+"""Incitement score a parent post (replied to or quoted) must have for a reply that commits to joining it
+("count me in", "j'y serai") to be read as joining a call to violence (wavebreak/signals/reply_context.py).
+The flag threshold: only a parent the model itself labels incitement gives context; below it the reply's
+words are ordinary chatter and keep their own score (H2, eighth session)."""
+
+SIGNALS_REPLY_JOIN_DISCOUNT = 0.9
+"""A joining reply's incitement score is its parent's times this (when higher than its own). Below 1: the
+join phrase is lexical evidence read in context, so the reply ranks a notch under the call it answers and
+never crosses a policy threshold its parent does not; close to 1 because joining a call publicly is taking
+part in it (Serious Crime Act 2007 ss.44-46 reads encouragement the same way). Parent 0.92 -> 0.83:
+above the pack's 0.7 restriction, and held for review from a large account as the call would be."""
+
 # --- claim matching (wavebreak/signals/claim_match.py)
 CLAIM_MATCH_LEXICAL_WEIGHT = 1.5
 """Weight of the saturated BM25 part added to the embedding cosine. Tuned on the

@@ -281,6 +281,77 @@ def eval_claim_markers(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
     return out
 
 
+_REPLY_GROUPS = (
+    ("joins_call", 1),
+    ("not_joining", 0),
+    ("benign_parent", 0),
+    ("joins_call_after", 1),
+    ("not_joining_after", 0),
+    ("benign_parent_after", 0),
+)
+"""``reply_context`` case lists of ``functional_*.yaml`` and the incitement label each reply must get
+(``*_after``: written after the join lexicon, never used to change it)."""
+
+
+def eval_reply_context(langs: tuple[str, ...] = ("en", "fr"), context: bool = True) -> dict[str, Any]:
+    """Replies scored with their parent in the same stream (held-out ``reply_context`` cases).
+
+    Each case runs through :class:`~wavebreak.signals.stage.SignalsStage` as two posts, the parent and
+    a reply to it, exactly the production path; ``context=False`` scores the same replies with the
+    reply-context rule off (the text alone: the "before" figure). Reported per list: the share of
+    replies labelled incitement (recall for ``joins_call``, false-positive rate for the others).
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from wavebreak.core.records import Post
+    from wavebreak.pipeline.context import PipelineContext
+    from wavebreak.pipeline.stage import Batch
+    from wavebreak.signals.stage import SignalsStage
+
+    stage = SignalsStage(b_signals=False, explain=False, reply_context=context)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    out: dict[str, Any] = {}
+    for lang in langs:
+        data = yaml.safe_load((DATA_DIR / f"functional_{lang}.yaml").read_text(encoding="utf-8"))
+        cases = data.get("reply_context", {})
+        res: dict[str, Any] = {}
+        failures: list[dict[str, Any]] = []
+        for group, want in _REPLY_GROUPS:
+            flags: list[bool] = []
+            for k, c in enumerate(cases.get(group, [])):
+                pid, rid = f"rc:{lang}:{group}:{k}:p", f"rc:{lang}:{group}:{k}:r"
+                posts = [
+                    Post(id=pid, platform="eval", author_id="eval:a", created_at=t0, text=c["parent"]),
+                    Post(
+                        id=rid,
+                        platform="eval",
+                        author_id="eval:b",
+                        created_at=t0 + timedelta(minutes=1),
+                        text=c["text"],
+                        reply_to=pid,
+                    ),
+                ]
+                batch = Batch(posts=posts)
+                stage.process(batch, PipelineContext())
+                score = batch.signals[rid]["incitement"].score
+                flags.append(score >= C.SIGNALS_TOXICITY_FLAG)
+                if flags[-1] != bool(want):
+                    failures.append(
+                        {
+                            "list": group,
+                            "text": c["text"],
+                            "score": round(score, 3),
+                            "parent_score": round(batch.signals[pid]["incitement"].score, 3),
+                        }
+                    )
+            if flags:
+                key = "recall" if want else "flagged_rate"
+                res[group] = {key: round(sum(flags) / len(flags), 3), "n": len(flags)}
+        res["failures"] = failures
+        out[lang] = res
+    return out
+
+
 def eval_lang(shared: Path) -> dict[str, Any]:
     """Language-ID accuracy per class and expected calibration error (10 bins) on held-out rows."""
     from wavebreak.signals.train import lang_rows
@@ -358,6 +429,10 @@ def evaluate_all(shared: Path, stance: bool = True) -> dict[str, Any]:
         "contrast_fpr": tpl["contrast_fpr"],
         "functional": eval_functional(),
         "claim_markers_heldout": eval_claim_markers(),
+        "reply_context_heldout": {
+            "with_context": eval_reply_context(),
+            "text_alone": eval_reply_context(context=False),
+        },
         "lang": eval_lang(shared),
         "cascade": eval_cascade(shared),
         "demo_heldout_incitement": eval_demo_incitement(),
@@ -403,6 +478,10 @@ def render(figures: dict[str, Any]) -> str:
             lines.append(f"    {fn:22s} {a:.3f}")
     for lang, m in figures.get("claim_markers_heldout", {}).items():
         lines.append(f"claim markers {lang} " + " ".join(f"{k}={v}" for k, v in m.items()))
+    for mode, per_lang in figures.get("reply_context_heldout", {}).items():
+        for lang, m in per_lang.items():
+            parts = " ".join(f"{g}={next(iter(v.values()))}" for g, v in m.items() if g != "failures")
+            lines.append(f"reply context ({mode}) {lang} {parts}")
     lg = figures["lang"]
     lines.append(
         f"lang accuracy={lg['accuracy']:.4f} ECE={lg['ece']:.4f} n={lg['n']} per class={lg['per_class']} "

@@ -37,6 +37,7 @@ import numpy as np
 from wavebreak.core import constants as C
 from wavebreak.core.records import Account, Post, PostKind, Signal, SignalName
 from wavebreak.signals import lang as lang_mod
+from wavebreak.signals import reply_context as reply_ctx
 from wavebreak.signals import toxicity as tox_mod
 from wavebreak.signals.text import normalise_flag, normalise_light
 
@@ -145,8 +146,10 @@ class SignalsStage:
         b_signals: bool = True,
         text_cache_size: int = C.SIGNALS_TEXT_CACHE_SIZE,
         pause_gc: bool = C.SIGNALS_PAUSE_GC,
+        reply_context: bool = True,
     ) -> None:
         self.slow_path = slow_path
+        self.reply_context = reply_context
         self.pause_gc = pause_gc
         self.explain = explain
         self.tox = tox_mod.default_model()
@@ -393,6 +396,8 @@ class SignalsStage:
                 else:
                     sigs = _NEUTRAL
                     self.stats["reposts_neutral"] += 1
+            elif (p.reply_to or p.quote_of) and self.reply_context:
+                sigs = self._with_parent(p, sigs, recent, signals)
             pid = p.id
             cur = signals.get(pid)
             if cur is None:
@@ -416,6 +421,31 @@ class SignalsStage:
         self._emb_cache.clear()
 
     # ------------------------------------------------------------------ internals
+
+    def _with_parent(
+        self,
+        p: Post,
+        sigs: dict[str, Signal],
+        recent: OrderedDict[str, dict[str, Signal]],
+        signals: dict[str, dict[str, Signal]],
+    ) -> dict[str, Signal]:
+        """The reply's row read with its parent's (:mod:`wavebreak.signals.reply_context`): a new row
+        when it commits to joining a parent scored as incitement, else ``sigs`` unchanged (never mutated:
+        it may be the text cache's own row). Cheap: the reply is normalised again only when its parent
+        is a call, a few posts per wave."""
+        parent_id = p.reply_to or p.quote_of
+        assert parent_id is not None
+        parent = recent.get(parent_id) or signals.get(parent_id)
+        inc = parent.get(SignalName.INCITEMENT) if parent is not None else None
+        if inc is None or inc.score < C.SIGNALS_REPLY_JOIN_PARENT_MIN:
+            return sigs
+        if not reply_ctx.joins(normalise_flag(p.text)[0]):
+            return sigs
+        joined = reply_ctx.joined_signal(sigs.get(SignalName.INCITEMENT), inc, parent_id)
+        if joined is None:
+            return sigs
+        self.stats["replies_joining_a_call"] = self.stats.get("replies_joining_a_call", 0) + 1
+        return {**sigs, SignalName.INCITEMENT: joined}
 
     def _remember(self, post_id: str, sigs: dict[str, Signal]) -> None:
         self._recent[post_id] = sigs

@@ -311,6 +311,7 @@ IDENTITY_GROUPS: dict[str, list[str]] = {
         r"refugies?",
         r"exiles",
         r"small boats? arrivals?",
+        r"boat people",  # eighth session (H2): the pejorative name such calls use for asylum seekers
     ],
     "jews": [r"jews?", r"jewish", r"juifs?", r"juives?", r"synagogues?"],
     "black_people": [r"black (?:people|men|women|folks|community)", r"noirs?", r"noires?", r"africains?"],
@@ -503,7 +504,16 @@ RALLY = re.compile(
     r"hit back)|time to act|we act (?:now|tonight|tomorrow)|(?:show )?no mercy|take matters into (?:our|your) "
     r"own hands|trop c'est trop|(?:passer|passons|on passe) aux actes|(?:pas de|sans) pitie|"
     r"(?:demain|ce soir|samedi|dimanche|maintenant) on (?:agit|frappe|y va)|(?:se faire|faisons|faire) "
-    r"justice (?:nous-memes|soi-meme|nous memes)|il est temps d'agir)\b"
+    r"justice (?:nous-memes|soi-meme|nous memes)|il est temps d'agir|"
+    # eighth session (H2), from the definition of intimidation and of "the end of the talking": making
+    # people afraid to stay, and finishing what a crowd started (innocent alone: films, chores, a match)
+    r"make (?:them|sure (?:they|they're|they are)) (?:\w+ )?(?:afraid|scared|terrified|frightened)|"
+    r"(?:too|so) (?:scared|afraid|frightened) to (?:ever )?(?:come back|step out|leave|go out|walk|stay)|"
+    r"never feel safe|finish what (?:we|you) started|(?:we|let's|lets) end (?:it|this|them)\b|"
+    r"we finish (?:it|this|them|the job)|finish them|"
+    r"qu'ils aient (?:tous )?peur|(?:faire|faites|faisons)[- ]leur peur|ne se sentent plus en securite|"
+    r"on en finit|(?:on|et on) regle (?:ca|le probleme|leur compte)|(?:on termine|terminons|on finit|finissons) "
+    r"le (?:travail|boulot))\b"
 )
 """Rallying or arming phrases (EN, FR) of a mobilisation call; innocent alone (matches, vigils)."""
 EXPEL = re.compile(
@@ -512,7 +522,14 @@ EXPEL = re.compile(
     r"(?:all )?out|(?:kick|throw|drive|force|drag) (?:them|the lot) (?:all )?out|out of our (?:town|country|"
     r"streets)|by force|a degager|(?:dehors|virez)(?:[- ]les)?|par la force|dans un bateau|"
     r"(?:renvoyer|renvoyez|renvoyons)(?:[- ]les)? (?:chez eux|d'ou ils viennent)|(?:les )?mettre (?:tous )?"
-    r"dans (?:un|des) (?:bateaux?|avions?)|foutre dehors)\b"
+    r"dans (?:un|des) (?:bateaux?|avions?)|foutre dehors|"
+    # eighth session (H2): expulsion slogans naming a group and a place ("no migrants in our town",
+    # "plus un seul réfugié dans ce village")
+    r"(?:no|no more|not one more|not a single|not another) (?:more )?"
+    + _alt([w for w in IDENTITY_GROUPS["migrants"] + IDENTITY_GROUPS["muslims"][:4]])
+    + r" (?:in|on|at)|(?:pas de|plus de|plus un seul|plus une seule|plus aucun|aucun|zero) "
+    + _alt([w for w in IDENTITY_GROUPS["migrants"] + IDENTITY_GROUPS["muslims"][:4]])
+    + r" (?:a|au|aux|dans|chez|en))\b"
 )
 """Calls to expel people by force ("should be rounded up and put on a boat", "à dégager par la force")."""
 MOB_PLACE = re.compile(

@@ -98,6 +98,57 @@ def name_key(name: str) -> str:
     return "@" + skeleton(fold(name))
 
 
+_NAME_WORD: Final = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=4_096)
+def _name_skeletons(name: str) -> tuple[str, ...]:
+    """Skeletons that identify ``name`` in a text: the whole name, and its surname alone when that is
+    distinctive (4+ letters once a particle such as "al" is dropped): "Idris Al-Qamari" -> ("drslkmr",
+    "kmr"). A first name alone ("Idris") is not a key: it is shared by many people."""
+    parts = _NAME_WORD.findall(fold(name))
+    if not parts:
+        return ()
+    keys = [skeleton("".join(parts))]
+    if len(parts) >= 2:
+        last = parts[-1]
+        for pfx in _PARTICLES:
+            if last.startswith(pfx) and len(last) > len(pfx) + 3:
+                last = last[len(pfx) :]
+                break
+        if len(last) >= 4:
+            keys.append(skeleton(last))
+    return tuple(k for k in dict.fromkeys(keys) if len(k) >= 3)
+
+
+def names_mentioned(text: str, names: Sequence[str]) -> list[str]:
+    """The ``names`` that ``text`` mentions, whatever its casing, spelling variant or hyphenation.
+
+    Why not the capitalised spans the featurizer reads as entities: claims are often typed in lower
+    case ("idris al-qamari was on a watch list") or as a hashtag ("#IdrisAlQamari"), and a name is
+    what a claim about a person hangs on. Every run of one to three words of the text is reduced to
+    its spelling skeleton (:func:`skeleton`) and compared with each name's skeletons (the whole name,
+    its surname). Errs towards finding a name ("camera" has the skeleton of "Qamari"): a caller that
+    lifts a restriction when no name is found then keeps it.
+    """
+    if not names or not text:
+        return []
+    wanted: dict[str, str] = {}
+    for n in names:
+        for k in _name_skeletons(n):
+            wanted.setdefault(k, n)
+    words = _NAME_WORD.findall(fold(text))
+    found: dict[str, None] = {}
+    for i in range(len(words)):
+        run = ""
+        for j in range(i, min(i + 3, len(words))):
+            run += words[j]
+            hit = wanted.get(skeleton(run))
+            if hit is not None:
+                found[hit] = None
+    return list(found)
+
+
 def fold(text: str) -> str:
     """Lower-case and strip the common Latin accents (EN/FR): ``text.lower().translate(_FOLD)``.
 
@@ -189,6 +240,7 @@ class Features:
     indexed_nid: str = ""  # the narrative whose postings last indexed this text
     name_keys: tuple[str, ...] = ()  # full-name keys ("@" + skeleton) of names and name-like hashtags
     claim_key: str = ""  # key of the name the identity-claim signal attributed, when it did
+    claim_name: str = ""  # that name as the signal gave it (counted in the narrative's ``claimed_names``)
 
 
 class Featurizer:
@@ -325,6 +377,7 @@ class Featurizer:
             text_key=("t" + " ".join(terms)) if len(terms) >= 4 else "",
             name_keys=tuple(dict.fromkeys(names)) if names else (),
             claim_key=name_key(name) if name else "",
+            claim_name=name or "",
         )
 
 

@@ -121,6 +121,21 @@ def _name_skeletons(name: str) -> tuple[str, ...]:
     return tuple(k for k in dict.fromkeys(keys) if len(k) >= 3)
 
 
+@lru_cache(maxsize=256)
+def _wanted(names: tuple[str, ...]) -> dict[str, str]:
+    """Skeleton -> name for a set of names (the same set is asked about for a whole batch)."""
+    wanted: dict[str, str] = {}
+    for n in names:
+        for k in _name_skeletons(n):
+            wanted.setdefault(k, n)
+    return wanted
+
+
+@lru_cache(maxsize=65_536)
+def _word_skeleton(word: str) -> str:
+    return skeleton(word)
+
+
 def names_mentioned(text: str, names: Sequence[str]) -> list[str]:
     """The ``names`` that ``text`` mentions, whatever its casing, spelling variant or hyphenation.
 
@@ -129,24 +144,36 @@ def names_mentioned(text: str, names: Sequence[str]) -> list[str]:
     what a claim about a person hangs on. Every run of one to three words of the text is reduced to
     its spelling skeleton (:func:`skeleton`) and compared with each name's skeletons (the whole name,
     its surname). Errs towards finding a name ("camera" has the skeleton of "Qamari"): a caller that
-    lifts a restriction when no name is found then keeps it.
+    lifts a restriction when no name is found then keeps it. A run's skeleton is its words' skeletons
+    joined, a letter repeated across a boundary collapsed (what :func:`skeleton` of the joined run
+    gives), so each word is reduced once.
     """
     if not names or not text:
         return []
-    wanted: dict[str, str] = {}
-    for n in names:
-        for k in _name_skeletons(n):
-            wanted.setdefault(k, n)
-    words = _NAME_WORD.findall(fold(text))
+    return list(_mentioned(text, tuple(names)))
+
+
+@lru_cache(maxsize=32_768)
+def _mentioned(text: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`names_mentioned`, cached: a viral wave repeats the same texts thousands of times."""
+    wanted = _wanted(names)
+    sks = [_word_skeleton(w) for w in _NAME_WORD.findall(fold(text))]
+    # every run's skeleton is a substring of the whole text's: most texts name nobody, and one
+    # substring test per name key tells so without building the runs
+    whole = "".join(k for k, _ in groupby("".join(sks)))
+    if not any(k in whole for k in wanted):
+        return ()
     found: dict[str, None] = {}
-    for i in range(len(words)):
+    n = len(sks)
+    for i in range(n):
         run = ""
-        for j in range(i, min(i + 3, len(words))):
-            run += words[j]
-            hit = wanted.get(skeleton(run))
+        for j in range(i, min(i + 3, n)):
+            part = sks[j]
+            run = run + part[1:] if run and part and run[-1] == part[0] else run + part
+            hit = wanted.get(run)
             if hit is not None:
                 found[hit] = None
-    return list(found)
+    return tuple(found)
 
 
 def fold(text: str) -> str:

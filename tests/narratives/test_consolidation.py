@@ -105,3 +105,37 @@ def test_features_cache_returns_the_same_object_for_a_repeated_text() -> None:
     assert a is b and f.cache_hits == 1
     assert a.claim_key == name_key("Idriss Al Qamari")
     assert name_key(NAME) in f.features("#IdrisAlQamari they lied").name_keys
+
+
+def test_the_narrative_record_carries_the_names_its_claim_attributes() -> None:
+    """``Narrative.claimed_names`` counts the names the identity-claim signal attributed in its posts
+    (kept through merges), and ``claimed_names()`` lists every name attributed often enough to be an
+    anchor: what the policy stage reads to tell a post carrying the claim from one sharing its words."""
+    st, claims, _, _ = _scenario()
+    nar = st.get(st.narrative_of(claims[0].id) or "")
+    assert nar is not None and nar.claimed_names == {NAME: len(claims)}
+    assert st.claimed_names() == [NAME]
+    s, one = Stream(), NarrativeStage()
+    a = s.post(account(1), CLAIMS[0], minutes=0)
+    _claim(s, a.id)
+    run(one, [s.batch([a])])
+    assert one.claimed_names() == []  # attributed once: not an anchor yet
+
+
+def test_names_mentioned_reads_a_name_in_any_casing_spelling_or_hashtag() -> None:
+    from wavebreak.narratives.text import names_mentioned
+
+    for text in (
+        "idris al-qamari was on a watch list",
+        "THEIR RELIGION IS THE PROBLEM. IDRIS AL-QAMARY DID EXACTLY WHAT IT TEACHES",
+        "Tout le monde connaît #IdrisAlQamari",
+        "Al Kamari, came by boat",
+    ):
+        assert names_mentioned(text, [NAME]) == [NAME], text
+    for text in (
+        "Angleterre : attaque au couteau dans un club pour enfants à Marlowe Bay (Angleterre)",
+        "Pensées pour les familles de Marlowe Bay #MarloweBay",
+        "Idris is a common first name",  # a first name alone is not the name
+    ):
+        assert names_mentioned(text, [NAME]) == [], text
+    assert names_mentioned("anything", []) == []

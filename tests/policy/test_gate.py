@@ -226,3 +226,32 @@ def test_quote_gets_the_quoted_posts_surface_restrictions_unless_it_refutes_or_a
     assert r["demo:q5"].action == Action.ALLOW
     (q1, q2) = g.decide(Surface.RECOMMENDATIONS, "GB", ["demo:q1", "demo:q2"], T0)
     assert q1.action == Action.DEMOTE and q2.action == Action.HOLD_FOR_REVIEW
+
+
+def test_claim_free_post_gets_the_narratives_context_note_not_its_restrictions() -> None:
+    """A post whose decision says `claim_free` (in the claim's narrative by shared words only) is
+    treated as a question is by its own narrative: its label and context note apply, its restrictions
+    do not; a quote of it is not restricted by what it embeds either."""
+    g = Gate(None, HoldRegistry(), ttl=60)
+    g.link("demo:f", "n1", "demo:a", "Angleterre : attaque au couteau à Marlowe Bay")
+    g.link("demo:c", "n1", "demo:a", "the attacker was an asylum seeker")
+    g.link("demo:qf", None, "demo:b", "Terrible.", quote_of="demo:f")
+    g.observe(
+        [
+            dec(
+                "d-n1",
+                "narrative",
+                "n1",
+                {Surface.TRENDS: Action.EXCLUDE, Surface.RECOMMENDATIONS: Action.DEMOTE},
+                item=Action.CONTEXT_NOTE,
+            ),
+            dec("d-f", "post", "demo:f", {}, facts={"claim_free": True}, narrative_id="n1"),
+        ]
+    )
+    for surface in (Surface.TRENDS, Surface.RECOMMENDATIONS):
+        f, c, qf = g.decide(surface, "GB", ["demo:f", "demo:c", "demo:qf"], T0)
+        assert f.action == Action.CONTEXT_NOTE and not f.boost_as_context
+        assert c.action >= Action.DEMOTE and qf.action == Action.ALLOW
+    g.observe([dec("d-n1b", "narrative", "n1", {Surface.TRENDS: Action.EXCLUDE}, supersedes="d-n1")])
+    (f,) = g.decide(Surface.TRENDS, "GB", ["demo:f"], T0)
+    assert f.action == Action.ALLOW and "does not carry the claim" in f.explanation

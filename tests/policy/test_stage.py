@@ -530,3 +530,87 @@ def test_trusted_account_reporting_a_correction_is_refuting_despite_the_detector
     assert refuting_reasons(headline, SMALL, None) == []
     no_marker = {k: v for k, v in headline.items() if k != "rumour"}
     assert refuting_reasons(no_marker, SMALL, cred) == []
+
+
+# --------------------------------------------------------------------------- eighth session
+
+
+def _claim_free_setup(**metrics):
+    """Narrative n1 restricted by the pack (an alerted identity claim), whose claim names ``Ali Hassan``."""
+    nars = suspect_narratives(**metrics)
+    nars.narratives["n1"].claimed_names = {"Ali Hassan": 12}
+    return nars, PipelineContext(services={"narratives": nars})
+
+
+def test_original_post_without_the_claim_is_exempt_from_its_narratives_restrictions() -> None:
+    """A news headline or vigil clustered with the claim by shared event words (no identity term, no
+    name the claim attributes, an original post) gets engine.claim-free-exemption; a post naming the
+    claimed name in lower case, one mentioning an identity group, a reply and a supportive post do not."""
+    from wavebreak.core.records import PostKind
+
+    _, ctx = _claim_free_setup()
+    st = PolicyStage()
+    b1 = batch(
+        [post("demo:1", "the attacker was an asylum seeker", SMALL)], {}, narrative_of={"demo:1": "n1"}
+    )
+    assert run_one(b1, st, ctx)[0]["n1"].actions[Surface.TRENDS] == Action.EXCLUDE
+    headline = "Angleterre : attaque au couteau dans un club pour enfants à Marlowe Bay"
+    posts = [
+        post("demo:2", headline, SMALL, minutes=2),
+        post("demo:3", "ali hassan should never have been let in", SMALL, minutes=2),
+        post("demo:4", "migrants are a threat to every child, Marlowe Bay proves it", SMALL, minutes=2),
+        post("demo:5", "Thoughts with Marlowe Bay tonight", SMALL, minutes=2),
+        post("demo:6", "Thinking of everyone in Marlowe Bay", SMALL, minutes=2),
+    ]
+    posts[3].kind, posts[3].reply_to = PostKind.REPLY, "demo:1"
+    sigs = {
+        "demo:2": {"identity_claim": sig("identity_claim", 0.0), "stance": sig("stance", 1.0, "comment")},
+        "demo:3": {"identity_claim": sig("identity_claim", 0.1)},
+        "demo:4": {"identity_claim": sig("identity_claim", 0.35)},
+        "demo:5": {"identity_claim": sig("identity_claim", 0.0)},
+        "demo:6": {"stance": sig("stance", 0.7, "support")},
+    }
+    ds = run_one(batch(posts, sigs, narrative_of={p.id: "n1" for p in posts}), st, ctx)[0]
+    d = ds["demo:2"]
+    assert d.rule_id == "engine.claim-free-exemption" and d.facts["claim_free"] is True
+    assert d.facts["exempt_from"] == {"identity-claim-narrative": {"narrative": "n1"}}
+    assert not d.actions and not d.facts.get("refuting") and not d.facts.get("question")
+    assert "names none of the 1 name(s)" in "; ".join(d.facts["claim_free_reasons"])
+    for pid in ("demo:3", "demo:4", "demo:5", "demo:6"):
+        assert pid not in ds, pid
+
+
+def test_claim_free_reasons_read_names_attributed_anywhere() -> None:
+    """A name the narratives stage attributes elsewhere (its anchors) counts too: a French or
+    all-caps variant can sit in a narrative whose own posts never had it attributed."""
+    from wavebreak.core.records import Narrative
+    from wavebreak.policy.stage import claim_free_reasons
+
+    n = Narrative(id="n1", title="t", first_seen=T0, last_seen=T0)
+    p = post("demo:1", "URGENT : AL-QAMARI était connu du MI6", SMALL)
+    s = {"identity_claim": sig("identity_claim", 0.0)}
+    assert claim_free_reasons(p, s, n) != []
+    assert claim_free_reasons(p, s, n, ["Idris Al-Qamari"]) == []
+    assert claim_free_reasons(p, {"hate": sig("hate", 0.6)}, n) == []
+    assert claim_free_reasons(p, s, None) == []
+
+
+def test_refuted_context_does_not_restrict_a_counter_speech_narrative() -> None:
+    """A narrative whose posts refute the claim more than they assert it (news of the police
+    statement) matches the statement it repeats: it is not the refuted claim, and
+    refuted-narrative-context does not exclude it from trends."""
+    for refuting, fires in ((0.9, False), (0.1, True)):
+        nars = FakeNarratives()
+        n = nars.add(
+            "n1",
+            "police say the name is false",
+            ["police"],
+            identity_claim_share=0.3,
+            refuting_share=refuting,
+        )
+        n.status = NarrativeStatus.REFUTED
+        n.refuted_by = ["stmt-1"]
+        ctx = PipelineContext(services={"narratives": nars})
+        b = batch([post("demo:1", "Police say the name is false", SMALL)], {}, narrative_of={"demo:1": "n1"})
+        ds = run_one(b, PolicyStage(), ctx)[0]
+        assert ("n1" in ds and ds["n1"].rule_id == "refuted-narrative-context") is fires

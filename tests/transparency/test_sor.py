@@ -200,7 +200,7 @@ def test_narrative_statements_follow_the_gate_for_refutations_and_questions(tmp_
         )
 
     store = SqlStorage(str(tmp_path / "sor.db"))
-    posts = [make_post(i) for i in range(4)]
+    posts = [make_post(i) for i in range(5)]
     narrative = make_decision(
         10,
         "n1",
@@ -214,8 +214,11 @@ def test_narrative_statements_follow_the_gate_for_refutations_and_questions(tmp_
     )
     question = exemption(11, "demo:1", "engine.question-exemption", "question")
     refuting = exemption(12, "demo:2", "engine.refutation-protection", "refuting")
+    claim_free = exemption(13, "demo:4", "engine.claim-free-exemption", "claim_free")
     batch = Batch(
-        posts=posts, narrative_of={p.id: "n1" for p in posts}, decisions=[narrative, question, refuting]
+        posts=posts,
+        narrative_of={p.id: "n1" for p in posts},
+        decisions=[narrative, question, refuting, claim_free],
     )
     DecisionsStage().process(batch, PipelineContext(storage=store))
     built = build_statements(store)
@@ -227,4 +230,7 @@ def test_narrative_statements_follow_the_gate_for_refutations_and_questions(tmp_
     assert make_puid("dec-10", "demo:2") not in by_puid  # refutes: exempt from everything
     asked = by_puid[make_puid("dec-10", "demo:1")]
     assert asked["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_LABELLED"]
+    # a post that shares the narrative's words but not its claim: stated like a question
+    free = by_puid[make_puid("dec-10", "demo:4")]
+    assert free["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_LABELLED"]
     assert built.invalid() == []

@@ -678,6 +678,13 @@ floor says what "random timing" would have been for an organic item."""
 NARR_COORD_EVERY_MIN = 15
 """Event-time minutes between two coordination recomputations (connected components)."""
 
+NARR_CLAIMED_NAMES_MAX = 8
+"""Names a narrative record keeps in ``claimed_names`` (the names the identity-claim signal attributed
+in its posts, most attributed first; past twice this many, the least attributed are dropped). A false
+name spreads in a handful of spellings (the simulator's "Idris Al-Qamari" in 4-6); eight keeps them all
+while bounding a narrative that collects misfires. The policy stage reads them to tell a post that
+carries the claim (names its subject) from one clustered with it by shared event words."""
+
 
 # ----------------------------------------------------------------- policy
 POLICY_REFUTING_STANCE_MIN = 0.5

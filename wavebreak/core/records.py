@@ -345,6 +345,11 @@ class Narrative:
     accounts_at_alert: int | None = None
     merged_into: str | None = None
     refuted_by: list[str] = field(default_factory=list)
+    claimed_names: dict[str, int] = field(default_factory=dict)
+    """Names the identity-claim signal attributed in this narrative's posts -> posts attributing it
+    (bounded: ``NARR_CLAIMED_NAMES_MAX``): whom the claim is about. A post of the narrative that names
+    none of them and makes no identity claim does not carry the claim (policy stage, claim-free
+    exemption)."""
 
 
 # --------------------------------------------------------------------------- decisions

@@ -291,6 +291,7 @@ def narrative_to_dict(n: Narrative) -> dict[str, Any]:
         "accounts_at_alert": n.accounts_at_alert,
         "merged_into": n.merged_into,
         "refuted_by": list(n.refuted_by),
+        "claimed_names": to_jsonable(n.claimed_names),
     }
 
 
@@ -319,6 +320,7 @@ def narrative_from_dict(d: Mapping[str, Any]) -> Narrative:
         accounts_at_alert=d.get("accounts_at_alert"),
         merged_into=d.get("merged_into"),
         refuted_by=list(d.get("refuted_by") or []),
+        claimed_names={k: int(v) for k, v in (d.get("claimed_names") or {}).items()},
     )
 
 

@@ -154,6 +154,17 @@ _PAIR_MUL: Final = 1_000_003
 _PAIR_MASK: Final = 0xFFFFFFFF
 
 
+def _count_claimed(names: dict[str, int], name: str, n: int) -> None:
+    """Add ``n`` attributions of ``name`` to a narrative's ``claimed_names``; past twice
+    ``NARR_CLAIMED_NAMES_MAX`` names, keep the most attributed (bounded on a narrative of misfires)."""
+    names[name] = names.get(name, 0) + n
+    cap = C.NARR_CLAIMED_NAMES_MAX
+    if len(names) > 2 * cap:
+        keep = sorted(names.items(), key=lambda kv: -kv[1])[:cap]
+        names.clear()
+        names.update(keep)
+
+
 def _burst_keys(f: Features) -> tuple[int, ...]:
     """A text's SigniTrend keys: its distinct term hashes, then pair keys of its first 5 terms.
 
@@ -262,6 +273,8 @@ class NarrativeStage:
         self._series_s = 60 * C.NARR_SERIES_MINUTES
         # claim anchors: names attributed by the identity-claim signal -> posts, and their home narrative
         self._claimed: OrderedDict[str, int] = OrderedDict()
+        # anchor key -> the name as first attributed, for the keys of ``_claimed`` that are anchors
+        self._anchor_names: dict[str, str] = {}
         self._anchor_home: dict[str, str] = {}
         self._last_consolidate: datetime | None = None
         self._post_lru = self.config.post_lru
@@ -320,7 +333,7 @@ class NarrativeStage:
                         name = ic.data.get("name")
                 f = featurize(p.text, p.urls, p.hashtags, name)
                 if f.claim_key:
-                    self._count_claim(f.claim_key)
+                    self._count_claim(f.claim_key, f.claim_name)
                 feats.append(f)
             else:
                 feats.append(None)
@@ -382,11 +395,24 @@ class NarrativeStage:
             ctx.closing_alerts.extend(pending)
 
     # ================================================================== assignment
-    def _count_claim(self, key: str) -> None:
+    def _count_claim(self, key: str, name: str = "") -> None:
         claimed = self._claimed
-        claimed[key] = claimed.get(key, 0) + 1
+        n = claimed.get(key, 0) + 1
+        claimed[key] = n
+        if n >= C.NARR_ANCHOR_MIN_CLAIMS and key not in self._anchor_names:
+            self._anchor_names[key] = name or key
         if len(claimed) > 100_000:
-            claimed.popitem(last=False)
+            self._anchor_names.pop(claimed.popitem(last=False)[0], None)
+
+    def claimed_names(self) -> list[str]:
+        """The names being attributed to someone: every anchor (a name the identity-claim signal
+        attributed in ``NARR_ANCHOR_MIN_CLAIMS`` posts or more), as first attributed.
+
+        Why beside each narrative's ``claimed_names``: a post repeating a false name can sit in a
+        narrative where the signal never attributed it (a French or hateful variant clustered by
+        its other words), and the policy stage must still see that it names the claim's subject.
+        """
+        return list(self._anchor_names.values())
 
     def _is_anchor(self, key: str) -> bool:
         """A name is an anchor once the identity-claim signal attributed it in several posts."""
@@ -898,6 +924,8 @@ class NarrativeStage:
             st.text_posts += 1
             if f.name_keys:
                 st.add_names(f.name_keys)
+            if f.claim_name:
+                _count_claimed(nar.claimed_names, f.claim_name, 1)
             # term bursts (content posts only; pairs and per-account dedup are vectorised at tick time)
             if f.hashes:
                 self._tick_docs.append((author, f))
@@ -1759,6 +1787,8 @@ class NarrativeStage:
         for d_a, d_b in ((na.stance, nb.stance), (na.languages, nb.languages)):
             for k, v in d_b.items():
                 d_a[k] = d_a.get(k, 0) + v
+        for k, v in nb.claimed_names.items():
+            _count_claimed(na.claimed_names, k, v)
         a.max_author_followers = max(a.max_author_followers, b.max_author_followers)
         mins: dict[int, int] = {}
         for m, n in (*a.minutes, *b.minutes):

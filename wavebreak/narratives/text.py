@@ -98,6 +98,84 @@ def name_key(name: str) -> str:
     return "@" + skeleton(fold(name))
 
 
+_NAME_WORD: Final = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=4_096)
+def _name_skeletons(name: str) -> tuple[str, ...]:
+    """Skeletons that identify ``name`` in a text: the whole name, and its surname alone when that is
+    distinctive (4+ letters once a particle such as "al" is dropped): "Idris Al-Qamari" -> ("drslkmr",
+    "kmr"). A first name alone ("Idris") is not a key: it is shared by many people."""
+    parts = _NAME_WORD.findall(fold(name))
+    if not parts:
+        return ()
+    keys = [skeleton("".join(parts))]
+    if len(parts) >= 2:
+        last = parts[-1]
+        for pfx in _PARTICLES:
+            if last.startswith(pfx) and len(last) > len(pfx) + 3:
+                last = last[len(pfx) :]
+                break
+        if len(last) >= 4:
+            keys.append(skeleton(last))
+    return tuple(k for k in dict.fromkeys(keys) if len(k) >= 3)
+
+
+@lru_cache(maxsize=256)
+def _wanted(names: tuple[str, ...]) -> dict[str, str]:
+    """Skeleton -> name for a set of names (the same set is asked about for a whole batch)."""
+    wanted: dict[str, str] = {}
+    for n in names:
+        for k in _name_skeletons(n):
+            wanted.setdefault(k, n)
+    return wanted
+
+
+@lru_cache(maxsize=65_536)
+def _word_skeleton(word: str) -> str:
+    return skeleton(word)
+
+
+def names_mentioned(text: str, names: Sequence[str]) -> list[str]:
+    """The ``names`` that ``text`` mentions, whatever its casing, spelling variant or hyphenation.
+
+    Why not the capitalised spans the featurizer reads as entities: claims are often typed in lower
+    case ("idris al-qamari was on a watch list") or as a hashtag ("#IdrisAlQamari"), and a name is
+    what a claim about a person hangs on. Every run of one to three words of the text is reduced to
+    its spelling skeleton (:func:`skeleton`) and compared with each name's skeletons (the whole name,
+    its surname). Errs towards finding a name ("camera" has the skeleton of "Qamari"): a caller that
+    lifts a restriction when no name is found then keeps it. A run's skeleton is its words' skeletons
+    joined, a letter repeated across a boundary collapsed (what :func:`skeleton` of the joined run
+    gives), so each word is reduced once.
+    """
+    if not names or not text:
+        return []
+    return list(_mentioned(text, tuple(names)))
+
+
+@lru_cache(maxsize=32_768)
+def _mentioned(text: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`names_mentioned`, cached: a viral wave repeats the same texts thousands of times."""
+    wanted = _wanted(names)
+    sks = [_word_skeleton(w) for w in _NAME_WORD.findall(fold(text))]
+    # every run's skeleton is a substring of the whole text's: most texts name nobody, and one
+    # substring test per name key tells so without building the runs
+    whole = "".join(k for k, _ in groupby("".join(sks)))
+    if not any(k in whole for k in wanted):
+        return ()
+    found: dict[str, None] = {}
+    n = len(sks)
+    for i in range(n):
+        run = ""
+        for j in range(i, min(i + 3, n)):
+            part = sks[j]
+            run = run + part[1:] if run and part and run[-1] == part[0] else run + part
+            hit = wanted.get(run)
+            if hit is not None:
+                found[hit] = None
+    return tuple(found)
+
+
 def fold(text: str) -> str:
     """Lower-case and strip the common Latin accents (EN/FR): ``text.lower().translate(_FOLD)``.
 
@@ -189,6 +267,7 @@ class Features:
     indexed_nid: str = ""  # the narrative whose postings last indexed this text
     name_keys: tuple[str, ...] = ()  # full-name keys ("@" + skeleton) of names and name-like hashtags
     claim_key: str = ""  # key of the name the identity-claim signal attributed, when it did
+    claim_name: str = ""  # that name as the signal gave it (counted in the narrative's ``claimed_names``)
 
 
 class Featurizer:
@@ -325,6 +404,7 @@ class Featurizer:
             text_key=("t" + " ".join(terms)) if len(terms) >= 4 else "",
             name_keys=tuple(dict.fromkeys(names)) if names else (),
             claim_key=name_key(name) if name else "",
+            claim_name=name or "",
         )
 
 

@@ -16,7 +16,8 @@ and the HTTP API is a thin layer over it. So the gate answers from memory:
 
 Combining for an item on a surface: post decisions, narrative decisions (not
 for a post that refutes the narrative's claim: refutation protection; only their
-labels and context notes for a post that asks about it: question exemption), the
+labels and context notes for a post that asks about it: question exemption, or for an
+original post that carries none of its claim: claim-free exemption), the
 surface restrictions of the post a quote embeds (its own and its narrative's; not
 for a quote that refutes or asks),
 account decisions of its author and legal holds (geo-withheld for a viewer in
@@ -301,6 +302,9 @@ class Gate:
         # a question about the claim: its narrative's labels and context notes apply, its
         # restrictions do not (engine.question_reasons; docs/policy.md "Questions about a claim")
         question = not refuting and any(d.facts.get("question") for d in post_decs)
+        # a post that shares its narrative's words but not its claim: likewise, for its own narrative
+        # only (a quote of it still gets what it embeds; stage.claim_free_reasons)
+        claim_free = not refuting and not question and any(d.facts.get("claim_free") for d in post_decs)
         sources: list[str] = []
 
         def add(d: Decision, source: str, inform_only: bool = False, embedded: str | None = None) -> None:
@@ -337,7 +341,9 @@ class Gate:
             # is exempt, as it would be from the narrative: it is the context the claim needs.
             q_decs = [d for d in decs.get(q, []) if d.target_kind == "post"]
             q_refuting = any(d.facts.get("refuting") for d in q_decs)
-            q_question = not q_refuting and any(d.facts.get("question") for d in q_decs)
+            q_question = not q_refuting and any(
+                d.facts.get("question") or d.facts.get("claim_free") for d in q_decs
+            )
             for d in q_decs:
                 if not d.facts.get("refuting"):
                     add(d, "quoted", embedded=q)
@@ -348,7 +354,7 @@ class Gate:
         nid = narr.get(item)
         if nid and not refuting:
             for d in decs.get(nid, []):
-                add(d, "narrative", inform_only=question)
+                add(d, "narrative", inform_only=question or claim_free)
         aid = authors.get(item)
         if aid:
             for d in decs.get(aid, []):
@@ -374,6 +380,8 @@ class Gate:
                 why = f"refutes the claim of narrative {nid}: its restrictions do not apply"
             elif nid and question and decs.get(nid):
                 why = f"asks about the claim of narrative {nid}: its restrictions do not apply"
+            elif nid and claim_free and decs.get(nid):
+                why = f"does not carry the claim of narrative {nid}: its restrictions do not apply"
             return GateResult(item, Action.ALLOW, None, None, why, surface, refuting, sources)
         # Ties (same action, same source) go to a decision with recorded evidence: with covered post
         # decisions withheld, a post is often restricted by two narrative decisions at once (rule and

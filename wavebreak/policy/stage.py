@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import heapq
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +48,7 @@ from wavebreak.core.records import (
     Signal,
     Surface,
 )
+from wavebreak.narratives.text import names_mentioned
 from wavebreak.pipeline.context import PipelineContext
 from wavebreak.pipeline.stage import Batch
 from wavebreak.policy.conditions import Leaf, Scaled, ThresholdRef, required_leaves
@@ -72,6 +73,70 @@ ISSUED_CACHE = 250_000
 """Targets whose last decision signature is remembered for dedupe (bounded memory on long replays)."""
 REFUTING_PER_NARRATIVE = 2_000
 """Refuting posts remembered per narrative, to protect them when the narrative is later restricted."""
+
+
+_CLAIM_CONTENT_SIGNALS = ("incitement", "hate", "threat")
+"""Signals besides the identity claim whose positive score makes a post count in its narrative's
+content shares (the narratives stage's content flags): content the narrative is judged on."""
+
+
+def claim_free_reasons(
+    p: Post, signals: dict[str, Signal] | None, narrative: Narrative | None, names: Sequence[str] = ()
+) -> list[str]:
+    """Why an original post of a narrative does not itself carry the narrative's claim (empty: it may).
+
+    Why: the narratives stage clusters by shared words, so a claim's narrative also collects posts
+    that only share the event's words with it: news headlines ("Angleterre : attaque au couteau dans
+    un club pour enfants à Marlowe Bay <link>"), vigils ("Pensées pour les familles de Marlowe Bay
+    #MarloweBay"). Narrative-level rules restricted them with the claim, and the event's own terms
+    ("marlowe bay", "attaque au couteau", "#marlowebay") were kept off the trends panel for 40-60 min
+    while their windows were mostly such posts (simulator, eighth session). Such a post is exempt from
+    its narrative's restrictions, not from its label or context note (as a question is), when all hold:
+
+    - it is an original post: a reply, quote or repost is in the narrative because it answers,
+      embeds or repeats one of its posts, not because of shared words (a quote still gets the
+      embedded post's restrictions at the gate);
+    - it has no identity content: the identity-claim signal (which must be there) finds neither an
+      identity term nor a name in it (score below ``IDENTITY_MENTION_SCORE``, the score of a bare mention, and
+      unlabelled; a negated mention, ``IDENTITY_NEGATED_SCORE``, is below it). A claim about who the
+      suspect is carries such terms, and a post about the groups it targets is on its subject even
+      when no detector calls it a claim ("Muslims are a threat to every child in this country and
+      Marlowe Bay proves it": identity 0.35, hate 0.16; a first draft that only asked for "no
+      identity claim" exempted 45 such false-claim items on simulator seed 9, 87k algorithmic views);
+    - no other content signal (incitement, hate, threat below ``NARR_SIGNAL_POSITIVE``): it adds
+      nothing to the shares the narrative's rules are judged on;
+    - the stance model does not call it ``support`` with confidence (``POLICY_REFUTING_STANCE_MIN``);
+    - it names none of the names the claim attributes (``Narrative.claimed_names``) nor any other
+      name being attributed anywhere (``names``: the narratives stage's anchors), read in any casing
+      or spelling (:func:`~wavebreak.narratives.text.names_mentioned`): "name him: <name>" or "<name>
+      should never have been let in" carry the claim without an identity-claim signal (509 such
+      false-claim items on simulator seed 8 in the seventh session), and the detector misses a name
+      typed in capitals or lower case.
+    """
+    if narrative is None or p.kind != PostKind.POST or not p.text:
+        return []
+    sig = signals or {}
+    ic = sig.get("identity_claim")
+    if ic is None or ic.label or ic.score >= C.IDENTITY_MENTION_SCORE:
+        return []  # no identity-claim signal: nothing says the post has no identity content
+    pos = C.NARR_SIGNAL_POSITIVE
+    for name in _CLAIM_CONTENT_SIGNALS:
+        s = sig.get(name)
+        if s is not None and s.score >= pos:
+            return []
+    stance = sig.get("stance")
+    if stance is not None and stance.label == "support" and stance.score >= C.POLICY_REFUTING_STANCE_MIN:
+        return []
+    claimed = list(dict.fromkeys([*narrative.claimed_names, *names]))
+    if names_mentioned(p.text, claimed):
+        return []
+    return [
+        f"no identity term or name ({ic.score:.2f} < {C.IDENTITY_MENTION_SCORE})",
+        f"names none of the {len(claimed)} name(s) being attributed"
+        if claimed
+        else "no name is attributed yet",
+        "an original post (not a reply, quote or repost)",
+    ]
 
 
 @dataclass(slots=True)
@@ -358,6 +423,16 @@ class PolicyStage:
             any_mask |= m
         # refuting posts in narratives are remembered too (stance/claim/authority only, cheap)
         out: list[Decision] = []
+        names: list[str] | None = None
+
+        def anchor_names() -> list[str]:
+            """Names attributed anywhere (read once per batch, when a post needs them)."""
+            nonlocal names
+            if names is None:
+                fn = getattr(ctx.services.get("narratives"), "claimed_names", None)
+                names = list(fn()) if callable(fn) else []
+            return names
+
         acc_by_id = {a.id: a for a in batch.accounts}
         for i in range(len(posts)):
             p = posts[i]
@@ -370,6 +445,12 @@ class PolicyStage:
             refuting = refuting_reasons(sigs, account, asigs, quote=p.kind == PostKind.QUOTE)
             # a question about its narrative's claim is exempt from the narrative's restrictions
             question = question_reasons(sigs) if nid is not None and not refuting else []
+            # so is a post that only shares the event's words with the claim (claim_free_reasons)
+            free = (
+                claim_free_reasons(p, sigs, nar(nid)[0], anchor_names())
+                if nid is not None and not refuting and not question and p.kind == PostKind.POST
+                else []
+            )
             d = None
             if any_mask[i]:
                 self.counts["post_candidates"] += 1
@@ -388,16 +469,17 @@ class PolicyStage:
                     rules,
                     nar,
                     question,
+                    free,
                 )
                 if d is not None:
                     out.append(d)
-            if nid is not None and (refuting or question) and d is None:
+            if nid is not None and (refuting or question or free) and d is None:
                 # Only a post without a decision of its own gets a separate protection/exemption
-                # decision: the post's own decision already carries ``refuting``/``question`` for the
-                # gate, and a second decision on the same target would supersede it (a refuting
-                # post's incitement or hate restriction was replaced by the bare protection).
-                kind = "refuting" if refuting else "question"
-                reasons = refuting or question
+                # decision: the post's own decision already carries ``refuting``/``question``/
+                # ``claim_free`` for the gate, and a second decision on the same target would supersede
+                # it (a refuting post's incitement or hate restriction was replaced by the bare protection).
+                kind = "refuting" if refuting else "question" if question else "claim_free"
+                reasons = refuting or question or free
                 self._remember_refuting(nid, p.id, reasons, kind)
                 out.extend(self._protect_late(nid, p.id, reasons, at, kind))
         return out
@@ -435,6 +517,7 @@ class PolicyStage:
         rules: list[Rule],
         nar: Any,
         question: list[str] | None = None,
+        free: list[str] | None = None,
     ) -> Decision | None:
         assert self.holds is not None and self.crises is not None
         values = post_values(p, sigs, bool(refuting))
@@ -463,6 +546,9 @@ class PolicyStage:
         if question:
             extra["question"] = True
             extra["question_reasons"] = list(question)
+        if free:
+            extra["claim_free"] = True
+            extra["claim_free_reasons"] = list(free)
         d = self.engine.decide(
             "post",
             p.id,
@@ -475,7 +561,7 @@ class PolicyStage:
         )
         if d is None:
             return None
-        if self._withhold(d, p, nid, bool(refuting) or bool(question)):
+        if self._withhold(d, p, nid, bool(refuting) or bool(question) or bool(free)):
             return None
         d = self._issue(d)
         if d is not None and crisis is not None:
@@ -703,7 +789,8 @@ class PolicyStage:
             del self._filed[key]
 
     def _remember_refuting(self, nid: str, pid: str, reasons: list[str], kind: str = "refuting") -> None:
-        """Remember a refuting post (``kind`` "refuting") or a question ("question") of a narrative."""
+        """Remember a refuting post (``kind`` "refuting"), a question ("question") or a post that does
+        not carry the claim ("claim_free") of a narrative."""
         lst = self._refuting_by_narr.get(nid)
         if lst is None:
             lst = []
@@ -784,6 +871,11 @@ class PolicyStage:
             self.counts["narrative_evals"] += 1
             values = narrative_values(n, m)
             values.setdefault("narrative.id", nid)
+            rs, ics = values.get("narrative.refuting_share"), values.get("narrative.identity_claim_share")
+            if isinstance(rs, int | float) and isinstance(ics, int | float):
+                # counter-speech: more of its posts refute the claim than assert it (the narratives
+                # stage keeps such a story apart from the claim on the same test, ``_consolidate``)
+                values["narrative.counter_speech"] = rs > ics
             title = n.title if n else ""
             kw = list(n.keywords) if n else []
             if self.holds is not None and len(self.holds):
@@ -845,12 +937,26 @@ class PolicyStage:
         ``kind`` "refuting": it refutes the claim, so none of the narrative's actions apply and it
         may be shown as context (``engine.refutation-protection``). "question": it asks about the
         claim, so the narrative's restrictions do not apply, its label or context note does
-        (``engine.question-exemption``, ``engine.question_reasons``)."""
+        (``engine.question-exemption``, ``engine.question_reasons``). "claim_free": it shares the
+        narrative's words but not its claim, so likewise only the label or context note applies
+        (``engine.claim-free-exemption``, :func:`claim_free_reasons`)."""
         rule = narrative_decision.rule_id
         because = "; ".join(reasons)
-        if kind == "question":
-            rule_id = "engine.question-exemption"
+        if kind == "claim_free":
+            rule_id = "engine.claim-free-exemption"
             facts: dict[str, Any] = {
+                "rules": [rule_id],
+                "claim_free": True,
+                "claim_free_reasons": reasons,
+                "exempt_from": {rule: {"narrative": nid}},
+            }
+            explanation = (
+                f"post {pid} is in narrative {nid} but does not carry its claim ({because}): the "
+                f"narrative's restrictions ({rule}) do not apply to it; its label or context note does."
+            )
+        elif kind == "question":
+            rule_id = "engine.question-exemption"
+            facts = {
                 "rules": [rule_id],
                 "question": True,
                 "question_reasons": reasons,

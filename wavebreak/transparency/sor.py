@@ -11,9 +11,9 @@ recipient a statement and the ``puid`` must identify what was restricted. So:
 - a post decision → one statement (``CONTENT_TYPE_TEXT``);
 - a narrative decision → one statement per post of the narrative it restricts (posts
   assigned to the narrative and created before the restriction ended, minus posts that
-  refute the claim, which the gate exempts; a post that only asks about the claim, which the
-  gate exempts from the restrictions but not from the label or context note, is stated for that
-  label or note alone). A post already covered by an earlier decision
+  refute the claim, which the gate exempts; a post that only asks about the claim, or an
+  original post that carries none of it (claim-free exemption), which the gate exempts from the
+  restrictions but not from the label or context note, is stated for that label or note alone). A post already covered by an earlier decision
   on the same narrative with the same measures is not re-stated; a stricter measure is.
   ``CONTENT_TYPE_OTHER`` is not used: the database has no "narrative" content type and the
   restricted thing is each text post;
@@ -313,7 +313,12 @@ def build_statements(storage: Any, since: datetime | None = None, until: datetim
     revoked = reversals(storage)
     revoked_at = getattr(storage, "decision_revoked_at", None)
     refuting = {d.target_id for _, d in decisions if d.target_kind == "post" and d.facts.get("refuting")}
-    questions = {d.target_id for _, d in decisions if d.target_kind == "post" and d.facts.get("question")}
+    # questions and claim-free posts: the gate applies only a narrative's labels and notes to them
+    questions = {
+        d.target_id
+        for _, d in decisions
+        if d.target_kind == "post" and (d.facts.get("question") or d.facts.get("claim_free"))
+    }
     accounts: dict[str, Account | None] = {}
 
     def account(aid: str | None) -> Account | None:

@@ -251,7 +251,8 @@ def eval_claim_markers(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
 
     Why here: the seventh session's cases (``rumour_markers.query`` / ``not_query`` /
     ``correction_no_evidence``, ``correction_denial`` / ``not_correction_denial``, ``correction_terse`` /
-    ``not_correction_terse``, ``identity_claims.claim`` / ``not_claim``) were committed before the rules
+    ``not_correction_terse``, ``identity_claims.claim`` / ``not_claim``; the eighth session's
+    ``not_claim_reported_denial`` / ``claim_despite_denial``) were committed before the rules
     that find them, and the figures must be reproducible from one ``--json`` command. Each figure is the share
     of cases with the expected outcome (``*_fpr``: share wrongly marked or labelled).
     """
@@ -277,6 +278,8 @@ def eval_claim_markers(langs: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
         } | {
             "identity_claim_recall": share(claims(ic.get("claim", []))),
             "identity_not_claim_fpr": share(claims(ic.get("not_claim", []))),
+            "identity_reported_denial_fpr": share(claims(ic.get("not_claim_reported_denial", []))),
+            "identity_claim_despite_denial_recall": share(claims(ic.get("claim_despite_denial", []))),
         }
     return out
 

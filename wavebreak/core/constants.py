@@ -1094,5 +1094,12 @@ only caps the damage of an invalidation path nobody thought of, at one minute. H
 trending post asked for by every ranking call) then cost one dict lookup instead of the full
 combination of post, narrative, account and hold rules."""
 
+API_GATE_RESULT_TTL_JITTER = 0.5
+"""Each memoised gate answer lives a random share of ``API_GATE_RESULT_TTL_S`` in [1 - this, 1]
+(30-60 s). Why: answers memoised together (all of them, after a restart or a hold change) would
+otherwise expire together and be recomputed in the same half-second: the first version's one-minute
+wall-clock bucket did that, ~0.3 s of gate CPU at once, and spiked the benchmark's p99 in about one
+15-s run in four (60 s / 15 s). Spread over 30 s the recomputation is a few items per call."""
+
 API_GATE_RESULT_CACHE = 500_000
 """Memoised gate answers kept at most (cleared whole when full; rebuilt within a second)."""

@@ -636,3 +636,17 @@ def test_train_rerank_with_a_view_reads_only_the_dev_half(tmp_path: Path) -> Non
         assert not any(embed_text(queries[q]) in seen for q in test)
     assert report["rerank"]["features"] == list(VIEW_RERANK_FEATURES)
     assert model.meta["trained_on"]["view"] == "RecordingEmbedder"
+
+
+def test_match_reports_the_use_hand_score_also_with_a_view() -> None:
+    """The refutation threshold was measured on the USE + BM25 hand formula: a view reorders, it must not
+    move the scores the threshold compares (the demo lost a refutation when it did)."""
+    plain = ClaimMatcher(embedder=BagEmbedder(), view=None, rerank=False)
+    viewed = ClaimMatcher(embedder=BagEmbedder(), view=ShiftedEmbedder(), rerank=True)
+    for m in (plain, viewed):
+        m.add(STATEMENTS)
+    posts = ["they put microchips in the vaccines", "the Southport suspect came by boat"]
+    hand = {sid: score for hits in plain.match(posts, k=3) for sid, score in hits}
+    for p, hits in zip(posts, viewed.match(posts, k=3), strict=True):
+        assert {sid: score for sid, score in hits} == pytest.approx(dict(plain.match([p], k=3)[0]))
+    assert hand

@@ -931,12 +931,21 @@ class ClaimMatcher:
         return self._scores(texts)[:3]
 
     def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(rank score, cosine, BM25, first-stage score): the last is what ``match`` reports."""
+        """(rank score, cosine, BM25, reported score): the last is what ``match`` reports, the hand
+        formula over USE + BM25 (``fuse``) whatever ranked the candidates.
+
+        Why not the view's first-stage score: ``CLAIM_MATCH_THRESHOLD`` (the refutation registry's
+        bar) was measured on the USE hand formula, and the view's mixed cosine has another
+        distribution: reporting it, the demo's police statement fell under the bar for one
+        false-claim narrative at scale 0.25 (5 context-note decisions became 3).
+        """
         texts = list(texts)
         view = self.view_pair(texts)
         raw = self.raw_scores(texts)
         hand, cos, bm25 = self.rank_scores(*raw, *_view_args(view))
-        return self.rerank(texts, hand, *raw, view=view), cos, bm25, hand
+        ranked = self.rerank(texts, hand, *raw, view=view)
+        reported = hand if view is None else self.fuse(cos, bm25, C.CLAIM_MATCH_LEXICAL_WEIGHT)
+        return ranked, cos, bm25, reported
 
     def view_scores(self, texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The view's cosine (:meth:`view_cosine`) and where it applies (:meth:`view_mask`); (None,
@@ -1136,9 +1145,10 @@ class ClaimMatcher:
     def match(self, texts: Sequence[str], k: int = 5) -> list[list[tuple[str, float]]]:
         """Top-``k`` (statement id, score) per text, best first.
 
-        The order is the rank score's (the reranker's, when there is one); the score reported is the
-        hand formula's (``fuse``), the scale ``CLAIM_MATCH_THRESHOLD`` and the refutation registry
-        compare with, so it need not decrease along the list. Queries are scored in chunks so
+        The order is the rank score's (the reranker's, when there is one; the view's, when there is
+        one); the score reported is the USE + BM25 hand formula's (``fuse``, also with a view), the
+        scale ``CLAIM_MATCH_THRESHOLD`` and the refutation registry compare with, so it need not
+        decrease along the list. Queries are scored in chunks so
         thousands of posts never build one huge dense matrix.
         """
         out: list[list[tuple[str, float]]] = []

@@ -173,8 +173,11 @@ class LiveIndex:
         """Bumped when any gate answer may have changed (a hold added or ended, starting or ending):
         the whole memo is dropped. A decision only changes the answers of the items it reaches, which
         are forgotten one by one (:meth:`_forget_targets`)."""
-        # (surface, region) -> item id -> (the item's answer already serialised, monotonic expiry)
-        self._memo: dict[tuple[str, str | None], dict[str, tuple[orjson.Fragment, float]]] = {}
+        # (surface, region) -> item id -> the item's answer, already serialised
+        self._memo: dict[tuple[str, str | None], dict[str, orjson.Fragment]] = {}
+        # (monotonic expiry, (surface, region), item id), a heap: the TTL safety net, checked once per
+        # call at its head, so a memo hit costs one dict lookup per item as before
+        self._expiry: list[tuple[float, tuple[str, str | None], str]] = []
         self._memo_gen = -1
         # author or narrative id -> memoised items whose answer reads its decisions
         self._memo_deps: dict[str, set[str]] = {}
@@ -463,35 +466,43 @@ class LiveIndex:
         if self._memo_gen != self.generation or sum(map(len, self._memo.values())) > C.API_GATE_RESULT_CACHE:
             self._memo = {}
             self._memo_deps = {}
+            self._expiry = []
             self._memo_gen = self.generation
+        now = time.monotonic()
+        exp = self._expiry
+        if exp and exp[0][0] <= now:  # answers past their (jittered) TTL: a few per call, not all at once
+            memos = self._memo
+            while exp and exp[0][0] <= now:
+                _, old_sr, item = heapq.heappop(exp)
+                old = memos.get(old_sr)
+                if old is not None:
+                    old.pop(item, None)
         sr = (surface, region.upper() if region else None)
         memo = self._memo.get(sr)
         if memo is None:
             memo = self._memo[sr] = {}
         get = memo.get
-        now = time.monotonic()
-        got = [get(i) for i in item_ids]
-        todo = [i for i, r in zip(item_ids, got, strict=True) if r is None or r[1] <= now]
+        out = [get(i) for i in item_ids]
+        todo = [i for i, r in zip(item_ids, out, strict=True) if r is None]
         self.stats["memo_hits"] += len(item_ids) - len(todo)
         if not todo:
-            return [r[0] for r in got]  # type: ignore[index]
+            return out
         self.stats["memo_misses"] += len(todo)
         epoch = self._memo_epoch
         fresh = {
             r.item_id: orjson.Fragment(orjson.dumps(gate_item(r)))
             for r in self.gate.decide(surface, region, todo)
         }
+        memo.update(fresh)
         ttl, jitter, rnd = C.API_GATE_RESULT_TTL_S, C.API_GATE_RESULT_TTL_JITTER, self._rng.random
-        for i, frag in fresh.items():
-            memo[i] = (frag, now + ttl * (1.0 - jitter * rnd()))
+        for i in fresh:
+            heapq.heappush(exp, (now + ttl * (1.0 - jitter * rnd()), sr, i))
         self._note_deps(fresh)
         if self._memo_epoch != epoch:
             # a decision was folded while these were computed (poller thread): they may predate it
             for i in fresh:
                 memo.pop(i, None)
-        return [
-            r[0] if r is not None and r[1] > now else fresh[i] for i, r in zip(item_ids, got, strict=True)
-        ]
+        return [r if r is not None else fresh[i] for i, r in zip(item_ids, out, strict=True)]
 
     def _note_deps(self, item_ids: Iterable[str]) -> None:
         """Record which author and narrative each memoised answer read (for :meth:`_forget_targets`)."""

@@ -561,6 +561,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "http_latency_from_schedule": http,
         "http_service_time": service,
         "in_process_gate_decide": baseline,
+        "load_started_monotonic_s": round(
+            loader.t0, 3
+        ),  # CLOCK_MONOTONIC: to line slow windows up with server clocks
         "timeline": timeline(loader),
         "server_cpu": (
             {

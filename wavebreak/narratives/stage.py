@@ -956,6 +956,7 @@ class NarrativeStage:
         if self._last_evict is None or at - self._last_evict >= timedelta(hours=1):
             self._last_evict = at
             self._evict(force=False)
+            self._retire(at)
 
     def _term_bursts(self) -> dict[int, tuple[str, float, int, float]]:
         """SigniTrend over the tick's (term, account) pairs: {hash: (term, z, accounts, baseline)}."""
@@ -1319,6 +1320,43 @@ class NarrativeStage:
                 st.nar.status = NarrativeStatus.DORMANT
             self._archive(st.nar)
             self.stats["archived"] += 1
+
+    def _retire(self, now: datetime) -> None:
+        """Hourly: drop index entries that can no longer change an outcome (see ``NARR_RETIRE_AFTER_H``).
+
+        - near-duplicate (LSH band) and URL memory, term postings and anchor homes pointing at a
+          narrative no longer live (evicted, archived or merged into one that is not): every
+          reader already skips those (a narrative id never comes back), so this changes nothing
+          but memory. Before, they stayed until the count caps (300k bands, 75k URLs, 2M terms);
+        - co-sharing items and pairs idle for ``NARR_COORD_RETIRE_AFTER_H``
+          (:meth:`CoShareDetector.retire`).
+        """
+        live = self._live
+        redirect = self._redirect
+
+        def alive(nid: str) -> bool:
+            return (self._resolve(nid) if nid in redirect else nid) in live
+
+        for mem in (self._lsh, self._urls):
+            dead = [k for k, v in mem.items() if not alive(v[0])]
+            for k in dead:
+                del mem[k]
+        postings = self._postings
+        changed: dict[str, tuple[str, ...]] = {}
+        gone: list[str] = []
+        for term, ids in postings.items():
+            keep = tuple(x for x in ids if x in live)
+            if not keep:
+                gone.append(term)
+            elif len(keep) != len(ids):
+                changed[term] = keep
+        for term in gone:
+            del postings[term]
+        postings.update(changed)
+        homes = self._anchor_home
+        for key in [k for k, h in homes.items() if not alive(h)]:
+            del homes[key]
+        self._coord.retire(now.timestamp() - 3600.0 * C.NARR_COORD_RETIRE_AFTER_H)
 
     def _drop(self, nid: str) -> NarrativeState:
         """Take a narrative out of the live set, with its origin candidates' index entries."""

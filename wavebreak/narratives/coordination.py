@@ -176,13 +176,13 @@ class CoShareDetector:
         Returns how many entries were dropped. One pass over both tables: call it rarely (hourly).
         """
         items = self._items
-        old_items = [k for k, it in items.items() if it[_LAST_T] < before]
-        for k in old_items:
-            del items[k]
+        old_items = [key for key, it in items.items() if it[_LAST_T] < before]
+        for key in old_items:
+            del items[key]
         edges = self._edges
-        old_edges = [k for k, e in edges.items() if e.last_t < before]
-        for k in old_edges:
-            del edges[k]
+        old_edges = [pair for pair, e in edges.items() if e.last_t < before]
+        for pair in old_edges:
+            del edges[pair]
         if old_edges:
             strong = self._strong
             n = len(strong)

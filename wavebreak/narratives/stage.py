@@ -1337,10 +1337,12 @@ class NarrativeStage:
         def alive(nid: str) -> bool:
             return (self._resolve(nid) if nid in redirect else nid) in live
 
-        for mem in (self._lsh, self._urls):
-            dead = [k for k, v in mem.items() if not alive(v[0])]
-            for k in dead:
-                del mem[k]
+        lsh = self._lsh
+        for band in [b for b, v in lsh.items() if not alive(v[0])]:
+            del lsh[band]
+        urls = self._urls
+        for url in [u for u, v in urls.items() if not alive(v[0])]:
+            del urls[url]
         postings = self._postings
         changed: dict[str, tuple[str, ...]] = {}
         gone: list[str] = []

@@ -173,7 +173,7 @@ class CoShareDetector:
         co-shared fast since is no longer an active network. A pair still co-sharing keeps its edge
         and its evidence (``last_t`` moves with it); an edge whose early items were retired counts
         each of them as fully expected under the null (``_expected``), the conservative side.
-        Returns how many entries were dropped. One pass over both tables: call it rarely (hourly).
+        Returns how many entries were dropped. One pass over both tables: call it rarely (``NARR_RETIRE_EVERY_H``).
         """
         items = self._items
         old_items = [key for key, it in items.items() if it[_LAST_T] < before]

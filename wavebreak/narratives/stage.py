@@ -250,6 +250,7 @@ class NarrativeStage:
         self._tick_end: datetime | None = None
         self._last_coord: datetime | None = None
         self._last_evict: datetime | None = None
+        self._last_retire: datetime | None = None  # event time of the last _retire pass
         self._coord = CoShareDetector(
             window_s=self.config.coord_window_s,
             min_repeats=C.NARR_COORD_MIN_REPEATS,
@@ -956,6 +957,8 @@ class NarrativeStage:
         if self._last_evict is None or at - self._last_evict >= timedelta(hours=1):
             self._last_evict = at
             self._evict(force=False)
+        if self._last_retire is None or at - self._last_retire >= timedelta(hours=C.NARR_RETIRE_EVERY_H):
+            self._last_retire = at
             self._retire(at)
 
     def _term_bursts(self) -> dict[int, tuple[str, float, int, float]]:
@@ -1322,7 +1325,7 @@ class NarrativeStage:
             self.stats["archived"] += 1
 
     def _retire(self, now: datetime) -> None:
-        """Hourly: drop index entries that can no longer change an outcome (see ``NARR_RETIRE_AFTER_H``).
+        """Every ``NARR_RETIRE_EVERY_H``: drop index entries that can no longer change an outcome.
 
         - near-duplicate (LSH band) and URL memory, term postings and anchor homes pointing at a
           narrative no longer live (evicted, archived or merged into one that is not): every

@@ -7,8 +7,9 @@ then in the same run measures: (1) merely reading the lines and
 ``json.loads``-ing them (the baseline), (2) the same with ``orjson``, (3) the
 ingest adapter alone, (4) the whole pipeline (ingest → signals → narratives →
 policy → recorded decisions), and reports posts/s and the ratios to the
-baseline. Resident memory is sampled at every batch so flatness can be read
-off (second-half growth is printed).
+baseline. Resident memory is sampled every 10 batches so flatness can be read
+off: second-half growth in MiB and per million posts (``rss_mb``), and the RSS at
+each tenth of the run (``rss_curve``).
 """
 
 from __future__ import annotations
@@ -134,7 +135,15 @@ def bench_pipeline(
             "mid": half[0][1] if half else rss_mb(),
             "last": samples[-1][1] if samples else rss_mb(),
             "second_half_growth": (half[-1][1] - half[0][1]) if len(half) > 1 else 0.0,
+            # the same growth per million posts of the second half: comparable across run lengths
+            "second_half_growth_per_million": (
+                (half[-1][1] - half[0][1]) / ((half[-1][0] - half[0][0]) / 1e6)
+                if len(half) > 1 and half[-1][0] > half[0][0]
+                else 0.0
+            ),
         },
+        # (posts, RSS MiB) at each tenth of the run: the shape of the curve, not only its ends
+        "rss_curve": [samples[round(i * (len(samples) - 1) / 10)] for i in range(11)] if samples else [],
         "decisions": pipeline.stats.decisions,
         "alerts": pipeline.stats.alerts,
     }
@@ -180,6 +189,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "ratio_ingest_to_json_loads": round(ingest["posts_per_s"] / raw["json_lines_per_s"], 3),
         "stage_posts_per_s": {k: round(v) for k, v in pipe["stage_posts_per_s"].items()},
         "rss_mb": {k: round(v, 1) for k, v in pipe["rss_mb"].items()},
+        "rss_curve": [[n, round(mb, 1)] for n, mb in pipe["rss_curve"]],
         "pipeline_wall_s": round(pipe["wall_s"], 1),
         "decisions": pipe["decisions"],
         "alerts": pipe["alerts"],

@@ -12,7 +12,7 @@ from wavebreak.narratives.stage import NarrativeConfig, NarrativeStage
 from wavebreak.narratives.text import Featurizer, MinHasher, skeleton
 from wavebreak.pipeline.context import PipelineContext
 
-from ._stream import Stream, account, run
+from ._stream import T0, Stream, account, run
 
 CLAIM = [
     "BREAKING: the Marlowe Bay attacker is Idris Al-Qamari, an asylum seeker who came by boat",
@@ -457,3 +457,78 @@ def test_fast_path_tables_and_batch_idf_match_the_plain_formulas() -> None:
     assert isinstance(lst, tuple) and len(lst) == cap
     assert sts[3].nar.id not in lst and lst[-1] == sts[-1].nar.id
     assert list(lst) == [s_.nar.id for j, s_ in enumerate(sts) if j != 3]
+
+
+def test_distinct_counter_sketch_is_accurate_and_silent_near_the_small_range() -> None:
+    """A dormant narrative's accounts are sketched from 257 accounts up (``NARR_COMPACT_ACCOUNTS``),
+    so sketch counts land anywhere from a few hundred to millions, including ~10k where the plain
+    HyperLogLog switches between linear counting and its raw estimate: there it warned "estimate is
+    close to error correction threshold" on stderr on long replays and its error was largest. The
+    counter's sketch must stay within 5 % at every size and print no warning."""
+    import warnings
+
+    from wavebreak.narratives import state as S
+
+    for n in (300, 3_000, 8_000, 10_000, 12_000, 40_000):
+        c = S.DistinctCounter()
+        for i in range(n):
+            c.add(f"acct{n}-{i}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            c.sketch()
+            est = len(c)
+            more = S.DistinctCounter()
+            more.add("x")
+            more.sketch()
+            c.merge(more)
+            merged = len(c)
+        assert c.approximate
+        assert abs(est - n) / n < 0.05, (n, est)
+        assert abs(merged - (n + 1)) / n < 0.05, (n, merged)
+
+
+def test_indexes_and_coshare_tables_hold_only_recent_days() -> None:
+    """Over a week of stream time with a fresh topic every 6 hours, the stage's indexes hold only
+    entries that can still change an outcome: near-duplicate bands, URLs, term postings and anchor
+    homes of live narratives, co-sharing items and pairs of the last ``NARR_COORD_RETIRE_AFTER_H``
+    (before, all stayed until their count caps, so memory grew with stream length)."""
+    from wavebreak.core import constants as C
+
+    s, st = Stream(), NarrativeStage(NarrativeConfig(coord_every_min=5))
+    ctx = PipelineContext()
+    hours = 7 * 24
+    for h in range(0, hours, 6):
+        posts = [
+            s.post(
+                account(1000 * h + i),
+                f"topic{h} story{h} unique words{h} item{h} shared text number {i % 3}",
+                minutes=h * 60 + i * 0.2,
+                urls=(f"https://example.org/{h}/{i % 4}",),
+            )
+            for i in range(30)
+        ]
+        run(st, [s.batch(posts)], ctx)
+    live = {n.id for n in st.all()}
+    assert all(v[0] in live for v in st._lsh.values())
+    assert all(v[0] in live for v in st._urls.values())
+    assert all(set(ids) <= live for ids in st._postings.values())
+    cutoff = (T0.timestamp() + hours * 3600.0) - 3600.0 * (C.NARR_COORD_RETIRE_AFTER_H + 7)
+    assert all(it[4] >= cutoff for it in st._coord._items.values())
+    assert all(e.last_t >= cutoff for e in st._coord._edges.values())
+    # the coordination tables hold about two days' worth (8 of the 28 topics), not the week
+    assert len(st._coord._items) <= 4 * (C.NARR_COORD_RETIRE_AFTER_H // 6 + 2) * 2
+
+
+def test_coshare_retire_keeps_active_pairs() -> None:
+    from wavebreak.narratives.coordination import CoShareDetector
+
+    d = CoShareDetector(window_s=30.0, min_repeats=3, min_accounts=4, alpha=1e-4)
+    for k in range(3):  # an old pair, then a pair still co-sharing
+        d.observe(100.0 * k, "a", [(f"told{k}", None)])
+        d.observe(100.0 * k + 5, "b", [(f"told{k}", None)])
+        d.observe(10_000.0 + 100.0 * k, "c", [(f"tnew{k}", None)])
+        d.observe(10_000.0 + 100.0 * k + 5, "d", [(f"tnew{k}", None)])
+    assert len(d) == 2 and len(d._strong) == 2
+    assert d.retire(5_000.0) == 3 + 1
+    assert set(d._edges) == {("c", "d")} and d._strong == {("c", "d")}
+    assert all(k.startswith("tnew") for k in d._items)

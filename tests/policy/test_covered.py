@@ -198,3 +198,34 @@ def test_revocations_since_reads_reversals_and_supersessions_from_the_log() -> N
     # the same two decisions the projection says are revoked
     both = {first["n1"].id, first["demo:1"].id}
     assert set(store.revoked_among(sorted(both))) == both == set(store.revocations_since(0)[0])
+
+
+def test_state_of_targets_whose_story_ended_is_retired_after_two_days() -> None:
+    """Two days after a narrative's last post (it is archived then: no post can join it) and its
+    last decision, the policy stage forgets its dedupe signature, cover and snapshot; a narrative
+    still posting, or one with withheld post decisions waiting on its cover, keeps them."""
+    from wavebreak.core import constants as C
+
+    later = timedelta(hours=C.POLICY_STATE_RETIRE_AFTER_H, minutes=5)
+    # ended: nothing withheld, silent for two days
+    stage, ctx = _setup()
+    _run(stage, ctx, _claim("demo:1", 0))
+    assert ("narrative", "n1") in stage._issued and "n1" in stage._narr_snap
+    quiet = batch([post("demo:9", "unrelated", SMALL, minutes=int(later.total_seconds() // 60))], {})
+    _run(stage, ctx, quiet)
+    assert ("narrative", "n1") not in stage._issued and ("narrative", "n1") not in stage._covers
+    assert "n1" not in stage._narr_snap
+    # still posting: kept
+    stage, ctx = _setup()
+    _run(stage, ctx, _claim("demo:1", 0))
+    ctx.services["narratives"].narratives["n1"].last_seen = T0 + later - timedelta(hours=1)
+    quiet = batch([post("demo:9", "unrelated", SMALL, minutes=int(later.total_seconds() // 60))], {})
+    _run(stage, ctx, quiet)
+    assert ("narrative", "n1") in stage._issued and ("narrative", "n1") in stage._covers
+    # a withheld post decision waits on the cover: kept
+    stage, ctx = _setup()
+    _run(stage, ctx, _claim("demo:1", 0))
+    _run(stage, ctx, _claim("demo:2", 5))
+    quiet = batch([post("demo:9", "unrelated", SMALL, minutes=int(later.total_seconds() // 60))], {})
+    _run(stage, ctx, quiet)
+    assert ("narrative", "n1") in stage._covers and stage._withheld

@@ -534,6 +534,15 @@ narratives stay live for reports until ``NARR_ARCHIVE_AFTER_H``, and uncompacted
 (20k account ids, 2,000 amplifiers, 5,000 edges). A narrative that wakes up keeps counting, approximately,
 from there."""
 
+NARR_DISTINCT_EXACT_MAX = 20_000
+"""Distinct accounts a narrative counts exactly (a set of ids) before switching to a sketch: exact
+where counts are small and every threshold reads them (``NARR_RISK_FULL_ACCOUNTS``, burst minimums),
+at most ~1.5 MB of ids for the biggest live story, 4 KB past it."""
+
+NARR_HLL_PRECISION = 12
+"""Register bits of the distinct-account sketch (HyperLogLog++, 2^12 = 4,096 one-byte registers,
+standard error 1.04 / 64 = 1.6 %): well inside the reach and account figures' own uncertainty."""
+
 NARR_EMBED_MATCH = 0.72
 """USE-multilingual cosine from which a candidate post (or a young narrative) is merged into a
 risky narrative: translations of the same sentence score 0.75-0.9 with USE-m, related but
@@ -682,6 +691,21 @@ uniformly over max(observed span, 1 h), so a pair lands within the window with p
 2 x window / span. A text posted only by a network within seconds has a tiny observed span; the
 floor says what "random timing" would have been for an organic item."""
 
+NARR_COORD_RETIRE_AFTER_H = NARR_ARCHIVE_AFTER_H
+"""Hours after its last share (an item) or its last fast co-share (a pair of accounts) after which
+the co-sharing detector forgets it. Why: both tables were bounded only by count (200k items, 300k
+pairs), which a long stream reaches slowly, so memory kept growing for millions of posts (the
+largest grower of a 2M-post replay's first million, ~170 MB). Two days, like the live narrative set
+(``NARR_ARCHIVE_AFTER_H``): a network that keeps co-sharing keeps its edge, one silent for two days
+is no longer pushing anything the live set still shows; the 36 h demo is unaffected."""
+
+NARR_RETIRE_EVERY_H = 6
+"""Event-time hours between two retirement passes of the narratives stage (``NarrativeStage._retire``:
+index entries of narratives no longer live, co-sharing state past ``NARR_COORD_RETIRE_AFTER_H``). Each
+pass scans the LSH, URL, postings and co-sharing tables (~1M entries on a long replay, ~0.3-0.6 s):
+hourly that was ~4 % of the pipeline's time on the 7.7 posts/s bench stream, every 6 h under 1 %,
+and state lingers at most 6 h past its window (an eighth of the 48 h one)."""
+
 NARR_COORD_EVERY_MIN = 15
 """Event-time minutes between two coordination recomputations (connected components)."""
 
@@ -714,6 +738,14 @@ threshold meaningfully, and re-evaluating on every post would cost O(posts)."""
 POLICY_NARRATIVE_REEVAL_RISK_DELTA = 0.05
 """A change of narrative risk of at least this much also triggers re-evaluation
 (risk thresholds in packs are set in steps of 0.05-0.1)."""
+
+POLICY_STATE_RETIRE_AFTER_H = NARR_ARCHIVE_AFTER_H
+"""Hours of silence of a target's narrative (and age of its last decision) after which the policy
+stage forgets the target's dedupe signature, cover, last evaluated snapshot and remembered refuting
+posts (``PolicyStage._retire_idle``). Two days, as the narratives stage's live set: past it the
+narrative is archived and no post can join it, so the state answers nothing any more. Why: these
+maps were bounded only by count (250k targets, 40k narratives), filled at ~20-30 MB per million
+posts of a long replay; the 36 h demo is unaffected."""
 
 POLICY_WITHHELD_MAX = 100_000
 """Post decisions withheld because their narrative's (or a repost's original's) decision

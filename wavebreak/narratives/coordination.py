@@ -21,7 +21,9 @@ and Pacheco et al. ("Uncovering coordinated networks on social media"):
    reported with their evidence (items, example times, observed vs expected).
 
 State is bounded: recent sharers per item (the last 64), item statistics (FIFO),
-and the edge table (pruned of weight-1 edges when it grows past ``max_edges``).
+and the edge table (pruned of weight-1 edges when it grows past ``max_edges``); by
+event time too, items and pairs idle for ``NARR_COORD_RETIRE_AFTER_H`` are retired
+(:meth:`CoShareDetector.retire`), so a long stream holds only its recent days.
 """
 
 from __future__ import annotations
@@ -160,6 +162,36 @@ class CoShareDetector:
             keep = sorted(self._edges.items(), key=lambda kv: (kv[1].count, kv[1].last_t), reverse=True)
             self._edges = dict(keep[: self.max_edges // 2])
         self._strong = {k for k in self._strong if k in self._edges}
+
+    def retire(self, before: float) -> int:
+        """Forget items last shared, and pairs last co-shared fast, before ``before`` (event seconds).
+
+        Why: the item table and the edge table were bounded only by count (``max_items``,
+        ``max_edges``), which a long stream fills slowly (a replay grew the edge table by ~170 MB
+        over its first million posts); past the retirement age (``NARR_COORD_RETIRE_AFTER_H``) an
+        item can no longer pair (its last share is far outside the window) and a pair that has not
+        co-shared fast since is no longer an active network. A pair still co-sharing keeps its edge
+        and its evidence (``last_t`` moves with it); an edge whose early items were retired counts
+        each of them as fully expected under the null (``_expected``), the conservative side.
+        Returns how many entries were dropped. One pass over both tables: call it rarely (``NARR_RETIRE_EVERY_H``).
+        """
+        items = self._items
+        old_items = [key for key, it in items.items() if it[_LAST_T] < before]
+        for key in old_items:
+            del items[key]
+        edges = self._edges
+        old_edges = [pair for pair, e in edges.items() if e.last_t < before]
+        for pair in old_edges:
+            del edges[pair]
+        if old_edges:
+            strong = self._strong
+            n = len(strong)
+            self._strong = {k for k in strong if k in edges}
+            if len(self._strong) != n:
+                self._dirty = True
+            if len(edges) < len(old_edges):  # the dict keeps its peak size: rebuild it smaller
+                self._edges = dict(edges)
+        return len(old_items) + len(old_edges)
 
     # ------------------------------------------------------------------ detection
     def _expected(self, e: _Edge) -> float:

@@ -261,6 +261,7 @@ class NarrativeStage:
         self._tick_end: datetime | None = None
         self._last_coord: datetime | None = None
         self._last_evict: datetime | None = None
+        self._last_retire: datetime | None = None  # event time of the last _retire pass
         self._coord = CoShareDetector(
             window_s=self.config.coord_window_s,
             min_repeats=C.NARR_COORD_MIN_REPEATS,
@@ -984,6 +985,9 @@ class NarrativeStage:
         if self._last_evict is None or at - self._last_evict >= timedelta(hours=1):
             self._last_evict = at
             self._evict(force=False)
+        if self._last_retire is None or at - self._last_retire >= timedelta(hours=C.NARR_RETIRE_EVERY_H):
+            self._last_retire = at
+            self._retire(at)
 
     def _term_bursts(self) -> dict[int, tuple[str, float, int, float]]:
         """SigniTrend over the tick's (term, account) pairs: {hash: (term, z, accounts, baseline)}."""
@@ -1347,6 +1351,45 @@ class NarrativeStage:
                 st.nar.status = NarrativeStatus.DORMANT
             self._archive(st.nar)
             self.stats["archived"] += 1
+
+    def _retire(self, now: datetime) -> None:
+        """Every ``NARR_RETIRE_EVERY_H``: drop index entries that can no longer change an outcome.
+
+        - near-duplicate (LSH band) and URL memory, term postings and anchor homes pointing at a
+          narrative no longer live (evicted, archived or merged into one that is not): every
+          reader already skips those (a narrative id never comes back), so this changes nothing
+          but memory. Before, they stayed until the count caps (300k bands, 75k URLs, 2M terms);
+        - co-sharing items and pairs idle for ``NARR_COORD_RETIRE_AFTER_H``
+          (:meth:`CoShareDetector.retire`).
+        """
+        live = self._live
+        redirect = self._redirect
+
+        def alive(nid: str) -> bool:
+            return (self._resolve(nid) if nid in redirect else nid) in live
+
+        lsh = self._lsh
+        for band in [b for b, v in lsh.items() if not alive(v[0])]:
+            del lsh[band]
+        urls = self._urls
+        for url in [u for u, v in urls.items() if not alive(v[0])]:
+            del urls[url]
+        postings = self._postings
+        changed: dict[str, tuple[str, ...]] = {}
+        gone: list[str] = []
+        for term, ids in postings.items():
+            keep = tuple(x for x in ids if x in live)
+            if not keep:
+                gone.append(term)
+            elif len(keep) != len(ids):
+                changed[term] = keep
+        for term in gone:
+            del postings[term]
+        postings.update(changed)
+        homes = self._anchor_home
+        for key in [k for k, h in homes.items() if not alive(h)]:
+            del homes[key]
+        self._coord.retire(now.timestamp() - 3600.0 * C.NARR_COORD_RETIRE_AFTER_H)
 
     def _drop(self, nid: str) -> NarrativeState:
         """Take a narrative out of the live set, with its origin candidates' index entries."""

@@ -28,7 +28,7 @@ import heapq
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -256,6 +256,7 @@ class PolicyStage:
         self._latest_at: datetime | None = None
         self._visit: list[tuple[int, tuple[str, str]]] | None = None
         self._visit_pos = -1
+        self._last_retire: datetime | None = None  # event time of the last _retire_idle pass
         self.counts: dict[str, int] = {
             "posts_seen": 0,
             "post_candidates": 0,
@@ -321,6 +322,7 @@ class PolicyStage:
             if ctx.accounts.get(a.id) is None:
                 ctx.accounts.put(a)
 
+        self._retire_idle(ctx, at)
         out.extend(self._release(ctx, at))
         if batch.posts:
             out.extend(self._posts(batch, ctx, at, active, nar))
@@ -1046,6 +1048,78 @@ class PolicyStage:
             if d is not None and (d := self._issue(d)) is not None:
                 out.append(d)
         return out
+
+    # ------------------------------------------------------------------ retirement
+
+    def _retire_idle(self, ctx: PipelineContext, at: datetime) -> None:
+        """Hourly (event time): forget per-target state of targets whose story has ended.
+
+        A target's story has ended when its narrative (for a post: the narrative the narratives
+        stage remembers it in; a post it no longer remembers counts as ended) has been silent for
+        ``POLICY_STATE_RETIRE_AFTER_H``, so the narratives stage has archived it and no new post
+        can join it. Retired then, when its last decision is also that old: the dedupe signature
+        (``_issued``), the cover and the narrative's last evaluated snapshot; the refuting posts
+        and restricting decision remembered for late protection (``_refuting_by_narr``,
+        ``_restricting``). Before, these were bounded only by count (250k targets, 40k narratives
+        with up to 2,000 refuting posts each), which a long stream fills over millions of posts.
+
+        Kept: a target with withheld post decisions keeps its cover (they wait for its reversal or
+        expiry, bounded by ``POLICY_WITHHELD_MAX``), and account targets (no cover; count-bounded).
+        What changes: a repost of a post decided over two days earlier is decided on its own (no
+        cover to withhold it under), and a target decided again after retirement gets a decision
+        without ``supersedes``. The storage keeps every decision, so nothing recorded is lost.
+        """
+        last = self._last_retire
+        if last is not None and last <= at < last + timedelta(hours=1):
+            return
+        self._last_retire = at
+        narratives = ctx.services.get("narratives")
+        if narratives is None:
+            return
+        cutoff = at - timedelta(hours=C.POLICY_STATE_RETIRE_AFTER_H)
+        narrative_of = getattr(narratives, "narrative_of", None)
+        ended: dict[str, bool] = {}
+
+        def has_ended(nid: str | None) -> bool:
+            if nid is None:
+                return True
+            e = ended.get(nid)
+            if e is None:
+                try:
+                    n = narratives.get(nid)
+                except Exception:  # a narratives service that cannot answer: nothing ends
+                    n, e = None, False
+                if e is None:
+                    e = n is None or n.last_seen < cutoff
+                ended[nid] = e
+            return e
+
+        retire: list[tuple[str, str]] = []
+        for key in self._issued:  # oldest issue first (moved to the end when issued again)
+            c = self._covers.get(key)
+            if c is None:
+                continue  # an account target, or a cover already dropped: count-bounded
+            if c.at >= cutoff:
+                break
+            if key in self._withheld:
+                continue
+            kind, tid = key
+            if kind == "narrative":
+                nid: str | None = tid
+            elif narrative_of is not None:
+                nid = narrative_of(tid)
+            else:
+                continue  # a service that cannot place posts: post targets never end
+            if has_ended(nid):
+                retire.append(key)
+        for key in retire:
+            del self._issued[key]
+            self._drop_cover(key)
+            if key[0] == "narrative":
+                self._narr_snap.pop(key[1], None)
+        for table in (self._refuting_by_narr, self._restricting):
+            for nid in [n for n in table if has_ended(n)]:
+                del table[nid]
 
     # ------------------------------------------------------------------ dedupe
 

@@ -170,3 +170,57 @@ def test_a_decision_expiring_forgets_its_target_only(tmp_path: Path) -> None:
     after = _answers(live, "trends", "GB", ids)
     assert live.stats["memo_misses"] - misses == 1
     assert b'"action":"allow"' in after[3]
+
+
+def test_expired_answers_leave_no_dependencies_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review finding: answers left the memo by TTL but their author/narrative dependencies stayed, so
+    the dependency map grew with every item ever answered."""
+    store, ids = _store_with_posts(tmp_path, n_posts=120)
+    live = LiveIndex(store)
+    live.refresh()
+    ttl = C.API_GATE_RESULT_TTL_S
+    t0 = 1000 * ttl + 0.1
+    monkeypatch.setattr(live_mod.time, "monotonic", lambda: t0)
+    _answers(live, "trends", "GB", ids)
+    _answers(live, "search", "GB", ids[:60])
+    assert sum(map(len, live._memo_deps.values())) == len(ids)
+    # past every TTL, one call for one item: every other answer expired, and so did its dependencies
+    monkeypatch.setattr(live_mod.time, "monotonic", lambda: t0 + 2 * ttl)
+    _answers(live, "trends", "GB", ids[:1])
+    assert sum(map(len, live._memo_deps.values())) == 1
+
+
+def test_a_request_racing_a_decision_keeps_no_stale_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review finding: the poller popped an author's dependencies before bumping the memo epoch, so a
+    request that computed its answers before the decision and recorded them in between kept them until
+    their TTL. The request thread's tail (memoise, record dependencies, check the epoch: as in
+    ``LiveIndex.decide``) is run at the worst moment: inside the poller's forgetting, after the pops."""
+    import orjson
+
+    store, ids = _store_with_posts(tmp_path)
+    live = LiveIndex(store)
+    live.refresh()
+    _answers(live, "trends", "GB", ids)  # the posts' authors become known to the index
+    live._memo.clear()  # ... and this request's answers are not memoised or recorded yet
+    live._memo_deps.clear()
+    epoch0 = live._memo_epoch
+    stale = {
+        r.item_id: orjson.Fragment(orjson.dumps(live_mod.gate_item(r)))
+        for r in live.gate.decide("trends", "GB", ids)
+    }
+    memo = live._memo.setdefault(("trends", "GB"), {})
+    real_forget = live._forget_items
+
+    def forget_after_the_request_tail(item_ids: Any) -> None:
+        memo.update(stale)
+        live._note_deps(stale)
+        if live._memo_epoch != epoch0:
+            for i in stale:
+                memo.pop(i, None)
+        real_forget(item_ids)
+
+    monkeypatch.setattr(live, "_forget_items", forget_after_the_request_tail)
+    _record(store, _decision("dec-race", "account", "m:u1", {Surface.TRENDS: Action.EXCLUDE}))
+    live.refresh()
+    monkeypatch.setattr(live, "_forget_items", real_forget)
+    assert _answers(live, "trends", "GB", ids) == _fresh(live, "trends", "GB", ids)

@@ -472,11 +472,13 @@ class LiveIndex:
         exp = self._expiry
         if exp and exp[0][0] <= now:  # answers past their (jittered) TTL: a few per call, not all at once
             memos = self._memo
+            gone: list[str] = []
             while exp and exp[0][0] <= now:
                 _, old_sr, item = heapq.heappop(exp)
                 old = memos.get(old_sr)
-                if old is not None:
-                    old.pop(item, None)
+                if old is not None and old.pop(item, None) is not None:
+                    gone.append(item)
+            self._drop_deps(gone)
         sr = (surface, region.upper() if region else None)
         memo = self._memo.get(sr)
         if memo is None:
@@ -515,9 +517,33 @@ class LiveIndex:
             if n:
                 deps.setdefault(n, set()).add(i)
 
+    def _drop_deps(self, item_ids: Iterable[str]) -> None:
+        """Unrecord the dependencies of answers no longer memoised under any (surface, region).
+
+        Why: without it the author / narrative sets grew with every item ever answered (answers
+        leave the memo by TTL, their dependencies stayed), and only a hold change reset them."""
+        deps, posts, narr, memos = self._memo_deps, self._posts, self._post_narr, list(self._memo.values())
+        for i in item_ids:
+            if any(i in m for m in memos):
+                continue  # still answered for another surface or region: its dependencies stand
+            m = posts.get(i)
+            for key in (m.author_id if m is not None else None, narr.get(i)):
+                if key:
+                    s = deps.get(key)
+                    if s is not None:
+                        s.discard(i)
+                        if not s:
+                            deps.pop(key, None)  # the poller thread may have popped it meanwhile
+
     def _forget_targets(self, targets: Iterable[str]) -> None:
         """Forget the answers a decision on these targets reaches: the targets as items, and every
-        memoised item whose author or narrative is one of them (called after the index changed)."""
+        memoised item whose author or narrative is one of them (called after the index changed).
+
+        The epoch is bumped first: a request that computed its answers before the index changed and
+        records their dependencies after this reads them either before the bump (so the pop below
+        finds them) or after it (so the request itself drops them). Bumping it after the pop left a
+        window in which such an answer stayed memoised until its TTL."""
+        self._memo_epoch += 1
         deps = self._memo_deps
         items = set(targets)
         for t in list(items):

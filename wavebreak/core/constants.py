@@ -739,11 +739,14 @@ POLICY_NARRATIVE_REEVAL_RISK_DELTA = 0.05
 """A change of narrative risk of at least this much also triggers re-evaluation
 (risk thresholds in packs are set in steps of 0.05-0.1)."""
 
-POLICY_STATE_RETIRE_AFTER_H = NARR_ARCHIVE_AFTER_H
+POLICY_STATE_RETIRE_AFTER_H = NARR_ARCHIVE_AFTER_H + 1
 """Hours of silence of a target's narrative (and age of its last decision) after which the policy
 stage forgets the target's dedupe signature, cover, last evaluated snapshot and remembered refuting
-posts (``PolicyStage._retire_idle``). Two days, as the narratives stage's live set: past it the
-narrative is archived and no post can join it, so the state answers nothing any more. Why: these
+posts (``PolicyStage._retire_idle``). Two days, as the narratives stage's live set, plus its hourly
+eviction period: past it the narrative has been archived and no post can join it, so the state
+answers nothing any more (at exactly two days the narratives stage may not have run its hourly
+eviction yet, and a post joining in that gap would get a decision without ``supersedes`` while the
+old cover stayed in force: review finding, eighth session). Why: these
 maps were bounded only by count (250k targets, 40k narratives), filled at ~20-30 MB per million
 posts of a long replay; the 36 h demo is unaffected."""
 

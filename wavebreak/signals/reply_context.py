@@ -39,11 +39,12 @@ JOIN = re.compile(
     r"(?:on )?"
     + _DAYS
     + r"|at (?:the|\d))|count (?:me|us) in|(?:i'm|im|i am|we're|we are) in(?=\s*(?:[.!,;]|$))|"
-    r"on (?:my|our) way|omw|(?:i'm|im|i am|we're|we are|are|all) coming(?! for)\b|"
-    r"(?:wouldn't|would not|won't|will not) miss (?:it|this)|say the word|(?:just )?say when|"
-    r"let's (?:do (?:this|it)|go|roll|get it done)|lets (?:do (?:this|it)|go|roll)|"
+    r"on (?:my|our) way|omw|(?:i'm|im|i am|we're|we are|we're all|we are all) coming(?! for)\b|"
+    r"(?:wouldn't|would not|won't|will not) miss (?:it|this)|"
+    r"let's (?:do (?:this|it)|go(?! (?:home|back|inside|away))|roll|get it done)|"
+    r"lets (?:do (?:this|it)|go(?! (?:home|back|inside|away))|roll)|"
     r"meet (?:you|u|ya) (?:there|at|outside|first)|save (?:me|us) a (?:spot|place)|"
-    r"(?:already|i'm|im|we're) in the (?:car|van)|leaving now|heading (?:there|down|over)|"
+    r"(?:already|i'm|im|we're) in the (?:car|van)|heading (?:there|down|over)|"
     r"been waiting for this|(?:i'll|we'll|i will|we will) bring (?:the|my|our|some|a few|everyone)|"
     r"bringing (?:the|my|our|some|a few|everyone)|(?:i'm|im|we're) up for (?:it|this)|"
     # FR (accents folded by the normaliser)

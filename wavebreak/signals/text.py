@@ -508,7 +508,8 @@ RALLY = re.compile(
     # eighth session (H2), from the definition of intimidation and of "the end of the talking": making
     # people afraid to stay, and finishing what a crowd started (innocent alone: films, chores, a match)
     r"make (?:them|sure (?:they|they're|they are)) (?:\w+ )?(?:afraid|scared|terrified|frightened)|"
-    r"(?:too|so) (?:scared|afraid|frightened) to (?:ever )?(?:come back|step out|leave|go out|walk|stay)|"
+    r"(?:they(?:'re| are|'ll be| will be)?|them) (?:too|so) (?:scared|afraid|frightened) to (?:ever )?"
+    r"(?:come back|step out|leave|go out|walk|stay)|"
     r"never feel safe|finish what (?:we|you) started|(?:we|let's|lets) end (?:it|this|them)\b|"
     r"we finish (?:it|this|them|the job)|finish them|"
     r"qu'ils aient (?:tous )?peur|(?:faire|faites|faisons)[- ]leur peur|ne se sentent plus en securite|"
@@ -527,9 +528,9 @@ EXPEL = re.compile(
     # "plus un seul réfugié dans ce village")
     r"(?:no|no more|not one more|not a single|not another) (?:more )?"
     + _alt([w for w in IDENTITY_GROUPS["migrants"] + IDENTITY_GROUPS["muslims"][:4]])
-    + r" (?:in|on|at)|(?:pas de|plus de|plus un seul|plus une seule|plus aucun|aucun|zero) "
+    + r" (?:in|on|at) (?:our|my|this|these)|(?:pas de|plus de|plus un seul|plus une seule|plus aucun|aucun|zero) "
     + _alt([w for w in IDENTITY_GROUPS["migrants"] + IDENTITY_GROUPS["muslims"][:4]])
-    + r" (?:a|au|aux|dans|chez|en))\b"
+    + r" (?:a|dans|chez|en) (?:nos|notre|ce|cette|ces|mon|ma|mes))\b"
 )
 """Calls to expel people by force ("should be rounded up and put on a boat", "à dégager par la force")."""
 MOB_PLACE = re.compile(

@@ -49,7 +49,11 @@ def _key(first_wrong: bool, second_wrong: bool, same: bool | None = None) -> int
         u1 = float(_uniform(SEED, k, 0x5EED)[0])
         u2 = float(_uniform(SEED, k, 0x3EED)[0])
         us = float(_uniform(SEED, k, 0x2EED)[0])
-        if (u1 >= ACC) == first_wrong and (u2 >= ACC) == second_wrong and (same is None or (us < 0.5) == same):
+        if (
+            (u1 >= ACC) == first_wrong
+            and (u2 >= ACC) == second_wrong
+            and (same is None or (us < 0.5) == same)
+        ):
             return k
     raise AssertionError("no key")
 

@@ -406,3 +406,18 @@ def test_four_eyes_rule_is_shared_and_explained() -> None:
     assert release_needs_second_reviewer(["incitement"], 10, True)
     assert release_needs_second_reviewer(["incitement"], 10, False) is None
     assert release_needs_second_reviewer(["misinformation"], big, True) is None
+
+
+def test_four_eyes_proposal_covers_only_the_decisions_it_named() -> None:
+    desk = ReviewDesk()
+    big = C.REVIEW_FOUR_EYES_FOLLOWERS + 1
+    (cid,) = desk.intake_decisions([_decision("h5", "demo:5", "n5", hold=True, followers=big)])
+    assert desk.decide(cid, "alice", "no-violation", "allow", at=T0 + timedelta(minutes=5)) is None
+    # a second held post of the same narrative joins the case after alice looked
+    assert desk.intake_decisions([_decision("h6", "demo:6", "n5", hold=True, followers=big)]) == [cid]
+    # bob's allow cannot release what alice never saw: it becomes the new proposal
+    assert desk.decide(cid, "bob", "no-violation", "allow", at=T0 + timedelta(minutes=10)) is None
+    assert not {"h5", "h6"} & set(desk.state.reversed)
+    assert desk.state.cases[cid].release_proposal["reviewer"] == "bob"
+    desk.decide(cid, "alice", "no-violation", "allow", at=T0 + timedelta(minutes=15))
+    assert {"h5", "h6"} <= set(desk.state.reversed)

@@ -53,3 +53,37 @@ def test_router_round_trip() -> None:
     assert same.status_code == 403
     assert c.get("/review/cases/nope").status_code == 404
     assert c.get("/review/metrics").json()["cases"] == 1
+
+
+def test_router_four_eyes_release() -> None:
+    from datetime import UTC, datetime
+
+    from wavebreak.core import constants as C
+    from wavebreak.core.records import Action, Decision, Grounds, Surface
+
+    desk = ReviewDesk()
+    (cid,) = desk.intake_decisions(
+        [
+            Decision(
+                id="h1",
+                at=datetime(2026, 7, 29, 12, tzinfo=UTC),
+                target_kind="post",
+                target_id="demo:1",
+                actions={Surface.RECOMMENDATIONS: Action.HOLD_FOR_REVIEW},
+                rule_id="incitement-hold-reach",
+                grounds=Grounds("Violent speech"),
+                facts={"author_followers": C.REVIEW_FOUR_EYES_FOLLOWERS + 1},
+            )
+        ]
+    )
+    app = FastAPI()
+    app.include_router(review_router(desk), prefix="/review")
+    c = TestClient(app)
+    body = {"policy_id": "no-violation", "action": "allow", "at": "2026-07-29T12:30:00Z"}
+    first = c.post(f"/review/cases/{cid}/decision", json=dict(body, reviewer="alice"))
+    assert first.status_code == 200 and first.json()["release"]["status"] == "proposed"
+    assert "h1" not in desk.state.reversed
+    again = c.post(f"/review/cases/{cid}/decision", json=dict(body, reviewer="alice"))
+    assert again.status_code == 403
+    second = c.post(f"/review/cases/{cid}/decision", json=dict(body, reviewer="bob"))
+    assert second.status_code == 200 and "release" not in second.json() and "h1" in desk.state.reversed

@@ -339,3 +339,85 @@ def test_batch_reads_the_log_once_and_other_writers_are_seen_after_it(tmp_path: 
     assert set(again.state.cases) == set(desk.state.cases)
     assert [e.kind for e in st.iter_events()].count("report.received") == 4
     st.close()
+
+
+def _incitement_hold(did: str, target: str, followers: int, crisis: str | None = None) -> Decision:
+    d = _decision(did, target, f"n-{did}", hold=True, followers=followers)
+    if crisis:
+        d.facts["crisis"] = crisis
+    return d
+
+
+def test_four_eyes_high_reach_incitement_release_needs_a_second_different_reviewer() -> None:
+    desk = ReviewDesk()
+    big = C.REVIEW_FOUR_EYES_FOLLOWERS + 1
+    (cid,) = desk.intake_decisions([_incitement_hold("h1", "demo:1", big)])
+    t = T0 + timedelta(minutes=5)
+    # one reviewer cannot release: a proposal is recorded, the hold stays in force, the case stays open
+    assert desk.decide(cid, "alice", "no-violation", "allow", at=t, role="lead") is None
+    cf = desk.state.cases[cid]
+    assert "h1" not in desk.state.reversed and cf.case.status == CaseStatus.OPEN
+    assert cf.release_proposal is not None and cf.release_proposal["reviewer"] == "alice"
+    assert [e.kind for e in desk.events()].count("release.proposed") == 1
+    # the same reviewer twice cannot
+    with pytest.raises(PermissionError):
+        desk.decide(cid, "alice", "no-violation", "allow", at=t + timedelta(minutes=1))
+    assert "h1" not in desk.state.reversed
+    # a second, different reviewer agreeing releases, and the record names both
+    desk.decide(cid, "bob", "no-violation", "allow", at=t + timedelta(minutes=10))
+    assert "h1" in desk.state.reversed and cf.case.status == CaseStatus.DECIDED
+    assert cf.decided is not None and cf.decided["proposed_by"] == "alice" and cf.decided["reviewer"] == "bob"
+    rev = [e for e in desk.events() if e.kind == "decision.reversed"]
+    assert len(rev) == 1 and "four eyes" in rev[0].payload["reason"]
+    # the log alone rederives it
+    again = ReviewState.from_events(desk.events())
+    assert again.cases[cid].release_proposal["reviewer"] == "alice" and "h1" in again.reversed
+
+
+def test_four_eyes_second_reviewer_disagreeing_keeps_the_hold_and_removes() -> None:
+    desk = ReviewDesk()
+    (cid,) = desk.intake_decisions([_incitement_hold("h2", "demo:2", 50, crisis="crisis-1")])
+    t = T0 + timedelta(minutes=5)
+    assert desk.decide(cid, "alice", "no-violation", "allow", at=t) is None  # crisis: four eyes at any reach
+    d = desk.decide(cid, "bob", "incitement", "remove", at=t + timedelta(minutes=10))
+    assert d is not None and d.item_action == Action.REMOVE and "h2" not in desk.state.reversed
+    assert desk.state.cases[cid].decided["release_proposed_by"] == "alice"
+
+
+def test_four_eyes_not_needed_for_low_reach_or_other_categories() -> None:
+    desk = ReviewDesk()
+    big = C.REVIEW_FOUR_EYES_FOLLOWERS + 1
+    low = desk.intake_decisions([_incitement_hold("h3", "demo:3", 10)])[0]
+    mis = _decision("h4", "demo:4", "n-h4", hold=True, followers=big)
+    mis.rule_id = "identity-claim-hold"
+    other = desk.intake_decisions([mis])[0]
+    assert desk.state.cases[other].categories != ["incitement"]
+    for cid, did in ((low, "h3"), (other, "h4")):
+        desk.decide(cid, "alice", "no-violation", "allow", at=T0 + timedelta(minutes=5))
+        assert did in desk.state.reversed
+    assert "release.proposed" not in [e.kind for e in desk.events()]
+
+
+def test_four_eyes_rule_is_shared_and_explained() -> None:
+    from wavebreak.review.policies import release_needs_second_reviewer
+
+    big = C.REVIEW_FOUR_EYES_FOLLOWERS + 1
+    assert release_needs_second_reviewer(["threat"], big, False)
+    assert release_needs_second_reviewer(["incitement"], 10, True)
+    assert release_needs_second_reviewer(["incitement"], 10, False) is None
+    assert release_needs_second_reviewer(["misinformation"], big, True) is None
+
+
+def test_four_eyes_proposal_covers_only_the_decisions_it_named() -> None:
+    desk = ReviewDesk()
+    big = C.REVIEW_FOUR_EYES_FOLLOWERS + 1
+    (cid,) = desk.intake_decisions([_decision("h5", "demo:5", "n5", hold=True, followers=big)])
+    assert desk.decide(cid, "alice", "no-violation", "allow", at=T0 + timedelta(minutes=5)) is None
+    # a second held post of the same narrative joins the case after alice looked
+    assert desk.intake_decisions([_decision("h6", "demo:6", "n5", hold=True, followers=big)]) == [cid]
+    # bob's allow cannot release what alice never saw: it becomes the new proposal
+    assert desk.decide(cid, "bob", "no-violation", "allow", at=T0 + timedelta(minutes=10)) is None
+    assert not {"h5", "h6"} & set(desk.state.reversed)
+    assert desk.state.cases[cid].release_proposal["reviewer"] == "bob"
+    desk.decide(cid, "alice", "no-violation", "allow", at=T0 + timedelta(minutes=15))
+    assert {"h5", "h6"} <= set(desk.state.reversed)

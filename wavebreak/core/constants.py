@@ -938,6 +938,17 @@ are re-reviewable on appeal at any point in between."""
 REVIEW_CONSOLE_SESSION_HOURS = 12
 """Console session cookie lifetime: one working shift."""
 
+REVIEW_FOUR_EYES_CATEGORIES: tuple[str, ...] = ("incitement", "threat", "terrorism")
+"""Report categories whose held or restricted posts need a second, different reviewer to
+release ("four eyes", dual control for high-impact reversals): a wrongly released call to
+violence is the costliest single reviewer error in a crisis (Southport 2024), while a wrongly
+kept hold on such a post costs minutes of delay, not the speech itself."""
+
+REVIEW_FOUR_EYES_FOLLOWERS = REVIEW_CONFIRM_FOLLOWERS
+"""Author followers above which releasing a hold in those categories needs a second reviewer
+(outside a crisis): the same line as confirmation, for the same reason (a mistake at that reach
+is highly visible and highly consequential). Inside a confirmed crisis every such release does."""
+
 
 # ----------------------------------------------------------------- transparency
 
@@ -1098,6 +1109,17 @@ SIM_REVIEW_PICKUP_MIN = 20.0
 
 SIM_REVIEW_ACCURACY = 0.95
 """Probability that a reviewer's decision matches the ground truth."""
+
+SIM_REVIEW_SECOND_REPEATS_ERROR = 0.5
+"""Four eyes: probability that a second reviewer of a proposed release shares the first one's
+judgement because the case is hard (coded or ironic wording, missing context: both read the same
+post under the same guidelines); otherwise the second look is an independent draw at
+``SIM_REVIEW_ACCURACY``. 0 would be independent reviewers (optimistic: a second look would catch
+95 % of errors); 1 would make the second look useless. 0.5 is a documented assumption, not a
+measurement: double-coding studies of moderation and hate-speech labels report moderate, not
+near-perfect, agreement, i.e. a large share of disagreements and errors are in hard items. The
+mixture keeps each reviewer's own accuracy at ``SIM_REVIEW_ACCURACY``. Not tuned: figures with
+0 and 1 are reported in docs/simulate.md."""
 
 SIM_BENIGN_TREND_BLOCK_MAX_MIN = 30.0
 """Target: no benign trend is kept off the panel for longer than this."""

@@ -182,7 +182,17 @@ def review_router(desk: ReviewDesk | Callable[[], ReviewDesk]) -> APIRouter:
             )
         except (KeyError, ValueError, PermissionError) as exc:
             raise _err(exc) from None
-        return {"case_id": case_id, "decision": decision_to_dict(dec) if dec else None}
+        out: dict[str, Any] = {"case_id": case_id, "decision": decision_to_dict(dec) if dec else None}
+        cf = get().state.cases.get(case_id)
+        if cf is not None and cf.case.status.value == "open" and cf.release_proposal is not None:
+            # four eyes: the release is only proposed; the hold stays until another reviewer agrees
+            out["release"] = {
+                "status": "proposed",
+                "proposed_by": cf.release_proposal["reviewer"],
+                "reason": cf.release_proposal.get("reason", ""),
+                "next_steps": "A second, different reviewer must agree before the hold is released.",
+            }
+        return out
 
     @router.post("/cases/{case_id}/escalate")
     def escalate(case_id: str, body: EscalateIn) -> dict[str, Any]:

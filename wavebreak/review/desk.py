@@ -41,7 +41,12 @@ from wavebreak.decisions.log import decision_event
 from wavebreak.decisions.serde import canonical_json, decision_from_dict, dt_to_iso
 from wavebreak.review import events as E
 from wavebreak.review.lookup import harm_context
-from wavebreak.review.policies import CATEGORIES, REVIEW_POLICIES, category_for_rule
+from wavebreak.review.policies import (
+    CATEGORIES,
+    REVIEW_POLICIES,
+    category_for_rule,
+    release_needs_second_reviewer,
+)
 from wavebreak.review.sla import SlaPolicy
 from wavebreak.review.state import OPEN_STATUSES, CaseFile, QueueItem, ReviewState, category_severity
 
@@ -436,6 +441,12 @@ class ReviewDesk:
                 seen: dict[str, Any] = {}
                 ctx = harm_context(self.storage, target, d.at, nid, seen) if target else {"narrative_id": nid}
                 ctx.setdefault("reach", int(d.facts.get("author_followers") or 0))
+                # recorded for four eyes: the author's audience and the crisis the engine saw
+                ctx["followers"] = max(
+                    int(ctx.get("followers") or 0), int(d.facts.get("author_followers") or 0)
+                )
+                if d.facts.get("crisis"):
+                    ctx["crisis_id"] = d.facts["crisis"]
                 events: list[Event] = []
                 crisis = bool(self._crises.active(d.at)) and (
                     self.storage is None or self._crisis_for(d.target_id, ctx, d.at, seen)
@@ -555,6 +566,12 @@ class ReviewDesk:
         reverses the automated decisions. Restrictive actions on a post strike its author;
         strikes reaching ``REVIEW_STRIKES_TO_SUSPEND`` suspend the account. The affected
         user gets a notice with the reasons and how to appeal.
+
+        Four eyes: releasing (``allow``) holds or restrictions for incitement / threats at high
+        reach or under a confirmed crisis (:meth:`four_eyes_reason`) first records
+        ``release.proposed`` and returns None with the hold in force; a second, different
+        reviewer's ``allow`` releases (the same reviewer again raises PermissionError), and a
+        restrictive action by anyone keeps the hold or goes further.
         """
         with self._lock:
             self.refresh()
@@ -583,6 +600,26 @@ class ReviewDesk:
                 )
             elif cf.automated_decision_ids:
                 reversals = [d for d in cf.automated_decision_ids if d not in self.state.reversed]
+            agreed_with: str | None = None
+            four_eyes = self.four_eyes_reason(cf) if reversals else None
+            if four_eyes is not None:
+                prop = cf.release_proposal
+                if prop is None or not set(reversals) <= set(prop.get("reversed") or ()):
+                    # first pair of eyes (or decisions the proposal did not name): record, keep the hold
+                    self._append(
+                        [
+                            self._release_proposed(
+                                cf, reviewer, policy_id, reversals, four_eyes, note, role, when
+                            )
+                        ]
+                    )
+                    return None
+                if prop["reviewer"] == reviewer:
+                    raise PermissionError(
+                        f"case {case_id}: {reviewer} already proposed this release ({four_eyes}); "
+                        "a second, different reviewer must agree"
+                    )
+                agreed_with = str(prop["reviewer"])
             events.append(
                 Event(
                     E.CASE_DECIDED,
@@ -598,6 +635,12 @@ class ReviewDesk:
                         "role": role,
                         "decision_ids": [decision.id] if decision else [],
                         "reversed": reversals,
+                        **({"four_eyes": four_eyes, "proposed_by": agreed_with} if agreed_with else {}),
+                        **(
+                            {"release_proposed_by": cf.release_proposal["reviewer"]}
+                            if cf.release_proposal is not None and not agreed_with
+                            else {}
+                        ),
                     },
                     actor=reviewer,
                 )
@@ -608,9 +651,10 @@ class ReviewDesk:
                 if act >= Action.DEMOTE:
                     events.extend(self._strikes(cf, decision, when))
             for did in reversals:
-                events.append(
-                    self._reversal_event(did, when, reviewer, f"not confirmed in review ({case_id})")
-                )
+                why = f"not confirmed in review ({case_id})"
+                if agreed_with:
+                    why += f"; release proposed by {agreed_with}, agreed by {reviewer} (four eyes)"
+                events.append(self._reversal_event(did, when, reviewer, why))
             self._append(events)
             if decision is not None:
                 if self.storage is not None:
@@ -626,6 +670,51 @@ class ReviewDesk:
                     self.storage.revoke_decision(did, when)
             self._bad_faith(cf, when)
             return decision
+
+    def four_eyes_reason(self, cf: CaseFile) -> str | None:
+        """Why releasing this case's automated holds / restrictions needs a second reviewer, or None.
+
+        From facts recorded at intake: the engine reports' categories, the largest author
+        audience among them, and whether a confirmed crisis covers the case (the desk's own
+        crisis check, or the crisis the engine recorded on the decision).
+        """
+        followers = 0
+        crisis = cf.crisis
+        cats: list[str] = []
+        for rid in cf.case.report_ids:
+            rv = self.state.reports.get(rid)
+            if rv is None or rv.report.notifier_kind != NotifierKind.AUTOMATED:
+                continue
+            cats.append(rv.report.category)
+            followers = max(followers, int(rv.context.get("followers") or 0))
+            crisis = crisis or bool(rv.context.get("crisis_id")) or rv.crisis
+        return release_needs_second_reviewer(cats, followers, crisis)
+
+    def _release_proposed(
+        self,
+        cf: CaseFile,
+        reviewer: str,
+        policy_id: str,
+        reversals: list[str],
+        reason: str,
+        note: str,
+        role: str,
+        when: datetime,
+    ) -> Event:
+        return Event(
+            E.RELEASE_PROPOSED,
+            when,
+            cf.case.id,
+            {
+                "case_id": cf.case.id,
+                "policy_id": policy_id,
+                "reversed": list(reversals),
+                "reason": reason,
+                "note": note,
+                "role": role,
+            },
+            actor=reviewer,
+        )
 
     def _decision(
         self,

@@ -15,6 +15,9 @@ CASE_OPENED = "case.opened"
 CASE_ASSIGNED = "case.assigned"
 CASE_ESCALATED = "case.escalated"
 CASE_DECIDED = "case.decided"
+RELEASE_PROPOSED = "release.proposed"
+"""A first reviewer would release a hold that needs four eyes; the hold stays in force until a
+second, different reviewer agrees (then ``case.decided`` with the reversals) or disagrees."""
 NOTICE_SENT = "notice.sent"
 APPEAL_RECEIVED = "appeal.received"
 APPEAL_DECIDED = "appeal.decided"
@@ -35,6 +38,7 @@ REVIEW_KINDS: tuple[str, ...] = (
     CASE_ASSIGNED,
     CASE_ESCALATED,
     CASE_DECIDED,
+    RELEASE_PROPOSED,
     NOTICE_SENT,
     APPEAL_RECEIVED,
     APPEAL_DECIDED,

@@ -8,8 +8,10 @@ same harm are reported under the same category.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wavebreak.core import constants as C
 from wavebreak.core.records import Grounds
 
 
@@ -151,3 +153,21 @@ def category_for_rule(rule_id: str) -> str:
         if rule_id.startswith(prefix):
             return cat
     return "other"
+
+
+def release_needs_second_reviewer(categories: Iterable[str], followers: int, crisis: bool) -> str | None:
+    """Why releasing a hold or restriction needs a second, different reviewer, or None if one suffices.
+
+    Four eyes (dual control) for the costliest reversal: a call to violence or a threat released
+    at high reach, or while a confirmed crisis covers it. One reviewer still releases everything
+    else, so the second look is spent where a single error is worst. Shared by the review desk
+    and the simulator, so both apply the same rule.
+    """
+    hit = sorted(set(categories).intersection(C.REVIEW_FOUR_EYES_CATEGORIES))
+    if not hit:
+        return None
+    if crisis:
+        return f"{'/'.join(hit)} in a confirmed crisis"
+    if followers > C.REVIEW_FOUR_EYES_FOLLOWERS:
+        return f"{'/'.join(hit)} by an author with {followers} followers (> {C.REVIEW_FOUR_EYES_FOLLOWERS})"
+    return None

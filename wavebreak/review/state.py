@@ -119,6 +119,8 @@ class CaseFile:
     decided: dict[str, Any] | None = None
     deciders: list[str] = field(default_factory=list)
     escalation: dict[str, Any] | None = None
+    release_proposal: dict[str, Any] | None = None
+    """The pending four-eyes release (payload, ``at``, ``reviewer``), if a first reviewer proposed one."""
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -293,6 +295,18 @@ class ReviewState:
             cf.escalation = {"by": e.actor, "at": e.at, "reason": e.payload.get("reason", "")}
             cf.case.assignee = e.payload.get("to") or cf.case.assignee
             self._log(cf.case.id, e, f"escalated by {e.actor}: {e.payload.get('reason', '')}")
+
+    def _on_release_proposed(self, e: Event) -> None:
+        p = e.payload
+        cf = self.cases.get(p["case_id"])
+        if cf is None:
+            return
+        cf.release_proposal = dict(p, at=e.at, reviewer=e.actor)
+        self._log(
+            cf.case.id,
+            e,
+            f"release proposed by {e.actor} ({p.get('reason', '')}): the hold stays until a second reviewer agrees",
+        )
 
     def _on_decided(self, e: Event) -> None:
         p = e.payload
@@ -544,6 +558,7 @@ _HANDLERS = {
     E.CASE_ASSIGNED: ReviewState._on_assigned,
     E.CASE_ESCALATED: ReviewState._on_escalated,
     E.CASE_DECIDED: ReviewState._on_decided,
+    E.RELEASE_PROPOSED: ReviewState._on_release_proposed,
     E.DECISION_APPLIED: ReviewState._on_decision_applied,
     E.DECISION_REVERSED: ReviewState._on_decision_reversed,
     E.NOTICE_SENT: ReviewState._on_notice,

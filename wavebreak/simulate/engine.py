@@ -51,6 +51,7 @@ from wavebreak.core.records import (
     PostKind,
     Surface,
 )
+from wavebreak.review.policies import category_for_rule, release_needs_second_reviewer
 from wavebreak.simulate.graph import FollowerGraph, follower_graph
 
 CLASSES: tuple[str, ...] = ("false_claim", "incitement", "refutation", "benign", "leak")
@@ -105,6 +106,7 @@ class SimParams:
     review_minutes_per_item: float = C.SIM_REVIEW_MINUTES_PER_ITEM
     review_pickup_min: float = C.SIM_REVIEW_PICKUP_MIN
     review_accuracy: float = C.SIM_REVIEW_ACCURACY
+    review_second_repeats_error: float = C.SIM_REVIEW_SECOND_REPEATS_ERROR
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -413,6 +415,11 @@ class ReviewQueue:
     Why modelled here: the review desk is a separate service; what matters for the
     cascade is *when* a held item is decided and *how*. Highest-reach first (reach
     raises responsibility, as in the pack's hold rule).
+
+    Four eyes (the desk's ``release.proposed``): a release of an item in ``four_eyes`` is only
+    proposed; the item goes back into the queue (``proposals``) for a second, different reviewer,
+    with its own pick-up latency and its own reviewer time, and the hold stays meanwhile.
+    ``reviewed`` and ``reviewer_hours`` count both looks.
     """
 
     reviewers: int
@@ -429,28 +436,42 @@ class ReviewQueue:
     released: int = 0
     max_backlog: int = 0
     enqueued: int = 0
+    four_eyes: set[int] = field(default_factory=set)
+    proposals: set[int] = field(default_factory=set)
+    proposed: int = 0
+    second_released: int = 0
+    second_removed: int = 0
 
-    def add(self, item: int, at_s: float, decision_id: str, priority: float) -> None:
+    def add(self, item: int, at_s: float, decision_id: str, priority: float, four_eyes: bool = False) -> None:
+        if four_eyes:
+            self.four_eyes.add(item)  # a later four-eyes hold on a queued item still counts
         if item in self.done or item in self.queue:
             return
         self.queue[item] = (at_s, decision_id, priority)
         self.enqueued += 1
         self.max_backlog = max(self.max_backlog, len(self.queue))
 
-    def step(self, now_s: float, step_minutes: float) -> list[tuple[int, str, float]]:
-        """Items decided in this step: (item, hold decision id, queued at)."""
+    def propose_release(self, item: int, at_s: float, decision_id: str, priority: float) -> None:
+        """A first reviewer would release a four-eyes item: queue it for the second look."""
+        self.proposed += 1
+        self.proposals.add(item)
+        self.queue[item] = (at_s, decision_id, priority)
+        self.max_backlog = max(self.max_backlog, len(self.queue))
+
+    def step(self, now_s: float, step_minutes: float) -> list[tuple[int, str, float, float]]:
+        """Items decided in this step: (item, hold decision id, queued at, priority)."""
         self.budget += self.reviewers * step_minutes / self.minutes_per_item
         ready = [(p, i, q, d) for i, (q, d, p) in self.queue.items() if now_s - q >= self.pickup_min * 60]
         ready.sort(key=lambda r: (-r[0], r[2], r[1]))
         out = []
-        for _p, i, q, d in ready:
+        for p, i, q, d in ready:
             if self.budget < 1.0:
                 break
             self.budget -= 1.0
             del self.queue[i]
             self.done.add(i)
             self.waits_min.append((now_s - q) / 60.0)
-            out.append((i, d, q))
+            out.append((i, d, q, p))
         if not self.queue:
             self.budget = min(self.budget, float(self.reviewers))  # idle reviewers do not bank time
         return out
@@ -463,6 +484,9 @@ class ReviewQueue:
             "reviewed": len(self.waits_min),
             "removed": self.removed,
             "released": self.released,
+            "four_eyes_proposed": self.proposed,
+            "four_eyes_released": self.second_released,
+            "four_eyes_removed": self.second_removed,
             "pending_at_end": len(self.queue),
             "max_backlog": self.max_backlog,
             "wait_minutes_median": round(float(np.median(w)), 1) if len(w) else None,
@@ -608,7 +632,11 @@ class Simulator:
             held = d.item_action == Action.HOLD_FOR_REVIEW or Action.HOLD_FOR_REVIEW in d.actions.values()
             if held and self.review is not None and d.actor != "reviewer":
                 prio = float(self.w.real_followers[self.items.author[item]])
-                self.review.add(item, now, d.id, prio)
+                followers = int(d.facts.get("author_followers") or prio)
+                four = release_needs_second_reviewer(
+                    [category_for_rule(d.rule_id)], followers, bool(d.facts.get("crisis"))
+                )
+                self.review.add(item, now, d.id, prio, four_eyes=four is not None)
         elif d.target_kind == "narrative" and sev >= Action.DEMOTE:
             self._narr_pending.append((d.target_id, now))
         if sev >= Action.DEMOTE:
@@ -632,12 +660,29 @@ class Simulator:
         assert self.review is not None
         out: list[Decision] = []
         at = self._at(s)
-        for item, hold_id, _q in self.review.step(self._now_s, self.p.step_minutes):
+        for item, hold_id, _q, prio in self.review.step(self._now_s, self.p.step_minutes):
             cls = int(self.items.cls[item])
             truly = cls in (IN, FC, LK)
-            u = float(_uniform(self.w.seed, int(self.items.key[item]), 0x5EED)[0])
-            right = u < self.p.review_accuracy
-            remove = truly == right
+            key = int(self.items.key[item])
+            second = item in self.review.proposals
+            if not second:
+                u = float(_uniform(self.w.seed, key, 0x5EED)[0])
+                remove = truly == (u < self.p.review_accuracy)
+                if not remove and item in self.review.four_eyes:
+                    # four eyes: the first release is only proposed; the hold stays for a second look
+                    self.review.propose_release(item, self._now_s, hold_id, prio)
+                    continue
+            else:
+                # the second reviewer shares the first one's judgement on a hard case with probability
+                # review_second_repeats_error, else looks independently (docs/simulate.md, four eyes)
+                self.review.proposals.discard(item)
+                same = float(_uniform(self.w.seed, key, 0x2EED)[0]) < self.p.review_second_repeats_error
+                u2 = float(_uniform(self.w.seed, key, 0x3EED)[0])
+                remove = False if same else truly == (u2 < self.p.review_accuracy)
+                if remove:
+                    self.review.second_removed += 1
+                else:
+                    self.review.second_released += 1
             pid = self.items.ids[item]
             if remove:
                 self.review.removed += 1

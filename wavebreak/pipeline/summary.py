@@ -62,7 +62,10 @@ class DecisionLog:
             nid = d.target_id
         elif nid is not None:
             self.post_counts[nid][f"{d.rule_id}:{d.severity.slug}"] += 1
-        if nid is not None and nid not in self.first_action_at:
+        # the first *restrictive* decision (demote or more): a refutation's protection or a label is a
+        # decision but not an action on the narrative (transparency.research counts the same way). Counting
+        # them made a protected refutation narrative "acted on" before the leak it later absorbed began.
+        if nid is not None and nid not in self.first_action_at and d.severity.restrictive:
             self.first_action_at[nid] = d.at
         if len(self.examples[d.rule_id]) < self._examples_per_rule:
             self.examples[d.rule_id].append(decision_brief(d))

@@ -149,6 +149,11 @@ def test_narratives(store: SqlStorage) -> None:
     n1b = store.get_narrative("n1")
     assert n1b is not None and n1b.status == NarrativeStatus.REFUTED and n1b.refuted_by == ["s1"]
     assert store.list_narratives()[0].id == "n1"
+    # the names a claim attributes (eighth session) survive the store: the policy stage reads them
+    named = _narrative("n3", 0.5, claimed_names={"Idris Al-Qamari": 5, "idris al-qamary": 2})
+    store.upsert_narratives([named])
+    back = store.get_narrative("n3")
+    assert back is not None and back.claimed_names == {"Idris Al-Qamari": 5, "idris al-qamary": 2}
 
     store.add_narrative_points(
         [

@@ -711,7 +711,8 @@ NARR_COORD_EVERY_MIN = 15
 
 NARR_CLAIMED_NAMES_MAX = 8
 """Names a narrative record keeps in ``claimed_names`` (the names the identity-claim signal attributed
-in its posts, most attributed first; past twice this many, the least attributed are dropped). A false
+in its posts, each with its count; the order is not meaningful, and storage returns them sorted by name).
+Up to twice this many are held; past that, only this many of the most attributed are kept. A false
 name spreads in a handful of spellings (the simulator's "Idris Al-Qamari" in 4-6); eight keeps them all
 while bounding a narrative that collects misfires. The policy stage reads them to tell a post that
 carries the claim (names its subject) from one clustered with it by shared event words."""

@@ -532,3 +532,22 @@ def test_coshare_retire_keeps_active_pairs() -> None:
     assert d.retire(5_000.0) == 3 + 1
     assert set(d._edges) == {("c", "d")} and d._strong == {("c", "d")}
     assert all(k.startswith("tnew") for k in d._items)
+
+
+def test_retire_drops_attributed_names_whose_story_ended() -> None:
+    """Review finding (eighth session): attributed names were never retired, so the names every post's
+    claim-free check scans grew to every name ever attributed. A name whose anchor home narrative is no
+    longer live goes with it; a live story's name stays."""
+    from datetime import timedelta
+
+    s, st = Stream(), NarrativeStage()
+    posts = [s.post(account(i), CLAIM[i % 3], minutes=i) for i in range(6)]
+    run(st, [s.batch(posts)])
+    live_nid = st.narrative_of(posts[0].id)
+    assert live_nid is not None
+    st._anchor_home.update({"dead name": "n-gone", "live name": live_nid})
+    st._claimed.update({"dead name": 7, "live name": 7})
+    st._anchor_names.update({"dead name": "Dead Name", "live name": "Live Name"})
+    st._retire(T0 + timedelta(hours=1))
+    assert "Dead Name" not in st.claimed_names() and "dead name" not in st._claimed
+    assert "Live Name" in st.claimed_names() and st._claimed["live name"] == 7

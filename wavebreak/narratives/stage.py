@@ -1360,7 +1360,9 @@ class NarrativeStage:
           reader already skips those (a narrative id never comes back), so this changes nothing
           but memory. Before, they stayed until the count caps (300k bands, 75k URLs, 2M terms);
         - co-sharing items and pairs idle for ``NARR_COORD_RETIRE_AFTER_H``
-          (:meth:`CoShareDetector.retire`).
+          (:meth:`CoShareDetector.retire`);
+        - attributed names whose anchor home is no longer live, with their counts (the only
+          outcome change: such a name must reach ``NARR_ANCHOR_MIN_CLAIMS`` again to anchor).
         """
         live = self._live
         redirect = self._redirect
@@ -1387,8 +1389,17 @@ class NarrativeStage:
             del postings[term]
         postings.update(changed)
         homes = self._anchor_home
+        claimed = self._claimed
+        names = self._anchor_names
         for key in [k for k, h in homes.items() if not alive(h)]:
             del homes[key]
+            # the name's story has ended with its home narrative: its attribution count and anchor
+            # name go too, so the names every post's claim-free check scans (``claimed_names``) stay
+            # those of live stories, not every name ever attributed (up to 100k: ~1 ms per post and
+            # spelling collisions with unrelated news on a long stream; review finding, eighth
+            # session). A name attributed again later is counted afresh.
+            claimed.pop(key, None)
+            names.pop(key, None)
         self._coord.retire(now.timestamp() - 3600.0 * C.NARR_COORD_RETIRE_AFTER_H)
 
     def _drop(self, nid: str) -> NarrativeState:

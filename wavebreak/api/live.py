@@ -508,26 +508,27 @@ class LiveIndex:
 
     def _note_deps(self, item_ids: Iterable[str]) -> None:
         """Record which author and narrative each memoised answer read (for :meth:`_forget_targets`)."""
-        deps, posts, narr = self._memo_deps, self._posts, self._post_narr
+        deps = self._memo_deps
         for i in item_ids:
-            m = posts.get(i)
-            if m is not None and m.author_id:
-                deps.setdefault(m.author_id, set()).add(i)
-            n = narr.get(i)
-            if n:
-                deps.setdefault(n, set()).add(i)
+            for key in self._dep_keys(i):
+                if key:
+                    deps.setdefault(key, set()).add(i)
+
+    def _dep_keys(self, item_id: str) -> tuple[str | None, str | None]:
+        """The author and narrative whose decisions an item's gate answer reads (either may be unknown)."""
+        m = self._posts.get(item_id)
+        return (m.author_id if m is not None else None, self._post_narr.get(item_id))
 
     def _drop_deps(self, item_ids: Iterable[str]) -> None:
         """Unrecord the dependencies of answers no longer memoised under any (surface, region).
 
         Why: without it the author / narrative sets grew with every item ever answered (answers
         leave the memo by TTL, their dependencies stayed), and only a hold change reset them."""
-        deps, posts, narr, memos = self._memo_deps, self._posts, self._post_narr, list(self._memo.values())
+        deps, memos = self._memo_deps, list(self._memo.values())
         for i in item_ids:
             if any(i in m for m in memos):
                 continue  # still answered for another surface or region: its dependencies stand
-            m = posts.get(i)
-            for key in (m.author_id if m is not None else None, narr.get(i)):
+            for key in self._dep_keys(i):
                 if key:
                     s = deps.get(key)
                     if s is not None:

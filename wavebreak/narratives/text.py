@@ -101,6 +101,15 @@ def name_key(name: str) -> str:
 _NAME_WORD: Final = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+def _surname(last: str) -> str:
+    """A folded last name without its leading particle ("alqamari" -> "qamari"), kept whole when
+    dropping the particle would leave 3 letters or fewer (shared by name keys and span keys)."""
+    for pfx in _PARTICLES:
+        if last.startswith(pfx) and len(last) > len(pfx) + 3:
+            return last[len(pfx) :]
+    return last
+
+
 @lru_cache(maxsize=4_096)
 def _name_skeletons(name: str) -> tuple[str, ...]:
     """Skeletons that identify ``name`` in a text: the whole name, and its surname alone when that is
@@ -111,11 +120,7 @@ def _name_skeletons(name: str) -> tuple[str, ...]:
         return ()
     keys = [skeleton("".join(parts))]
     if len(parts) >= 2:
-        last = parts[-1]
-        for pfx in _PARTICLES:
-            if last.startswith(pfx) and len(last) > len(pfx) + 3:
-                last = last[len(pfx) :]
-                break
+        last = _surname(parts[-1])
         if len(last) >= 4:
             keys.append(skeleton(last))
     return tuple(k for k in dict.fromkeys(keys) if len(k) >= 3)
@@ -202,11 +207,7 @@ def _span_keys(span: str) -> tuple[str, str, str] | None:
     key = "@" + skeleton(folded)
     parts = folded.replace("-", " ").split()
     if len(parts) >= 2:  # the surname alone ("Al-Qamari") also carries the name
-        last = parts[-1]
-        for pfx in _PARTICLES:
-            if last.startswith(pfx) and len(last) > len(pfx) + 3:
-                last = last[len(pfx) :]
-                break
+        last = _surname(parts[-1])
         if len(last) >= 4:
             return key, "@" + skeleton(last), span.replace("-", " ").split()[-1]
     return key, "", ""

@@ -139,6 +139,14 @@ def claim_free_reasons(
     ]
 
 
+_EXEMPTIONS: dict[str, tuple[str, str]] = {
+    "question": ("engine.question-exemption", "asks about the claim of narrative {nid} ({because}) and does not assert it"),
+    "claim_free": ("engine.claim-free-exemption", "is in narrative {nid} but does not carry its claim ({because})"),
+}
+"""Post kinds exempt from a narrative's restrictions but not from its label or context note
+(:meth:`PolicyStage._exemption`): the rule id recorded and how the explanation says why."""
+
+
 @dataclass(slots=True)
 class _Cover:
     """What the gate applies to every post of a narrative (or every repost of a post) for one
@@ -944,30 +952,18 @@ class PolicyStage:
         (``engine.claim-free-exemption``, :func:`claim_free_reasons`)."""
         rule = narrative_decision.rule_id
         because = "; ".join(reasons)
-        if kind == "claim_free":
-            rule_id = "engine.claim-free-exemption"
+        exempt = _EXEMPTIONS.get(kind)
+        if exempt is not None:
+            rule_id, why = exempt
             facts: dict[str, Any] = {
                 "rules": [rule_id],
-                "claim_free": True,
-                "claim_free_reasons": reasons,
+                kind: True,
+                f"{kind}_reasons": reasons,
                 "exempt_from": {rule: {"narrative": nid}},
             }
             explanation = (
-                f"post {pid} is in narrative {nid} but does not carry its claim ({because}): the "
-                f"narrative's restrictions ({rule}) do not apply to it; its label or context note does."
-            )
-        elif kind == "question":
-            rule_id = "engine.question-exemption"
-            facts = {
-                "rules": [rule_id],
-                "question": True,
-                "question_reasons": reasons,
-                "exempt_from": {rule: {"narrative": nid}},
-            }
-            explanation = (
-                f"post {pid} asks about the claim of narrative {nid} ({because}) and does "
-                f"not assert it: the narrative's restrictions ({rule}) do not "
-                "apply to it; its label or context note does."
+                f"post {pid} {why.format(nid=nid, because=because)}: the narrative's restrictions "
+                f"({rule}) do not apply to it; its label or context note does."
             )
         else:
             rule_id = "engine.refutation-protection"

@@ -172,7 +172,9 @@ def test_a_decision_expiring_forgets_its_target_only(tmp_path: Path) -> None:
     assert b'"action":"allow"' in after[3]
 
 
-def test_expired_answers_leave_no_dependencies_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_expired_answers_leave_no_dependencies_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Review finding: answers left the memo by TTL but their author/narrative dependencies stayed, so
     the dependency map grew with every item ever answered."""
     store, ids = _store_with_posts(tmp_path, n_posts=120)
@@ -190,7 +192,9 @@ def test_expired_answers_leave_no_dependencies_behind(tmp_path: Path, monkeypatc
     assert sum(map(len, live._memo_deps.values())) == 1
 
 
-def test_a_request_racing_a_decision_keeps_no_stale_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_request_racing_a_decision_keeps_no_stale_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Review finding: the poller popped an author's dependencies before bumping the memo epoch, so a
     request that computed its answers before the decision and recorded them in between kept them until
     their TTL. The request thread's tail (memoise, record dependencies, check the epoch: as in
@@ -224,3 +228,47 @@ def test_a_request_racing_a_decision_keeps_no_stale_answer(tmp_path: Path, monke
     live.refresh()
     monkeypatch.setattr(live, "_forget_items", real_forget)
     assert _answers(live, "trends", "GB", ids) == _fresh(live, "trends", "GB", ids)
+
+
+def test_server_applies_an_originals_decision_to_its_reposts_and_quotes(tmp_path: Path) -> None:
+    """The server's post records carry kind / repost_of / quote_of, so the gate's repost and quote
+    rules apply there as in the library; and a decision on the original forgets the memoised
+    answers of the posts that show it (the reposts were answered `allow` before it)."""
+    from wavebreak.core.records import PostKind
+
+    store = build_store(tmp_path / "rq.db")
+    store.add_accounts([Account(id=f"m:u{i}", platform="generic", followers=10) for i in range(3)])
+    store.add_posts(
+        [
+            Post(id="m:orig", platform="generic", author_id="m:u0", created_at=NOW, text="the claim"),
+            Post(
+                id="m:rp",
+                platform="generic",
+                author_id="m:u1",
+                created_at=NOW,
+                kind=PostKind.REPOST,
+                repost_of="m:orig",
+            ),
+            Post(
+                id="m:qt",
+                platform="generic",
+                author_id="m:u2",
+                created_at=NOW,
+                text="look at this",
+                kind=PostKind.QUOTE,
+                quote_of="m:orig",
+            ),
+        ]
+    )
+    live = LiveIndex(store)
+    live.refresh()
+    ids = ["m:orig", "m:rp", "m:qt"]
+    before = _answers(live, "trends", "GB", ids)
+    assert all(b'"action":"allow"' in a for a in before)
+    _record(store, _decision("dec-orig", "post", "m:orig", {Surface.TRENDS: Action.EXCLUDE}))
+    live.refresh()
+    after = _answers(live, "trends", "GB", ids)
+    assert after == _fresh(live, "trends", "GB", ids)  # the memo forgot what the decision reaches
+    assert b'"action":"exclude"' in after[0]
+    assert b'"action":"exclude"' in after[1]  # the repost shows the original
+    assert b'"action":"allow"' not in after[2]  # the quote embeds it

@@ -26,6 +26,16 @@ def test_eval_early_detection_cli_prints_one_json_object() -> None:
     assert 0 < fc["largest_narrative_recall"] <= 1
     assert run["actors"]["narrative_id"] is not None
     assert run["false_alarms_per_day"] >= 0
+    assert 0 <= run["false_alarms_with_no_harmful_post"] <= run["false_alarms"]
+    for fa in run["false_alarm_details"]:  # the majority key is read off the recorded composition
+        assert fa["composition"][fa["key"]] == max(fa["composition"].values())
+
+
+def test_harmful_keys_are_what_a_risk_alert_is_meant_to_catch() -> None:
+    from wavebreak.narratives.eval import _is_harmful
+
+    assert _is_harmful("false_claim") and _is_harmful("incitement") and _is_harmful("minor_name_leak")
+    assert not any(_is_harmful(k) for k in ("chatter", "background:sport", "refutation"))
 
 
 def test_narratives_show_reads_a_summary(tmp_path) -> None:

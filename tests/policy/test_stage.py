@@ -614,3 +614,34 @@ def test_refuted_context_does_not_restrict_a_counter_speech_narrative() -> None:
         b = batch([post("demo:1", "Police say the name is false", SMALL)], {}, narrative_of={"demo:1": "n1"})
         ds = run_one(b, PolicyStage(), ctx)[0]
         assert ("n1" in ds and ds["n1"].rule_id == "refuted-narrative-context") is fires
+
+
+def test_reevaluation_that_only_turns_claim_free_supersedes_the_earlier_decision() -> None:
+    """The gate reads `claim_free` off a post's decision to spare it the narrative's restrictions, so
+    a re-evaluation that differs only in that fact must be issued (superseding the earlier decision),
+    not deduplicated against it; decisions without the fact keep their ids (their key is unchanged)."""
+    from wavebreak.core.records import Decision, Grounds, Surface
+    from wavebreak.policy.engine import signature
+
+    def dec(**facts: object) -> Decision:
+        return Decision(
+            id="",
+            at=T0,
+            target_kind="post",
+            target_id="demo:7",
+            actions={Surface.TRENDS: Action.LABEL},
+            rule_id="engine.claim-free-exemption",
+            grounds=Grounds("test"),
+            explanation="test",
+            facts={"rules": ["engine.claim-free-exemption"], **facts},
+        )
+
+    plain, free = dec(), dec(claim_free=True)
+    assert signature(plain) == "trends=label|allow|none|engine.claim-free-exemption||"
+    assert signature(free) == signature(plain) + "|f"
+    stage = PolicyStage()
+    first = stage._issue(plain)
+    second = stage._issue(free)
+    assert first is not None and second is not None
+    assert second.supersedes == first.id and second.id != first.id
+    assert stage._issue(dec(claim_free=True)) is None  # the same reading again is deduplicated

@@ -64,11 +64,24 @@ WATCHED_KINDS = (
 
 @dataclass(slots=True)
 class PostMeta:
-    """What the gate needs about a post: its author (account decisions) and text (legal holds)."""
+    """What the gate needs about a post: its author (account decisions), text (legal holds) and
+    what it shows of another post (a pure repost shows its original, a quote embeds the quoted post).
+
+    Why the last three: the library Gate applies an original's post decisions to its reposts and a
+    quoted post's restrictions to the quote, reading ``kind`` / ``repost_of`` / ``quote_of`` off
+    whatever ``get_posts`` returns; without them the server never applied those rules."""
 
     id: str
     author_id: str | None
     text: str
+    kind: str = ""
+    repost_of: str | None = None
+    quote_of: str | None = None
+
+    @classmethod
+    def of(cls, p: Any) -> PostMeta:
+        """The gate's view of a stored or just-ingested post record."""
+        return cls(p.id, p.author_id, p.text, str(p.kind), p.repost_of, p.quote_of)
 
 
 def gate_item(r: Any, provisional: bool = False) -> dict[str, Any]:
@@ -379,7 +392,7 @@ class LiveIndex:
         found = {p.id: p for p in self.storage.get_posts(missing)}
         for pid in missing:
             p = found.get(pid)
-            self._remember(PostMeta(pid, p.author_id if p else None, p.text if p else ""))
+            self._remember(PostMeta.of(p) if p is not None else PostMeta(pid, None, ""))
 
     def _remember(self, meta: PostMeta) -> None:
         self._posts[meta.id] = meta
@@ -395,7 +408,7 @@ class LiveIndex:
         """Record metadata of posts this process has just ingested (no query needed later)."""
         ids = []
         for p in posts:
-            self._remember(PostMeta(p.id, p.author_id, p.text))
+            self._remember(PostMeta.of(p))
             ids.append(p.id)
         self._forget_items(ids)
         self.renew_gate(forget_unknown=False)
@@ -514,10 +527,17 @@ class LiveIndex:
                 if key:
                     deps.setdefault(key, set()).add(i)
 
-    def _dep_keys(self, item_id: str) -> tuple[str | None, str | None]:
-        """The author and narrative whose decisions an item's gate answer reads (either may be unknown)."""
+    def _dep_keys(self, item_id: str) -> tuple[str | None, ...]:
+        """The targets whose decisions an item's gate answer reads besides its own: its author and
+        narrative, and for a repost or quote the post it shows and that post's narrative (any may be
+        unknown)."""
         m = self._posts.get(item_id)
-        return (m.author_id if m is not None else None, self._post_narr.get(item_id))
+        if m is None:
+            return (None, self._post_narr.get(item_id))
+        shown = m.repost_of if m.kind == "repost" else m.quote_of if m.kind == "quote" else None
+        if shown is None:
+            return (m.author_id, self._post_narr.get(item_id))
+        return (m.author_id, self._post_narr.get(item_id), shown, self._post_narr.get(shown))
 
     def _drop_deps(self, item_ids: Iterable[str]) -> None:
         """Unrecord the dependencies of answers no longer memoised under any (surface, region).

@@ -48,6 +48,12 @@ def _is_background(key: str) -> bool:
     return key.startswith("background:") or key == "chatter"
 
 
+def _is_harmful(key: str) -> bool:
+    """A ground-truth key whose posts a risk alert is meant to catch (not background, chatter or
+    refutation)."""
+    return not _is_background(key) and key != "refutation"
+
+
 def scored_stream(seed: int, scale: float, batch_size: int = C.BATCH_SIZE) -> dict[str, Any]:
     """The scenario in time-ordered batches already scored by SignalsStage (when importable).
 
@@ -182,6 +188,11 @@ def run_early_detection(
         key, share = _majority(comp)
         alert_rows.append({"alert": a, "key": key, "share": share, "composition": comp})
     false_alarms = [r for r in alert_rows if _is_background(r["key"])]
+    # The headline counts an alert as false when most of its narrative's posts were benign at alert
+    # time (the strict reading). Some of those narratives already held harmful posts (a call to
+    # violence clustered with chatter, claim posts absorbed by the news of the event): this second
+    # count keeps only narratives with no harmful post at all, so a reader sees both.
+    pure_false_alarms = [r for r in false_alarms if not any(_is_harmful(k) for k in r["composition"])]
 
     per_key: dict[str, Any] = {}
     for key in sorted(key_posts):
@@ -317,11 +328,15 @@ def run_early_detection(
         "risk_alerts": len(risk_alerts),
         "false_alarms": len(false_alarms),
         "false_alarms_per_day": round(fa_per_day, 3),
+        "false_alarms_with_no_harmful_post": len(pure_false_alarms),
         "false_alarm_details": [
             {
                 "narrative_id": r["alert"].narrative_id,
                 "key": r["key"],
                 "share": round(r["share"], 3),
+                # every ground-truth key's posts in the narrative at alert time: a reader can tell a
+                # benign burst flagged from a narrative whose minority is harmful
+                "composition": dict(r["composition"].most_common()),
                 "at": _iso(r["alert"].at.timestamp()),
                 "title": _title(stage, r["alert"].narrative_id),
             }
@@ -370,6 +385,7 @@ def run_many(seeds: list[int], scale: float = 1.0, embed: bool = False) -> dict[
         "false_claim_target_met": sum(r["targets"]["false_claim_within_30min_and_under_1pct"] for r in runs),
         "incitement_target_met": sum(r["targets"]["incitement_within_30min_and_under_1pct"] for r in runs),
         "false_alarms_per_day_mean": round(sum(r["false_alarms_per_day"] for r in runs) / len(runs), 3),
+        "false_alarms_with_no_harmful_post": sum(r["false_alarms_with_no_harmful_post"] for r in runs),
         "origin_in_top5": sum(bool(r["actors"].get("origin_in_top5")) for r in runs),
         "megaphone_tops_amplifiers": sum(bool(r["actors"].get("megaphone_tops_amplifiers")) for r in runs),
         "pseudo_news_is_bridge": sum(bool(r["actors"].get("pseudo_news_is_bridge")) for r in runs),

@@ -453,8 +453,14 @@ def signature(d: Decision) -> str:
         ",".join(d.territorial_scope),
         "r" if d.facts.get("refuting") else "",
     ]
-    if d.facts.get("question"):  # appended only when set: other decisions keep their ids
+    # Exemption marks are appended only when set, so other decisions keep their ids. They belong in
+    # the key because the gate reads them: a re-evaluation that differs only in being a question or
+    # in carrying none of its narrative's claim must supersede the earlier decision, or the gate would
+    # keep applying (or sparing) the narrative's restrictions on the old reading.
+    if d.facts.get("question"):
         parts.append("q")
+    if d.facts.get("claim_free"):
+        parts.append("f")
     return "|".join(parts)
 
 

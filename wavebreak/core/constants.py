@@ -45,10 +45,13 @@ because a replayed firehose repeats records within minutes, not months (250k ids
 is ~40 minutes of X's worldwide rate, ~30 MB)."""
 
 # ----------------------------------------------------------------- storage
-STORAGE_SQLITE_WAL_CHECKPOINT_PAGES = 10_000
-"""SQLite WAL pages (4 KiB) between automatic checkpoints: ~40 MB. SQLite's default (1,000
-pages) checkpoints, and fsyncs, several times per second during a replay; durability is
-unchanged (every commit is still in the WAL, synchronous=NORMAL)."""
+STORAGE_SQLITE_WAL_CHECKPOINT_PAGES = 30_000
+"""SQLite WAL pages (4 KiB) between automatic checkpoints: ~120 MB of WAL file at most. SQLite's
+default (1,000 pages) checkpoints, and fsyncs, several times per second during a replay. A checkpoint
+copies each page once however many commits rewrote it since the last one, and the posts' id index
+is rewritten all over by every batch (random keys): 30k pages instead of 10k cut the bytes written
+by a 200k-post replay by 9% (977 → 890 MB, ``/proc/self/io``). Durability is unchanged: every
+commit is in the WAL (synchronous=NORMAL); only the WAL file on disk is larger between checkpoints."""
 
 # (owned by wavebreak/storage/ and wavebreak/decisions/)
 STORAGE_ANCHOR_EVERY = 1000

@@ -45,13 +45,19 @@ because a replayed firehose repeats records within minutes, not months (250k ids
 is ~40 minutes of X's worldwide rate, ~30 MB)."""
 
 # ----------------------------------------------------------------- storage
-STORAGE_SQLITE_WAL_CHECKPOINT_PAGES = 30_000
-"""SQLite WAL pages (4 KiB) between automatic checkpoints: ~120 MB of WAL file at most. SQLite's
-default (1,000 pages) checkpoints, and fsyncs, several times per second during a replay. A checkpoint
-copies each page once however many commits rewrote it since the last one, and the posts' id index
-is rewritten all over by every batch (random keys): 30k pages instead of 10k cut the bytes written
-by a 200k-post replay by 9% (977 → 890 MB, ``/proc/self/io``). Durability is unchanged: every
-commit is in the WAL (synchronous=NORMAL); only the WAL file on disk is larger between checkpoints."""
+STORAGE_SQLITE_WAL_CHECKPOINT_PAGES = 10_000
+"""SQLite WAL pages (4 KiB, ~40 MB) at which a commit checkpoints the WAL itself. A backstop: the
+store's checkpoint thread (``STORAGE_SQLITE_CHECKPOINT_SECONDS``) normally runs first, off the
+writer's path. SQLite's default (1,000 pages) checkpointed, and fsynced, several times per second."""
+
+STORAGE_SQLITE_CHECKPOINT_SECONDS = 0.25
+"""Least time between two background WAL checkpoints of a SQLite file store. A checkpoint copies
+each page once however many commits rewrote it since the last one (the posts' id index is rewritten
+all over by every batch: random keys), so checkpointing after every commit wrote 37% more bytes in
+the storage micro-benchmark; a quarter second is a few batches at replay rates and bounds the WAL."""
+
+STORAGE_SQLITE_CHECKPOINT_IDLE_SECONDS = 5.0
+"""The checkpoint thread exits after this long without a commit (and restarts with the next)."""
 
 # (owned by wavebreak/storage/ and wavebreak/decisions/)
 STORAGE_ANCHOR_EVERY = 1000

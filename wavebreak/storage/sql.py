@@ -112,13 +112,29 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_TS_MINUTES: dict[tuple[int, int, int, int, int], str] = {}
+"""``"YYYY-MM-DD HH:MM:"`` by (year, month, day, hour, minute): the part of a timestamp that the
+posts of a batch share (see :func:`_sqlite_ts`); emptied past ``_TS_MINUTES_MAX`` entries."""
+_TS_MINUTES_MAX = 4096
+
+
 def _sqlite_ts(value: datetime) -> str:
-    """A datetime in the text form SQLAlchemy's SQLite DATETIME stores (UTC, microseconds)."""
+    """A datetime in the text form SQLAlchemy's SQLite DATETIME stores (UTC, microseconds):
+    exactly ``value.isoformat(" ", "microseconds")[:26]`` of the UTC value (a test pins it).
+
+    Why not that expression: ``isoformat`` of an aware datetime cost ~5 us here, once per post on
+    the recording path; the minute prefix is cached and only seconds and microseconds formatted
+    (~2.8 us)."""
     tz = value.tzinfo
     if tz is not None and tz is not UTC:
         value = value.astimezone(UTC)
-    # isoformat appends "+00:00" for aware values; the first 26 chars are the naive UTC form.
-    return value.isoformat(" ", "microseconds")[:26]
+    key = (value.year, value.month, value.day, value.hour, value.minute)
+    head = _TS_MINUTES.get(key)
+    if head is None:
+        if len(_TS_MINUTES) >= _TS_MINUTES_MAX:
+            _TS_MINUTES.clear()
+        head = _TS_MINUTES[key] = value.replace(second=0, microsecond=0, tzinfo=None).isoformat(" ")[:17]
+    return "%s%02d.%06d" % (head, value.second, value.microsecond)  # noqa: UP031 (faster than an f-string)
 
 
 def _identity(value: datetime) -> datetime:

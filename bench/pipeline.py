@@ -8,7 +8,7 @@ then in the same run measures: (1) merely reading the lines and
 ingest adapter alone, (4) the whole pipeline (ingest → signals → narratives →
 policy → recorded decisions), and reports posts/s and the ratios to the
 baseline (also in CPU seconds: ``ratio_pipeline_to_json_loads_cpu``, steadier on a shared
-host). Resident memory is sampled every 10 batches so flatness can be read
+host) and the bytes written to disk per post (``pipeline_disk_write_kb_per_post``). Resident memory is sampled every 10 batches so flatness can be read
 off: second-half growth in MiB and per million posts (``rss_mb``), and the RSS at
 each tenth of the run (``rss_curve``).
 """
@@ -37,6 +37,22 @@ def rss_mb() -> float:
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
     except OSError:
         return 0.0
+
+
+def disk_write_mb() -> float:
+    """Bytes this process has caused to be written to storage so far, in MiB (Linux /proc; 0 elsewhere).
+
+    Why in a benchmark: the recording stage is bound by what SQLite writes (WAL frames, then the
+    same pages again at checkpoint), a figure that does not move with the host's load as wall time
+    does."""
+    try:
+        with open("/proc/self/io") as fh:
+            for line in fh:
+                if line.startswith("write_bytes:"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return 0.0
 
 
 def make_stream(posts: int, seed: int) -> Path:
@@ -115,6 +131,7 @@ def bench_pipeline(
         opts = PipelineOptions(signals=False, narratives=False, policy=False, slow_path=False)
     pipeline = build_pipeline(storage, opts)
     samples: list[tuple[int, float]] = []
+    w0 = disk_write_mb()
     t0, c0 = time.perf_counter(), time.process_time()
     posts = 0
     for batch in pipeline.ahead(read_batches(str(path), "jetstream")):
@@ -127,11 +144,13 @@ def bench_pipeline(
     pipeline.close()
     if storage is not None:
         storage.close()
+    written = disk_write_mb() - w0
     half = [s for s in samples if s[0] >= posts / 2]
     return {
         "posts": posts,
         "posts_per_s": posts / wall,
         "posts_per_cpu_s": posts / cpu,
+        "disk_write_kb_per_post": written * 1024 / posts if posts else 0.0,
         "wall_s": wall,
         "stage_posts_per_s": {k: posts / v for k, v in pipeline.stats.stage_seconds.items() if v > 0},
         "rss_mb": {
@@ -199,6 +218,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "rss_mb": {k: round(v, 1) for k, v in pipe["rss_mb"].items()},
         "rss_curve": [[n, round(mb, 1)] for n, mb in pipe["rss_curve"]],
         "pipeline_wall_s": round(pipe["wall_s"], 1),
+        "pipeline_disk_write_kb_per_post": round(pipe["disk_write_kb_per_post"], 2),
         "decisions": pipe["decisions"],
         "alerts": pipe["alerts"],
         "store": not args.no_store,

@@ -7,9 +7,9 @@ then in the same run measures: (1) merely reading the lines and
 ``json.loads``-ing them (the baseline), (2) the same with ``orjson``, (3) the
 ingest adapter alone, (4) the whole pipeline (ingest → signals → narratives →
 policy → recorded decisions), and reports posts/s and the ratios to the
-baseline (also in CPU seconds: ``ratio_pipeline_to_json_loads_cpu``, steadier on a shared
-host) and the bytes written to disk per post (``pipeline_disk_write_kb_per_post``). Resident memory is sampled every 10 batches so flatness can be read
-off: second-half growth in MiB and per million posts (``rss_mb``), and the RSS at
+baseline (also in CPU seconds: ``ratio_pipeline_to_json_loads_cpu``, steadier on a
+shared host) and the bytes written to disk per post (``pipeline_disk_write_kb_per_post``).
+Resident memory is sampled every 10 batches so flatness can be read off: second-half growth in MiB and per million posts (``rss_mb``), and the RSS at
 each tenth of the run (``rss_curve``).
 """
 

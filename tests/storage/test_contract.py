@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from wavebreak.core.records import (
     Account,
@@ -33,7 +33,7 @@ def test_open_storage_urls(tmp_path) -> None:
     assert normalise_url(tmp_path / "a.db") == f"sqlite:///{tmp_path / 'a.db'}"
     mem = open_storage("sqlite://")
     assert isinstance(mem, Storage)
-    assert mem.schema_revision() == "0002"
+    assert mem.schema_revision() == "0003"
     mem.close()
     path = tmp_path / "x.db"
     file_store = open_storage(path)
@@ -324,3 +324,23 @@ def test_revocations_since_lists_what_the_log_revokes(store: SqlStorage) -> None
     assert store.revocations_since(3) == (["dec-2"], 4)
     assert store.revocations_since(4) == ([], 4)
     assert sorted(store.revoked_among(["dec-1", "dec-2", "dec-3"])) == ["dec-1", "dec-2"]
+
+
+def test_sqlite_timestamp_text_is_the_isoformat_of_the_utc_value() -> None:
+    """The cached-prefix rendering equals what SQLAlchemy's SQLite DATETIME stores, for naive, UTC and
+    offset datetimes across the whole range (rows written through the driver must compare and sort
+    exactly as rows written through SQLAlchemy)."""
+    import random
+    from datetime import timezone
+
+    from wavebreak.storage.sql import _sqlite_ts
+
+    rnd = random.Random(7)
+    for i in range(20_000):
+        d = datetime(1, 1, 1) + timedelta(microseconds=rnd.randrange(0, 315537897599999999))
+        if i % 3 == 0:
+            d = d.replace(tzinfo=UTC)
+        elif i % 3 == 1 and 2 < d.year < 9998:
+            d = d.replace(tzinfo=timezone(timedelta(minutes=rnd.randrange(-720, 721))))
+        expected = (d.astimezone(UTC) if d.tzinfo else d).isoformat(" ", "microseconds")[:26]
+        assert _sqlite_ts(d) == expected

@@ -87,7 +87,7 @@ def test_concurrent_first_open_of_a_new_file(tmp_path) -> None:
     for t in threads:
         t.join()
     assert not errors, errors
-    assert results == ["0002"] * 4
+    assert results == ["0003"] * 4
 
 
 def test_a_0001_database_upgrades_to_head_keeping_its_posts(tmp_path) -> None:
@@ -114,4 +114,29 @@ def test_a_0001_database_upgrades_to_head_keeping_its_posts(tmp_path) -> None:
     assert old is not None and old.text == "hello" and old.edited_at is None
     store.add_posts([make_post(2)])
     assert store.get_post(make_post(2).id) is not None
+    store.close()
+
+
+def test_0003_drops_the_posts_author_index_and_keeps_old_databases_upgradable(tmp_path) -> None:
+    """A database at 0002 (with ``ix_posts_author_id`` and a post in it) upgrades to head without the
+    index and without losing the post; downgrading to 0002 creates the index again."""
+    from alembic import command
+
+    from tests.storage.conftest import make_post
+
+    store = SqlStorage(tmp_path / "u.db", migrate=False)
+    cfg = _config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    assert "ix_posts_author_id" in {ix["name"] for ix in inspect(store.engine).get_indexes("posts")}
+    store.add_posts([make_post(1)])
+    store.migrate()
+    assert store.schema_revision() == "0003"
+    assert "ix_posts_author_id" not in {ix["name"] for ix in inspect(store.engine).get_indexes("posts")}
+    assert store.get_post(make_post(1).id) is not None and _diff(store) == []
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    assert "ix_posts_author_id" in {ix["name"] for ix in inspect(store.engine).get_indexes("posts")}
     store.close()

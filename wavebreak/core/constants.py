@@ -46,9 +46,18 @@ is ~40 minutes of X's worldwide rate, ~30 MB)."""
 
 # ----------------------------------------------------------------- storage
 STORAGE_SQLITE_WAL_CHECKPOINT_PAGES = 10_000
-"""SQLite WAL pages (4 KiB) between automatic checkpoints: ~40 MB. SQLite's default (1,000
-pages) checkpoints, and fsyncs, several times per second during a replay; durability is
-unchanged (every commit is still in the WAL, synchronous=NORMAL)."""
+"""SQLite WAL pages (4 KiB, ~40 MB) at which a commit checkpoints the WAL itself. A backstop: the
+store's checkpoint thread (``STORAGE_SQLITE_CHECKPOINT_SECONDS``) normally runs first, off the
+writer's path. SQLite's default (1,000 pages) checkpointed, and fsynced, several times per second."""
+
+STORAGE_SQLITE_CHECKPOINT_SECONDS = 0.25
+"""Least time between two background WAL checkpoints of a SQLite file store. A checkpoint copies
+each page once however many commits rewrote it since the last one (the posts' id index is rewritten
+all over by every batch: random keys), so checkpointing after every commit wrote 37% more bytes in
+the storage micro-benchmark; a quarter second is a few batches at replay rates and bounds the WAL."""
+
+STORAGE_SQLITE_CHECKPOINT_IDLE_SECONDS = 5.0
+"""The checkpoint thread exits after this long without a commit (and restarts with the next)."""
 
 # (owned by wavebreak/storage/ and wavebreak/decisions/)
 STORAGE_ANCHOR_EVERY = 1000

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
-from tests.storage.conftest import make_post
 from wavebreak.core import constants as C
 from wavebreak.storage.sql import SqlStorage
+
+from .conftest import make_post
 
 
 def _wait_for(cond, seconds: float = 10.0) -> bool:  # type: ignore[no-untyped-def]

@@ -122,7 +122,7 @@ def test_0003_drops_the_posts_author_index_and_keeps_old_databases_upgradable(tm
     index and without losing the post; downgrading to 0002 creates the index again."""
     from alembic import command
 
-    from tests.storage.conftest import make_post
+    from .conftest import make_post
 
     store = SqlStorage(tmp_path / "u.db", migrate=False)
     cfg = _config()

@@ -551,3 +551,63 @@ def test_retire_drops_attributed_names_whose_story_ended() -> None:
     st._retire(T0 + timedelta(hours=1))
     assert "Dead Name" not in st.claimed_names() and "dead name" not in st._claimed
     assert "Live Name" in st.claimed_names() and st._claimed["live name"] == 7
+
+
+def test_retire_keeps_only_the_centroid_terms_of_a_story_that_never_falls_silent() -> None:
+    """Issue #4 (ninth session): a narrative that never falls silent indexed every term it ever saw
+    (its postings grew with the stream, bounded only by the 2M-term cap) although only its centroid's
+    terms can score. After a retirement pass every posting names a live narrative holding the term."""
+    from datetime import timedelta
+
+    from wavebreak.core import constants as C
+
+    s, st = Stream(), NarrativeStage()
+    ctx = PipelineContext()
+    base = "harbour festival fireworks tonight pier lanterns parade"
+    n = 0
+    for hour in range(30):
+        posts = []
+        for i in range(20):
+            n += 1
+            posts.append(s.post(account(n % 300), f"{base} x{n}a x{n}b x{n}c", minutes=hour * 60 + i))
+        run(st, [s.batch(posts)], ctx)
+    main = st.narrative_of(posts[0].id)
+    assert main is not None
+    st._retire(T0 + timedelta(hours=30))
+    live = {nid: s_.centroid for nid, s_ in st._live.items()}
+    held = [t for t, ids in st._postings.items() if main in ids]
+    assert all(t in live[nid] for t, ids in st._postings.items() for nid in ids)
+    assert len(held) <= 2 * C.NARR_CENTROID_TERMS  # 600 posts brought 1,800 distinct terms
+    assert "harbour" in held and "fireworks" in held  # the story's own terms stay matchable
+
+
+def test_a_story_live_for_two_days_is_compacted_like_a_dormant_one() -> None:
+    """Issue #4 (ninth session): only dormant narratives were compacted, so a story that never falls
+    silent kept an exact account set (up to 20,000 ids), 2,000 amplifiers and 5,000 cascade edges for
+    as long as it ran. Past NARR_COMPACT_AGE_H a retirement pass compacts it; a younger one is left
+    exact."""
+
+    from wavebreak.core import constants as C
+
+    s, st = Stream(), NarrativeStage()
+    ctx = PipelineContext()
+    text = "harbour festival fireworks tonight pier lanterns parade"
+    root = s.post(account(0), text, minutes=0)
+    run(st, [s.batch([root])], ctx)
+    n = 0
+    for hour in range(C.NARR_COMPACT_AGE_H + 7):  # one post every 4 minutes by a new account
+        posts = []
+        for i in range(15):
+            n += 1
+            posts.append(
+                s.post(account(n), "", minutes=hour * 60 + 4 * i + 1, kind=PostKind.REPOST, parent=root.id)
+            )
+        run(st, [s.batch(posts)], ctx)
+        if hour == 24:  # a day old: exact
+            young = st._live[st.narrative_of(root.id)]
+            assert not young.accounts.approximate and len(young.accounts) > C.NARR_COMPACT_ACCOUNTS
+    nar = st._live[st.narrative_of(root.id)]
+    assert nar.nar.posts_total == n + 1
+    assert nar.accounts.approximate and abs(len(nar.accounts) - (n + 1)) < 0.05 * n
+    # compacted to the top NARR_COMPACT_AMPLIFIERS at the last pass, plus at most 6 h of new accounts since
+    assert len(nar.amplifiers) <= C.NARR_COMPACT_AMPLIFIERS + 15 * C.NARR_RETIRE_EVERY_H < n / 2

@@ -1362,7 +1362,10 @@ class NarrativeStage:
         - co-sharing items and pairs idle for ``NARR_COORD_RETIRE_AFTER_H``
           (:meth:`CoShareDetector.retire`);
         - attributed names whose anchor home is no longer live, with their counts (the only
-          outcome change: such a name must reach ``NARR_ANCHOR_MIN_CLAIMS`` again to anchor).
+          outcome change: such a name must reach ``NARR_ANCHOR_MIN_CLAIMS`` again to anchor);
+        - term postings whose narrative no longer holds the term in its centroid (they score
+          nothing), and the pools of live narratives older than ``NARR_COMPACT_AGE_H``, compacted
+          as a dormant narrative's are (``NarrativeState.compact``).
         """
         live = self._live
         redirect = self._redirect
@@ -1380,7 +1383,11 @@ class NarrativeStage:
         changed: dict[str, tuple[str, ...]] = {}
         gone: list[str] = []
         for term, ids in postings.items():
-            keep = tuple(x for x in ids if x in live)
+            # a posting whose narrative no longer holds the term in its centroid scores nothing
+            # (``_match_terms`` adds ``w * centroid[t]`` only where the term is there), so only the
+            # live narratives whose centroid has the term keep it: a narrative that never falls
+            # silent keeps ~its ``NARR_CENTROID_TERMS`` postings, not every term it ever saw
+            keep = tuple(x for x in ids if (s := live.get(x)) is not None and term in s.centroid)
             if not keep:
                 gone.append(term)
             elif len(keep) != len(ids):
@@ -1401,6 +1408,11 @@ class NarrativeStage:
             claimed.pop(key, None)
             names.pop(key, None)
         self._coord.retire(now.timestamp() - 3600.0 * C.NARR_COORD_RETIRE_AFTER_H)
+        # stories that never fall silent are compacted once two days old, as dormant ones are
+        old = now - timedelta(hours=C.NARR_COMPACT_AGE_H)
+        for st in live.values():
+            if st.nar.first_seen <= old:
+                st.compact()
 
     def _drop(self, nid: str) -> NarrativeState:
         """Take a narrative out of the live set, with its origin candidates' index entries."""

@@ -556,7 +556,7 @@ def test_retire_drops_attributed_names_whose_story_ended() -> None:
 def test_retire_keeps_only_the_centroid_terms_of_a_story_that_never_falls_silent() -> None:
     """Issue #4 (ninth session): a narrative that never falls silent indexed every term it ever saw
     (its postings grew with the stream, bounded only by the 2M-term cap) although only its centroid's
-    terms can score. After a retirement pass every posting names a live narrative holding the term."""
+    terms can score. Once it is NARR_COMPACT_AGE_H old, a retirement pass keeps only those."""
     from datetime import timedelta
 
     from wavebreak.core import constants as C
@@ -565,7 +565,8 @@ def test_retire_keeps_only_the_centroid_terms_of_a_story_that_never_falls_silent
     ctx = PipelineContext()
     base = "harbour festival fireworks tonight pier lanterns parade"
     n = 0
-    for hour in range(30):
+    hours = C.NARR_COMPACT_AGE_H + 2
+    for hour in range(hours):
         posts = []
         for i in range(20):
             n += 1
@@ -573,12 +574,16 @@ def test_retire_keeps_only_the_centroid_terms_of_a_story_that_never_falls_silent
         run(st, [s.batch(posts)], ctx)
     main = st.narrative_of(posts[0].id)
     assert main is not None
-    st._retire(T0 + timedelta(hours=30))
-    live = {nid: s_.centroid for nid, s_ in st._live.items()}
+    now = T0 + timedelta(hours=hours)
+    st._retire(now)
+    centroid = st._live[main].centroid
     held = [t for t, ids in st._postings.items() if main in ids]
-    assert all(t in live[nid] for t, ids in st._postings.items() for nid in ids)
-    assert len(held) <= 2 * C.NARR_CENTROID_TERMS  # 600 posts brought 1,800 distinct terms
+    assert all(t in centroid for t in held)
+    assert len(held) <= 2 * C.NARR_CENTROID_TERMS  # its posts brought 3 x 1,000 distinct terms
     assert "harbour" in held and "fireworks" in held  # the story's own terms stay matchable
+    old = now - timedelta(hours=C.NARR_COMPACT_AGE_H)
+    for t, ids in st._postings.items():  # every narrative that old keeps only its centroid's terms
+        assert all(t in st._live[x].centroid for x in ids if st._live[x].nar.first_seen <= old)
 
 
 def test_a_story_live_for_two_days_is_compacted_like_a_dormant_one() -> None:

@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -27,6 +28,7 @@ from typing import Any
 
 import orjson
 
+PROGRESS_EVERY = 500_000  # posts between progress lines on stderr
 CACHE = Path(os.environ.get("WAVEBREAK_BENCH_CACHE", Path(tempfile.gettempdir()) / "wavebreak-bench"))
 
 
@@ -135,11 +137,18 @@ def bench_pipeline(
     w0 = disk_write_mb()
     t0, c0 = time.perf_counter(), time.process_time()
     posts = 0
+    next_progress = PROGRESS_EVERY
     for batch in pipeline.ahead(read_batches(str(path), "jetstream")):
         pipeline.process(batch)
         posts += len(batch.posts)
         if pipeline.stats.batches % 10 == 0:
             samples.append((posts, rss_mb()))
+        if posts >= next_progress:  # a run cut short still says how far it got (stderr, one JSON line)
+            next_progress += PROGRESS_EVERY
+            secs = pipeline.stats.stage_seconds
+            print(json.dumps({"posts": posts, "rss_mb": round(rss_mb(), 1), "wall_s": round(time.perf_counter() - t0),
+                              "stage_posts_per_s": {k: round(posts / v) for k, v in secs.items() if v > 0}}),
+                  file=sys.stderr, flush=True)  # fmt: skip
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
     pipeline.close()

@@ -551,3 +551,68 @@ def test_retire_drops_attributed_names_whose_story_ended() -> None:
     st._retire(T0 + timedelta(hours=1))
     assert "Dead Name" not in st.claimed_names() and "dead name" not in st._claimed
     assert "Live Name" in st.claimed_names() and st._claimed["live name"] == 7
+
+
+def test_retire_keeps_only_the_centroid_terms_of_a_story_that_never_falls_silent() -> None:
+    """Issue #4 (ninth session): a narrative that never falls silent indexed every term it ever saw
+    (its postings grew with the stream, bounded only by the 2M-term cap) although only its centroid's
+    terms can score. Once it is NARR_COMPACT_AGE_H old, a retirement pass keeps only those."""
+    from datetime import timedelta
+
+    from wavebreak.core import constants as C
+
+    s, st = Stream(), NarrativeStage()
+    ctx = PipelineContext()
+    base = "harbour festival fireworks tonight pier lanterns parade"
+    n = 0
+    hours = C.NARR_COMPACT_AGE_H + 2
+    for hour in range(hours):
+        posts = []
+        for i in range(20):
+            n += 1
+            posts.append(s.post(account(n % 300), f"{base} x{n}a x{n}b x{n}c", minutes=hour * 60 + i))
+        run(st, [s.batch(posts)], ctx)
+    main = st.narrative_of(posts[0].id)
+    assert main is not None
+    now = T0 + timedelta(hours=hours)
+    st._retire(now)
+    centroid = st._live[main].centroid
+    held = [t for t, ids in st._postings.items() if main in ids]
+    assert all(t in centroid for t in held)
+    assert len(held) <= 2 * C.NARR_CENTROID_TERMS  # its posts brought 3 x 1,000 distinct terms
+    assert "harbour" in held and "fireworks" in held  # the story's own terms stay matchable
+    old = now - timedelta(hours=C.NARR_COMPACT_AGE_H)
+    for t, ids in st._postings.items():  # every narrative that old keeps only its centroid's terms
+        assert all(t in st._live[x].centroid for x in ids if st._live[x].nar.first_seen <= old)
+
+
+def test_a_story_live_for_two_days_is_compacted_like_a_dormant_one() -> None:
+    """Issue #4 (ninth session): only dormant narratives were compacted, so a story that never falls
+    silent kept an exact account set (up to 20,000 ids), 2,000 amplifiers and 5,000 cascade edges for
+    as long as it ran. Past NARR_COMPACT_AGE_H a retirement pass compacts it; a younger one is left
+    exact."""
+
+    from wavebreak.core import constants as C
+
+    s, st = Stream(), NarrativeStage()
+    ctx = PipelineContext()
+    text = "harbour festival fireworks tonight pier lanterns parade"
+    root = s.post(account(0), text, minutes=0)
+    run(st, [s.batch([root])], ctx)
+    n = 0
+    for hour in range(C.NARR_COMPACT_AGE_H + 7):  # one post every 4 minutes by a new account
+        posts = []
+        for i in range(15):
+            n += 1
+            posts.append(
+                s.post(account(n), "", minutes=hour * 60 + 4 * i + 1, kind=PostKind.REPOST, parent=root.id)
+            )
+        run(st, [s.batch(posts)], ctx)
+        if hour == 24:  # a day old: exact
+            young = st._live[st.narrative_of(root.id)]
+            assert not young.accounts.approximate and len(young.accounts) > C.NARR_COMPACT_ACCOUNTS
+    nar = st._live[st.narrative_of(root.id)]
+    assert nar.nar.posts_total == n + 1
+    assert nar.accounts.approximate and abs(len(nar.accounts) - (n + 1)) < 0.05 * n
+    # compacted to the top NARR_COMPACT_AMPLIFIERS at the last pass, plus at most 6 h of new accounts since
+    assert len(nar.amplifiers) <= C.NARR_COMPACT_AMPLIFIERS + 15 * C.NARR_RETIRE_EVERY_H < n / 2

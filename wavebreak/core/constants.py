@@ -700,6 +700,18 @@ uniformly over max(observed span, 1 h), so a pair lands within the window with p
 2 x window / span. A text posted only by a network within seconds has a tiny observed span; the
 floor says what "random timing" would have been for an organic item."""
 
+NARR_COMPACT_AGE_H = NARR_ARCHIVE_AFTER_H
+"""Hours after its first post after which a narrative that is still live (it never fell silent for
+``NARR_DORMANT_AFTER_MIN``) is compacted like a dormant one (``NARR_COMPACT_*``) at every retirement
+pass (``NarrativeStage._retire``): account set to a HyperLogLog, top amplifiers, first cascade edges.
+Why (issue #4, ninth session): compaction only on dormancy left the stories that never fall silent
+(background topics of a long stream) growing their exact account sets (up to 20,000 ids), amplifier
+pools (2,000) and cascades (5,000 edges) for days, the largest per-narrative grower of a multi-million
+post replay. Two days, the live set's horizon (``NARR_ARCHIVE_AFTER_H``): early detection acts within
+minutes to hours of a story's start, so a two-day-old story's exact counts change no alert (its
+distinct accounts are then estimated to ~1.6 %, its reach counted approximately, as for a dormant
+narrative that wakes up); the 36 h demo and the early-detection evaluation are unaffected."""
+
 NARR_COORD_RETIRE_AFTER_H = NARR_ARCHIVE_AFTER_H
 """Hours after its last share (an item) or its last fast co-share (a pair of accounts) after which
 the co-sharing detector forgets it. Why: both tables were bounded only by count (200k items, 300k

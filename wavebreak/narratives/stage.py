@@ -1362,7 +1362,10 @@ class NarrativeStage:
         - co-sharing items and pairs idle for ``NARR_COORD_RETIRE_AFTER_H``
           (:meth:`CoShareDetector.retire`);
         - attributed names whose anchor home is no longer live, with their counts (the only
-          outcome change: such a name must reach ``NARR_ANCHOR_MIN_CLAIMS`` again to anchor).
+          outcome change: such a name must reach ``NARR_ANCHOR_MIN_CLAIMS`` again to anchor);
+        - for live narratives older than ``NARR_COMPACT_AGE_H`` (stories that never fall silent):
+          term postings of terms no longer in their centroid (they score nothing), and their pools,
+          compacted as a dormant narrative's are (``NarrativeState.compact``).
         """
         live = self._live
         redirect = self._redirect
@@ -1376,11 +1379,23 @@ class NarrativeStage:
         urls = self._urls
         for url in [u for u, v in urls.items() if not alive(v[0])]:
             del urls[url]
+        # narratives live for ``NARR_COMPACT_AGE_H`` (stories that never fall silent): compacted below,
+        # and their term postings cut to their centroid's terms
+        old = now - timedelta(hours=C.NARR_COMPACT_AGE_H)
         postings = self._postings
         changed: dict[str, tuple[str, ...]] = {}
         gone: list[str] = []
         for term, ids in postings.items():
-            keep = tuple(x for x in ids if x in live)
+            # a posting whose narrative no longer holds the term in its centroid scores nothing
+            # (``_match_terms`` adds ``w * centroid[t]`` only where the term is there); an old
+            # narrative keeps only those of its centroid's terms, not every term it ever saw. Younger
+            # ones keep theirs (at most two days of terms): a shorter postings list evicts fewer
+            # entries at its cap, which moved posts between narratives in a 36 h evaluation run
+            keep = tuple(
+                x
+                for x in ids
+                if (s := live.get(x)) is not None and (s.nar.first_seen > old or term in s.centroid)
+            )
             if not keep:
                 gone.append(term)
             elif len(keep) != len(ids):
@@ -1401,6 +1416,10 @@ class NarrativeStage:
             claimed.pop(key, None)
             names.pop(key, None)
         self._coord.retire(now.timestamp() - 3600.0 * C.NARR_COORD_RETIRE_AFTER_H)
+        # stories that never fall silent are compacted once two days old, as dormant ones are
+        for st in live.values():
+            if st.nar.first_seen <= old:
+                st.compact()
 
     def _drop(self, nid: str) -> NarrativeState:
         """Take a narrative out of the live set, with its origin candidates' index entries."""

@@ -208,6 +208,26 @@ _EVENT_INSERT_SQLITE = (
 """The events insert as driver SQL for SQLite's executemany (as :meth:`SqlStorage.add_posts` does)."""
 
 
+def _set_wal(cur: Any, attempts: int = 200, pause_s: float = 0.05) -> None:
+    """Put a SQLite file in WAL mode, retrying while another connection holds it.
+
+    Why the retry: switching a file's journal mode needs an exclusive lock, and SQLite answers
+    "database is locked" at once there instead of calling the busy handler, so several processes or
+    threads opening a new file together failed now and then (a CI flake, ~1 run in 10 under load).
+    A file already in WAL mode only reads the mode."""
+    import sqlite3
+    import time as _time
+
+    for attempt in range(attempts):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            _time.sleep(pause_s)
+
+
 class _WalCheckpointer:
     """Checkpoints a SQLite WAL from a thread of its own, so the writer's commits never wait for one.
 
@@ -318,7 +338,7 @@ class SqlStorage:
                 if not memory:
                     # WAL: readers (API, reports) never block the pipeline's writer;
                     # NORMAL: durable at checkpoints, no fsync per batch commit.
-                    cur.execute("PRAGMA journal_mode=WAL")
+                    _set_wal(cur)
                     cur.execute("PRAGMA synchronous=NORMAL")
                     # A backstop: the store's _WalCheckpointer thread checkpoints long before this.
                     cur.execute(f"PRAGMA wal_autocheckpoint={C.STORAGE_SQLITE_WAL_CHECKPOINT_PAGES}")

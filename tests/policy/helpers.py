@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from wavebreak.core.records import Account, AccountKind, Narrative, NarrativeStatus, Post, Signal
+from wavebreak.core.records import (
+    Account,
+    AccountKind,
+    Action,
+    Decision,
+    Grounds,
+    Narrative,
+    NarrativeStatus,
+    Post,
+    Signal,
+    Surface,
+)
 from wavebreak.pipeline.stage import Batch
 
 T0 = datetime(2024, 7, 29, 12, 0, tzinfo=UTC)
@@ -31,6 +42,22 @@ def post(pid: str, text: str, author: Account, minutes: int = 0, lang: str = "en
 
 def sig(name: str, score: float, label: str | None = None, data: dict[str, Any] | None = None) -> Signal:
     return Signal(name=name, score=score, label=label, data=data)
+
+
+def decision(
+    did: str, kind: str, target: str, actions: dict[Surface, Action], rule_id: str = "r", **kw: Any
+) -> Decision:
+    """A hand-made decision at ``T0`` (``at`` and any other field can be passed in ``kw``)."""
+    kw.setdefault("at", T0)
+    return Decision(
+        id=did,
+        target_kind=kind,
+        target_id=target,
+        actions=actions,
+        rule_id=rule_id,
+        grounds=Grounds("t"),
+        **kw,
+    )
 
 
 def batch(posts: list[Post], signals: dict[str, dict[str, Signal]] | None = None, **kw: Any) -> Batch:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from wavebreak.core.records import Action, Decision, Grounds, PostKind, Surface
+from wavebreak.core.records import Action, Decision, PostKind, Surface
 from wavebreak.decisions.log import decision_event, reverse_decision
 from wavebreak.decisions.stage import DecisionsStage
 from wavebreak.pipeline.context import PipelineContext
@@ -14,7 +14,7 @@ from wavebreak.policy.holds import HoldRegistry
 from wavebreak.policy.stage import PolicyStage
 from wavebreak.storage.sql import SqlStorage
 
-from .helpers import T0, account, batch, post, sig, suspect_narratives
+from .helpers import T0, account, batch, decision, post, sig, suspect_narratives
 
 SMALL = account("demo:small", 40)
 BIG = account("demo:big", 2_800_000)
@@ -117,15 +117,8 @@ def test_repost_of_held_post_needs_no_decision_and_gate_resolves_it() -> None:
 def test_gate_link_repost_in_memory() -> None:
     g = Gate(None, ttl=60)
     g.link("demo:r", None, "demo:a", "x", repost_of="demo:o")
-    d = Decision(
-        id="d-o",
-        at=T0,
-        target_kind="post",
-        target_id="demo:o",
-        actions={Surface.RECOMMENDATIONS: Action.EXCLUDE},
-        rule_id="r",
-        grounds=Grounds("t"),
-        item_action=Action.REMOVE,
+    d = decision(
+        "d-o", "post", "demo:o", {Surface.RECOMMENDATIONS: Action.EXCLUDE}, item_action=Action.REMOVE
     )
     g.observe([d])
     (res,) = g.decide(Surface.RECOMMENDATIONS, None, ["demo:r"], T0)
@@ -183,14 +176,12 @@ def test_revocations_since_reads_reversals_and_supersessions_from_the_log() -> N
     ids, seq = store.revocations_since(0)
     assert ids == [first["demo:1"].id] and seq == store.event_head()[0]
     assert store.revocations_since(seq) == ([], seq)
-    newer = Decision(
-        id="d-new",
+    newer = decision(
+        "d-new",
+        "narrative",
+        "n1",
+        {Surface.TRENDS: Action.LABEL},
         at=T0 + timedelta(minutes=2),
-        target_kind="narrative",
-        target_id="n1",
-        actions={Surface.TRENDS: Action.LABEL},
-        rule_id="r",
-        grounds=Grounds("t"),
         supersedes=first["n1"].id,
     )
     store.record([decision_event(newer)], [newer])

@@ -620,21 +620,14 @@ def test_reevaluation_that_only_turns_claim_free_supersedes_the_earlier_decision
     """The gate reads `claim_free` off a post's decision to spare it the narrative's restrictions, so
     a re-evaluation that differs only in that fact must be issued (superseding the earlier decision),
     not deduplicated against it; decisions without the fact keep their ids (their key is unchanged)."""
-    from wavebreak.core.records import Decision, Grounds, Surface
+    from wavebreak.core.records import Decision, Surface
     from wavebreak.policy.engine import signature
 
+    from .helpers import decision
+
     def dec(**facts: object) -> Decision:
-        return Decision(
-            id="",
-            at=T0,
-            target_kind="post",
-            target_id="demo:7",
-            actions={Surface.TRENDS: Action.LABEL},
-            rule_id="engine.claim-free-exemption",
-            grounds=Grounds("test"),
-            explanation="test",
-            facts={"rules": ["engine.claim-free-exemption"], **facts},
-        )
+        rule = "engine.claim-free-exemption"
+        return decision("", "post", "demo:7", {Surface.TRENDS: Action.LABEL}, rule, facts={"rules": [rule], **facts})
 
     plain, free = dec(), dec(claim_free=True)
     assert signature(plain) == "trends=label|allow|none|engine.claim-free-exemption||"

@@ -40,7 +40,7 @@ from wavebreak.core.records import AuthorityStatement, Decision, Event
 from wavebreak.decisions.log import DECISION_APPLIED, DECISION_REVERSED
 from wavebreak.decisions.serde import decision_from_dict
 from wavebreak.policy.crisis import CrisisManager, crisis_from_payload
-from wavebreak.policy.gate import Gate
+from wavebreak.policy.gate import Gate, shown_post
 from wavebreak.policy.holds import HoldRegistry, hold_from_payload
 from wavebreak.policy.refutations import statement_from_payload
 
@@ -531,13 +531,10 @@ class LiveIndex:
         """The targets whose decisions an item's gate answer reads besides its own: its author and
         narrative, and for a repost or quote the post it shows and that post's narrative (any may be
         unknown)."""
-        m = self._posts.get(item_id)
-        if m is None:
-            return (None, self._post_narr.get(item_id))
-        shown = m.repost_of if m.kind == "repost" else m.quote_of if m.kind == "quote" else None
-        if shown is None:
-            return (m.author_id, self._post_narr.get(item_id))
-        return (m.author_id, self._post_narr.get(item_id), shown, self._post_narr.get(shown))
+        m, narr = self._posts.get(item_id), self._post_narr
+        shown = shown_post(m) if m is not None else None
+        own = (m.author_id if m is not None else None, narr.get(item_id))
+        return own if shown is None else (*own, shown, narr.get(shown))
 
     def _drop_deps(self, item_ids: Iterable[str]) -> None:
         """Unrecord the dependencies of answers no longer memoised under any (surface, region).

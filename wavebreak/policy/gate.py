@@ -103,6 +103,12 @@ def _quoted(p: Any) -> str | None:
     return q if q and str(getattr(p, "kind", "")) == "quote" else None
 
 
+def shown_post(p: Any) -> str | None:
+    """The other post an item shows, whose decisions therefore reach it: a pure repost's original or
+    a quote's quoted post (None for anything else)."""
+    return _original(p) or _quoted(p)
+
+
 def _active(d: Decision, at: datetime) -> bool:
     exp = d.expires_at
     return exp is None or (exp if exp.tzinfo else exp.replace(tzinfo=UTC)) > at

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -215,9 +217,6 @@ def _set_wal(cur: Any, attempts: int = 200, pause_s: float = 0.05) -> None:
     "database is locked" at once there instead of calling the busy handler, so several processes or
     threads opening a new file together failed now and then (a CI flake, ~1 run in 10 under load).
     A file already in WAL mode only reads the mode."""
-    import sqlite3
-    import time as _time
-
     for attempt in range(attempts):
         try:
             cur.execute("PRAGMA journal_mode=WAL")
@@ -225,7 +224,7 @@ def _set_wal(cur: Any, attempts: int = 200, pause_s: float = 0.05) -> None:
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or attempt == attempts - 1:
                 raise
-            _time.sleep(pause_s)
+            time.sleep(pause_s)
 
 
 class _WalCheckpointer:
@@ -265,23 +264,20 @@ class _WalCheckpointer:
                     self._thread.start()
 
     def _run(self) -> None:
-        import sqlite3
-        import time as _time
-
         conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA synchronous=NORMAL")
-            last = _time.monotonic()
+            last = time.monotonic()
             while not self._stop.is_set():
                 if not self._kick.wait(C.STORAGE_SQLITE_CHECKPOINT_IDLE_SECONDS):
                     return  # idle: the next commit starts a new thread
-                wait = C.STORAGE_SQLITE_CHECKPOINT_SECONDS - (_time.monotonic() - last)
+                wait = C.STORAGE_SQLITE_CHECKPOINT_SECONDS - (time.monotonic() - last)
                 if wait > 0 and self._stop.wait(wait):
                     return
                 self._kick.clear()
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 self.checkpoints += 1
-                last = _time.monotonic()
+                last = time.monotonic()
         finally:
             conn.close()
 

@@ -412,9 +412,11 @@ def eval_stance(shared: Path) -> dict[str, Any]:
         from wavebreak.signals import stance
     except ImportError as e:
         return {"error": f"stance module unavailable: {e}"}
+    from wavebreak.signals.stage import stance_gate
+
     folder = stance.rumoureval_dir(shared)
     return {
-        "heldout_leave_one_event_out": stance.loeo(folder),
+        "heldout_leave_one_event_out": stance.loeo(folder, gate=stance_gate),
         "in_sample_traindev_smoke_test": stance.evaluate(folder),
         "official_test_split": "not in ../shared (only traindev); not reported",
     }

@@ -127,6 +127,13 @@ def _engages_claim(row: dict[str, Signal]) -> bool:
     )
 
 
+def stance_gate(texts: list[str]) -> list[bool]:
+    """Whether the signals stage models the stance of each text (:func:`_engages_claim` on its fast
+    signals; every other post is ``comment`` by construction). For evaluating stance as the pipeline
+    computes it: ``stance.loeo(gate=stance_gate)``, ``wavebreak eval signals``."""
+    return [_engages_claim(row) for row in SignalsStage(slow_path=False).score_texts(texts)]
+
+
 def has_own_text(p: Post) -> bool:
     """Whether a post's text is scored: everything but a repost without words of its own (that one
     inherits its original's signals)."""

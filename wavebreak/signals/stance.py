@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, pairwise, repeat
@@ -965,6 +965,7 @@ def loeo(
     c: float | None = None,
     n_features: int | None = None,
     char_range: tuple[int, int] | None = None,
+    gate: Callable[[list[str]], list[bool]] | None = None,
 ) -> dict[str, Any]:
     """Leave-one-event-out figures of the fast path on a RumourEval-style folder (the honest estimate).
 
@@ -973,6 +974,12 @@ def loeo(
     model's settings (``C``, hash width, char range, by default read from the shipped file: nothing is
     tuned here) and pools the out-of-fold predictions, with and without the lexicon layer. About a
     minute on one core (8 folds).
+
+    ``gate`` (texts -> whether the pipeline models each one's stance; the signals stage's own gate,
+    :func:`wavebreak.signals.stage.stance_gate`) adds ``as_pipeline``: the same folds scored the way the
+    pipeline scores a post, without its thread's claim or depth (the signals stage does not pass them) and
+    ``comment`` for every post the gate leaves out. Why: the figures above are of the model; what a
+    narrative's stance mix and the policy's refutation reasons read is this one.
     """
     cfg = StanceModel.load().config
     c = float(cfg.get("C", 0.3)) if c is None else c
@@ -991,21 +998,35 @@ def loeo(
     y_all = np.asarray([e.label for e in exs] * 2)
     gold = [e.label or "" for e in exs]
     p_oof = np.zeros((n, len(LABELS)), dtype=np.float32)
+    p_bare = np.zeros((n, len(LABELS)), dtype=np.float32)
     for ev in fold_events:
         te_idx = np.flatnonzero(events == ev)
         tr_idx = np.flatnonzero(events != ev)
         rows = np.concatenate([tr_idx, tr_idx + n])
         fold = _model_from(_fit(x_all[rows], y_all[rows], c, weights[rows]), n_features, {})
         p_oof[te_idx] = _softmax(np.asarray(x_all[te_idx] @ fold.coef.T) + fold.intercept)
+        if gate is not None:  # rows n.. are the same posts featurised without claim or depth (_augment)
+            p_bare[te_idx] = _softmax(np.asarray(x_all[te_idx + n] @ fold.coef.T) + fold.intercept)
+    blend = float(cfg.get("lexicon_blend", STANCE_LEXICON_BLEND))
     p_lex = p_oof.copy()
-    _lexicon_layer([e.text for e in exs], p_lex, float(cfg.get("lexicon_blend", STANCE_LEXICON_BLEND)))
-    return {
+    _lexicon_layer([e.text for e in exs], p_lex, blend)
+    out: dict[str, Any] = {
         "split": "leave-one-event-out (events from thread start-time gaps > 5 days), pooled",
         "events": len(fold_events),
         "C": c,
         "pooled": _metrics(gold, [LABELS[int(k)] for k in p_oof.argmax(axis=1)]),
         "pooled_with_lexicon": _metrics(gold, [LABELS[int(k)] for k in p_lex.argmax(axis=1)]),
     }
+    if gate is not None:
+        _lexicon_layer([e.text for e in exs], p_bare, blend)
+        modelled = gate([e.text for e in exs])
+        bare = [LABELS[int(k)] for k in p_bare.argmax(axis=1)]
+        out["without_context_with_lexicon"] = _metrics(gold, bare)
+        out["as_pipeline"] = {
+            **_metrics(gold, [b if m else "comment" for b, m in zip(bare, modelled, strict=True)]),
+            "modelled_share": round(sum(modelled) / n, 3),
+        }
+    return out
 
 
 def evaluate(

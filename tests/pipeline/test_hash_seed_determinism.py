@@ -5,7 +5,8 @@ strings (or ``hash()`` of one) can differ between two replays of the same stream
 replayed here in child processes with different hash seeds and the recorded outcome compared row
 for row: the event log (alerts, decisions, human actions, with their payloads, in log order), the
 decisions projection, every post's narrative and the stored narrative records and chart points.
-Both tests are ``slow`` (child processes load every model); the fast suite has the unit tests.
+Both replays are ``slow`` (child processes load every model); the fast suite has the unit tests.
+One known difference is pinned by a strict ``xfail`` (the decisions stage's end-of-run write order).
 Unit tests of the individual fixes: ``tests/narratives/test_determinism.py`` and
 ``tests/signals/test_explanation_determinism.py``.
 """
@@ -86,3 +87,55 @@ def test_demo_replay_at_quarter_scale_is_the_same_under_two_hash_seeds(tmp_path:
     b = _replay(tmp_path, "1", 0.25, slow_path=True)
     assert any('"alert.raised"' in line for line in a)
     _assert_same(a, b)
+
+
+# The decisions stage's end-of-run write of narrative records and chart series, on a stub storage and
+# narratives service: 40 narratives named by alerts or decisions, none live, all the same size.
+FINAL_WRITE_SCRIPT = """
+from datetime import UTC, datetime
+from wavebreak.core.records import Narrative
+from wavebreak.decisions.stage import DecisionsStage
+from wavebreak.pipeline.context import PipelineContext
+
+T = datetime(2026, 7, 29, tzinfo=UTC)
+
+class Service:
+    def all(self, min_posts=1):
+        return []
+    def get(self, nid):
+        return Narrative(id=nid, title=nid, first_seen=T, last_seen=T, posts_total=5)
+    def series(self, nid):
+        return [{"at": T, "posts": 5, "accounts_cum": 1, "reach_cum": 1}]
+
+class Store:
+    rows, points = [], []
+    def upsert_narratives(self, narratives):
+        self.rows += [n.id for n in narratives]
+    def add_narrative_points(self, points):
+        self.points += [p["narrative_id"] for p in points]
+
+stage, store, ctx = DecisionsStage(anchor_on_close=False), Store(), PipelineContext()
+ctx.services["narratives"] = Service()
+stage._named_narratives |= {f"n{i:06d}" for i in range(40)}
+stage._persist_final_narratives(store, ctx)
+print(store.rows, store.points)
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="DecisionsStage._persist_final_narratives iterates its set of named narrative ids and ranks "
+    "them by a partial key (wavebreak/decisions/stage.py, not changed here): their records and chart "
+    "points are written in an order that follows the hash seed (narrative_points row ids differ)",
+)
+def test_final_narrative_records_are_written_in_the_same_order_under_two_hash_seeds() -> None:
+    runs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+        r = subprocess.run(
+            [sys.executable, "-c", FINAL_WRITE_SCRIPT], env=env, capture_output=True, text=True, check=True
+        )
+        runs.add(r.stdout.strip())
+    assert len(runs) == 1, runs

@@ -269,7 +269,9 @@ class NarrativeStage:
             alpha=C.NARR_COORD_ALPHA,
             null_span_s=C.NARR_COORD_NULL_SPAN_S,
         )
-        self._coord_seen: set[frozenset[str]] = set()
+        # account sets of the coordination clusters already alerted, least recently detected first
+        # (see ``_unalerted``)
+        self._coord_seen: OrderedDict[frozenset[str], None] = OrderedDict()
         self._now: datetime | None = None
         self._series_s = 60 * C.NARR_SERIES_MINUTES
         # claim anchors: names attributed by the identity-claim signal -> posts, and their home narrative
@@ -1231,13 +1233,7 @@ class NarrativeStage:
             st = self._live.get(nid)
             if st is not None:
                 st.coordination = s
-        for c in clusters:
-            sig = frozenset(c["accounts"])
-            if any(len(sig & old) >= 0.8 * len(sig) for old in self._coord_seen):
-                continue
-            self._coord_seen.add(sig)
-            if len(self._coord_seen) > 1000:
-                self._coord_seen.pop()
+        for c in self._unalerted(clusters):
             nid = self._resolve(c["narratives"][0]) if c["narratives"] else None
             st = self._live.get(nid) if nid else None
             self._raise(
@@ -1262,6 +1258,32 @@ class NarrativeStage:
                     ),
                 )
             )
+
+    def _unalerted(self, clusters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The clusters not alerted yet (none of the remembered account sets covers 80 % of theirs),
+        remembered from now on; a remembered set that one of ``clusters`` matches is refreshed.
+
+        Past 1,000 remembered sets the least recently matched are forgotten, after the whole tick:
+        clusters no longer detected go first, and a tick with more live clusters than that re-alerts
+        the excess, not all of them (forgetting the oldest while adding, a live cluster evicted the
+        next one, which alerted again and evicted the next, and so on). Before, a set's ``pop()``
+        forgot one chosen by string hashing (``PYTHONHASHSEED``): which cluster could alert again
+        differed between two replays of the same stream.
+        """
+        seen = self._coord_seen
+        out: list[dict[str, Any]] = []
+        for c in clusters:
+            sig = frozenset(c["accounts"])
+            need = 0.8 * len(sig)
+            match = next((old for old in seen if len(sig & old) >= need), None)
+            if match is not None:
+                seen.move_to_end(match)
+                continue
+            seen[sig] = None
+            out.append(c)
+        while len(seen) > 1000:
+            seen.popitem(last=False)
+        return out
 
     # ------------------------------------------------------------------ consolidation
     def _consolidate(self) -> None:
@@ -1575,13 +1597,15 @@ class NarrativeStage:
     def _rep_tokens(self, text: str) -> tuple[str, ...]:
         """A representative text's distinct folded tokens, punctuation-stripped, cached per text.
 
-        The tuple keeps the iteration order of the set the tokens were deduplicated with, so the
-        centroid weights are summed in the same order as when they were recomputed per call.
+        In first-occurrence order (``dict.fromkeys``), not a set's: a set of strings iterates in an
+        order that follows the process's string-hash seed (``PYTHONHASHSEED``), and the centroid
+        weights of these tokens are summed in this order, so two replays could score two
+        representatives a last bit apart and pick a different one (title, ``representative_posts``).
         """
         cache = self._rep_tok_cache
         toks = cache.get(text)
         if toks is None:
-            toks = tuple(tok.strip(".,!?:;\"'()") for tok in set(fold(text).split()))
+            toks = tuple(tok.strip(".,!?:;\"'()") for tok in dict.fromkeys(fold(text).split()))
             if len(cache) >= 20_000:
                 cache.clear()
             cache[text] = toks

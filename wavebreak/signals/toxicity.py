@@ -488,7 +488,10 @@ class ToxicityModel:
             wcoef = self.coef_word[:, j]
         per_word: dict[str, float] = {}
         cues: dict[str, float] = {}
-        feats = list(set(_features_of(res.seqs[i])))
+        # distinct features in first-occurrence order, not a set's (whose order follows the string-hash
+        # seed): a word's weight is summed from its unigram and bigrams in this order, and float sums
+        # in another order can differ in the last bit, enough to swap two near-equal words
+        feats = list(dict.fromkeys(_features_of(res.seqs[i])))
         cols = [_column(f, WORD_FEATURES) for f in feats]
         for feat, col, wc in zip(feats, cols, wcoef[cols].tolist(), strict=True):
             w = val_of.get(col, 0.0) * wc
@@ -513,7 +516,7 @@ class ToxicityModel:
                 # every word's n-gram columns in one array: one search and one product for the row
                 # (was ~9 numpy calls per word); each word's total is the sum of its own slice, the
                 # same float32 values summed in the same order as before
-                words = list(set(norm.split()))
+                words = list(dict.fromkeys(norm.split()))  # first-occurrence order (see ``feats``)
                 wcols = [_CHARS.word_cols(w) for w in words]
                 allc = np.concatenate(wcols)
                 pos = np.minimum(np.searchsorted(idx, allc), len(idx) - 1)

@@ -6,7 +6,9 @@ replayed here in child processes with different hash seeds and the recorded outc
 for row: the event log (alerts, decisions, human actions, with their payloads, in log order), the
 decisions projection, every post's narrative and the stored narrative records and chart points.
 Both replays are ``slow`` (child processes load every model); the fast suite has the unit tests.
-One known difference is pinned by a strict ``xfail`` (the decisions stage's end-of-run write order).
+The decisions stage's end-of-run write order (records and chart points of the named narratives) has a
+fast test of its own. A quarter-scale replay with the embedding slow path (~50k posts, ~53 s) was also
+identical under hash seeds 0-5 (tenth session); it is not kept in CI for its cost.
 Unit tests of the individual fixes: ``tests/narratives/test_determinism.py`` and
 ``tests/signals/test_explanation_determinism.py``.
 """
@@ -79,16 +81,6 @@ def test_small_demo_replay_is_the_same_under_two_hash_seeds(tmp_path: Path) -> N
     _assert_same(a, b)
 
 
-@pytest.mark.slow
-def test_demo_replay_at_quarter_scale_is_the_same_under_two_hash_seeds(tmp_path: Path) -> None:
-    """~50k posts with the embedding slow path (paraphrase merges): the size at which a previous session
-    reported different alert counts under two hash seeds."""
-    a = _replay(tmp_path, "0", 0.25, slow_path=True)
-    b = _replay(tmp_path, "1", 0.25, slow_path=True)
-    assert any('"alert.raised"' in line for line in a)
-    _assert_same(a, b)
-
-
 # The decisions stage's end-of-run write of narrative records and chart series, on a stub storage and
 # narratives service: 40 narratives named by alerts or decisions, none live, all the same size.
 FINAL_WRITE_SCRIPT = """
@@ -122,13 +114,6 @@ print(store.rows, store.points)
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="DecisionsStage._persist_final_narratives iterates its set of named narrative ids and ranks "
-    "them by a partial key (wavebreak/decisions/stage.py, not changed here): their records and chart "
-    "points are written in an order that follows the hash seed (narrative_points row ids differ)",
-)
 def test_final_narrative_records_are_written_in_the_same_order_under_two_hash_seeds() -> None:
     runs = set()
     for seed in ("1", "2"):

@@ -231,7 +231,9 @@ class DecisionsStage:
         if all_fn is None or get is None:
             return
         final = {n.id: n for n in all_fn(min_posts=C.DECISIONS_NARRATIVE_MIN_POSTS)}
-        for nid in self._named_narratives:
+        # sorted, and ranked below with the id as the last key: a set's order follows the string-hash
+        # seed, and the rows (their ids, which ones get chart series) must not differ between replays
+        for nid in sorted(self._named_narratives):
             nar = get(nid)
             if nar is not None:
                 final[nid] = nar
@@ -240,7 +242,7 @@ class DecisionsStage:
         storage.upsert_narratives(list(final.values()))
         if series is None:
             return
-        ranked = sorted(final.values(), key=lambda n: (n.id not in self._named_narratives, -n.posts_total))
+        ranked = sorted(final.values(), key=lambda n: (n.id not in self._named_narratives, -n.posts_total, n.id))
         points: list[dict[str, Any]] = []
         for nar in ranked[: C.DECISIONS_SERIES_MAX_NARRATIVES]:
             points.extend({"narrative_id": nar.id, **row} for row in series(nar.id))

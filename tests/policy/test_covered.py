@@ -257,21 +257,3 @@ def test_withheld_post_decisions_are_forgotten_two_days_after_their_evaluation()
     _run(stage, ctx, quiet)
     assert stage._withheld_n == 0 and not stage._withheld and not stage._filed
 
-
-def test_post_target_is_retired_two_days_after_its_decision_while_its_narrative_goes_on() -> None:
-    """A post target's signature and cover go ``POLICY_STATE_RETIRE_AFTER_H`` after its decision even
-    when its narrative is still posting (a story that never falls silent kept every post target it
-    ever had, up to the count cap); the narrative's own target stays while the story goes on."""
-    from wavebreak.core import constants as C
-
-    stage, ctx = _setup()
-    nars = ctx.services["narratives"]
-    nars.narrative_of = lambda pid: "n1"  # type: ignore[attr-defined]
-    first = _run(stage, ctx, _claim("demo:1", 0))
-    assert "demo:1" in first and ("post", "demo:1") in stage._covers
-    later = timedelta(hours=C.POLICY_STATE_RETIRE_AFTER_H, minutes=5)
-    nars.narratives["n1"].last_seen = T0 + later
-    quiet = batch([post("demo:9", "unrelated", SMALL, minutes=int(later.total_seconds() // 60))], {})
-    _run(stage, ctx, quiet)
-    assert ("post", "demo:1") not in stage._issued and ("post", "demo:1") not in stage._covers
-    assert ("narrative", "n1") in stage._issued and ("narrative", "n1") in stage._covers

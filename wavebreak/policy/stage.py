@@ -1052,10 +1052,10 @@ class PolicyStage:
         """Hourly (event time): forget per-target state of targets whose story has ended, and
         withheld post decisions past ``POLICY_WITHHELD_RETIRE_AFTER_H`` (:meth:`_forget_withheld`).
 
-        A narrative's story has ended when it has been silent for ``POLICY_STATE_RETIRE_AFTER_H``,
-        so the narratives stage has archived it and no new post can join it; a post target's, when
-        its last decision is that old (whatever its narrative does since: a post is decided once).
-        Retired then, when its last decision is also that old: the dedupe signature
+        A target's story has ended when its narrative (for a post: the narrative the narratives
+        stage remembers it in; a post it no longer remembers counts as ended) has been silent for
+        ``POLICY_STATE_RETIRE_AFTER_H``, so the narratives stage has archived it and no new post
+        can join it. Retired then, when its last decision is also that old: the dedupe signature
         (``_issued``), the cover and the narrative's last evaluated snapshot; the refuting posts
         and restricting decision remembered for late protection (``_refuting_by_narr``,
         ``_restricting``). Before, these were bounded only by count (250k targets, 40k narratives
@@ -1077,6 +1077,7 @@ class PolicyStage:
         if narratives is None:
             return
         cutoff = at - timedelta(hours=C.POLICY_STATE_RETIRE_AFTER_H)
+        narrative_of = getattr(narratives, "narrative_of", None)
         ended: dict[str, bool] = {}
 
         def has_ended(nid: str | None) -> bool:
@@ -1103,13 +1104,14 @@ class PolicyStage:
             if key in self._withheld:
                 continue
             kind, tid = key
-            # a post target is retired by the age of its last decision alone: whether its narrative
-            # still has posts says nothing about the post (decided once, on arrival or an edit), and
-            # waiting for the story to end kept every post target of a story that never falls silent
-            # (background topics of a long stream) up to the 250k count cap: +40k per million posts
-            if kind != "post" and not has_ended(tid):
-                continue
-            retire.append(key)
+            if kind == "narrative":
+                nid: str | None = tid
+            elif narrative_of is not None:
+                nid = narrative_of(tid)
+            else:
+                continue  # a service that cannot place posts: post targets never end
+            if has_ended(nid):
+                retire.append(key)
         for key in retire:
             del self._issued[key]
             self._drop_cover(key)

@@ -256,4 +256,3 @@ def test_withheld_post_decisions_are_forgotten_two_days_after_their_evaluation()
     quiet = batch([post("demo:8", "unrelated", SMALL, minutes=int(later.total_seconds() // 60))], {})
     _run(stage, ctx, quiet)
     assert stage._withheld_n == 0 and not stage._withheld and not stage._filed
-

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from wavebreak.core.records import Account, Post, Quarantined
 from wavebreak.pipeline.context import AccountCache
 from wavebreak.pipeline.runner import PipelineOptions, build_pipeline, reason_key
@@ -110,3 +112,19 @@ def test_replay_gc_raises_the_thresholds_while_replaying_and_restores_them() -> 
         assert gc.get_threshold() == before
     finally:
         gc.set_threshold(*before)
+
+
+def test_heap_is_trimmed_every_few_hours_of_event_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pipeline gives the C heap's free memory back every ``PIPELINE_HEAP_TRIM_EVERY_H`` of event
+    time (not per batch, not by wall time): a replay's retired state stops counting as resident."""
+    from wavebreak.core import constants as C
+    from wavebreak.pipeline import runner
+
+    calls: list[int] = []
+    monkeypatch.setattr(runner, "_MALLOC_TRIM", [lambda pad: calls.append(pad) or 1])
+    pipe = runner.build_pipeline(None, runner.PipelineOptions(signals=False, narratives=False, policy=False))
+    every = C.PIPELINE_HEAP_TRIM_EVERY_H
+    for i, minutes in enumerate(range(0, int(60 * 3 * every) + 1, 30)):  # 3 periods, a batch per 30 min
+        pipe.process(Batch(posts=[post(i, minutes=minutes)]))
+    assert calls == [0, 0, 0] and pipe.heap_trims == 3
+    assert runner.trim_heap() is True  # the stub above; the real call is glibc's

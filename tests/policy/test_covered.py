@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from wavebreak.core.records import Action, Decision, PostKind, Surface
 from wavebreak.decisions.log import decision_event, reverse_decision
 from wavebreak.decisions.stage import DecisionsStage
@@ -82,7 +84,13 @@ def test_reversed_narrative_decision_releases_withheld_post_decisions() -> None:
     assert r.action == Action.EXCLUDE and r.reason_id == rel.id
 
 
-def test_expired_narrative_decision_releases_withheld_post_decisions() -> None:
+def test_expired_narrative_decision_releases_withheld_post_decisions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Released on expiry while still held: the default pack's covers last 7 days, past the two days a
+    withheld decision is held by default (``POLICY_WITHHELD_RETIRE_AFTER_H``), so the hold is made
+    longer here (see the test below for what happens past it)."""
+    from wavebreak.core import constants as C
+
+    monkeypatch.setattr(C, "POLICY_WITHHELD_RETIRE_AFTER_H", 24 * 30)
     stage, ctx = _setup()
     first = _run(stage, ctx, _claim("demo:1", 0))
     _run(stage, ctx, _claim("demo:2", 5))
@@ -220,3 +228,31 @@ def test_state_of_targets_whose_story_ended_is_retired_after_two_days() -> None:
     quiet = batch([post("demo:9", "unrelated", SMALL, minutes=int(later.total_seconds() // 60))], {})
     _run(stage, ctx, quiet)
     assert ("narrative", "n1") in stage._covers and stage._withheld
+
+
+def test_withheld_post_decisions_are_forgotten_two_days_after_their_evaluation() -> None:
+    """A withheld post decision is held for ``POLICY_WITHHELD_RETIRE_AFTER_H`` of event time, not
+    until the count cap: then it is forgotten (neither issued nor kept), even while its narrative is
+    still posting, and a younger one under the same cover stays. Its cover stays in the gate."""
+    from wavebreak.core import constants as C
+
+    stage, ctx = _setup()
+    _run(stage, ctx, _claim("demo:1", 0))
+    _run(stage, ctx, _claim("demo:2", 5))
+    _run(stage, ctx, _claim("demo:3", 120))
+    assert stage._withheld_n == 2
+    cover = stage._covers[("narrative", "n1")].id
+    # the story goes on (so nothing else about n1 is retired); demo:2 is now past the age, demo:3 not
+    later = timedelta(hours=C.POLICY_WITHHELD_RETIRE_AFTER_H, minutes=30)
+    ctx.services["narratives"].narratives["n1"].last_seen = T0 + later
+    quiet = batch([post("demo:9", "unrelated", SMALL, minutes=int(later.total_seconds() // 60))], {})
+    assert not _run(stage, ctx, quiet)  # nothing issued: forgotten, not released
+    assert stage._withheld_n == 1 and stage.counts["withheld_forgotten"] == 1
+    ((checked, left),) = stage._withheld.values()
+    assert checked == cover and [d.target_id for d in left] == ["demo:3"]
+    assert stage._covers[("narrative", "n1")].id == cover
+    # two hours on, the last one goes too, with its filing
+    later += timedelta(hours=2)
+    quiet = batch([post("demo:8", "unrelated", SMALL, minutes=int(later.total_seconds() // 60))], {})
+    _run(stage, ctx, quiet)
+    assert stage._withheld_n == 0 and not stage._withheld and not stage._filed

@@ -27,6 +27,16 @@ PIPELINE_PREFETCH_BATCHES = 2
 the worker busy while this process finishes the batch in hand, and cost only two batches of
 posts in memory."""
 
+PIPELINE_HEAP_TRIM_EVERY_H = 6.0
+"""Event-time hours between two returns of the C heap's free memory to the system
+(``malloc_trim``, glibc only; :func:`wavebreak.pipeline.runner.trim_heap`). Why: the stages retire
+state by event time (narratives archived and compacted, policy targets, co-sharing tables), and what
+glibc's allocator frees that way stays in the process's resident memory as free heap until reused
+(a replay of the bench stream held 90-135 MB of it from 1.5M posts on: RSS measured a high-water mark,
+not the state). Six hours, the narratives stage's retirement period (``NARR_RETIRE_EVERY_H``): once per
+pass of freeing, ~170k posts apart on the bench stream, 1.5 ms per call measured at 400k posts. 0 turns
+it off. It changes no output, only what the process keeps resident (docs/narratives.md, tenth session)."""
+
 PIPELINE_SCORE_WORKERS_DEFAULT = 0
 """Text-scoring worker processes that ``wavebreak demo`` and file replays start unless told
 (``--score-workers``). Zero, because on this project's 2-vCPU host a worker did not pay: the full demo,
@@ -778,6 +788,20 @@ already applies everything they would (kept in memory so they can be issued if t
 decision is reversed or expires). Past this many, new ones are issued instead: memory
 stays bounded (~1-2 kB each, ~150 MB at most) and nothing is ever lost. A 200k-post
 viral wave withholds ~50k."""
+
+POLICY_WITHHELD_RETIRE_AFTER_H = POLICY_STATE_RETIRE_AFTER_H
+"""Hours (event time) after its evaluation after which a withheld post decision is forgotten: neither
+issued nor kept (``PolicyStage._forget_withheld``, at the hourly retirement pass). Why: the count cap
+(``POLICY_WITHHELD_MAX``) alone let them fill for millions of posts of a long replay (100k, ~150 MB,
+reached at ~2.3M posts of the bench stream; past it every covered decision was issued instead) - memory
+bounded by the stream's length, not its recent days. With it: 31k-75k held over 0.5-4M posts. Safe because the post's cover still applies everything the decision would, in the gate, until it
+expires or is reversed; what is lost is only the release after that, a post-level decision on a post
+more than two days old. The surfaces these decisions restrict (trends, recommendations, search) serve
+recent posts (trend windows of an hour, engagement half-lives of hours: ``SIM_TREND_WINDOW_MIN``,
+``SIM_ENGAGEMENT_HALF_LIFE_H``), so a two-day-old post's restriction there changes next to nothing, and
+a decision with an item action under a narrative cover is never withheld. Two days plus an hour like the
+rest of the policy stage's per-target state (``POLICY_STATE_RETIRE_AFTER_H``): the 36 h demo and the
+early-detection evaluation never reach it."""
 
 POLICY_NARRATIVE_STATE_MAX = 2 * NARR_MAX_NARRATIVES
 """Narratives whose last evaluated snapshot (and refuting posts) the policy stage remembers, least

@@ -8,12 +8,14 @@ differs.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -63,6 +65,29 @@ def reason_key(reason: str) -> str:
     return reason.split(":", 1)[0].strip() or "unknown"
 
 
+_MALLOC_TRIM: list[Callable[[int], int] | None] = []  # the C call once looked up (None: no such call)
+
+
+def trim_heap() -> bool:
+    """Return the C heap's free memory to the system (glibc ``malloc_trim(0)``); False where the C
+    library has no such call (musl, macOS, Windows): nothing to do there.
+
+    Why: memory freed by the stages' event-time retirement stays resident as free heap otherwise
+    (see ``PIPELINE_HEAP_TRIM_EVERY_H``); trimming releases its whole free pages, so resident memory
+    follows the live state instead of its high-water mark. Python's own small-object arenas are not
+    affected (they return to the system when empty, by themselves)."""
+    if not _MALLOC_TRIM:
+        try:
+            _MALLOC_TRIM.append(ctypes.CDLL(None).malloc_trim)
+        except (OSError, AttributeError):
+            _MALLOC_TRIM.append(None)
+    fn = _MALLOC_TRIM[0]
+    if fn is None:
+        return False
+    fn(0)
+    return True
+
+
 class QuarantineFile:
     """Append-only JSONL copy of every quarantined record, beside the database.
 
@@ -108,6 +133,9 @@ class Pipeline:
         # Who tells the ctx.on_alert / ctx.on_decision listeners: the recording stage, after its
         # commit; in a pipeline that records nothing, the pipeline itself once every stage has run.
         self._announces = any(getattr(s, "announces", False) for s in stages)
+        self._trim_every = timedelta(hours=C.PIPELINE_HEAP_TRIM_EVERY_H)
+        self._next_trim: datetime | None = None  # event time of the next heap trim (set by the first batch)
+        self.heap_trims = 0
 
     def stage(self, name: str) -> Stage | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -133,7 +161,22 @@ class Pipeline:
         st.deletions += len(batch.deletions)
         st.alerts += len(batch.alerts)
         st.decisions += len(batch.decisions)
+        self._maybe_trim()
         return batch
+
+    def _maybe_trim(self) -> None:
+        """Every ``PIPELINE_HEAP_TRIM_EVERY_H`` of event time, give the C heap's free memory back
+        (:func:`trim_heap`). Event time, like every window of the stages, so a replay trims at the
+        same points of its stream whatever the host's speed."""
+        now = self.ctx.now
+        if now is None or self._trim_every <= timedelta(0):
+            return
+        if self._next_trim is None:
+            self._next_trim = now + self._trim_every
+        elif now >= self._next_trim:
+            self._next_trim = now + self._trim_every
+            if trim_heap():
+                self.heap_trims += 1
 
     def ahead(self, batches: Iterable[Batch], depth: int = C.PIPELINE_PREFETCH_BATCHES) -> Iterator[Batch]:
         """Yield ``batches`` unchanged, having shown each to the stages' ``prefetch`` ``depth`` batches early.

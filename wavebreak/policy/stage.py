@@ -272,6 +272,7 @@ class PolicyStage:
             "decisions": 0,
             "covered": 0,
             "released": 0,
+            "withheld_forgotten": 0,
         }
 
     # ------------------------------------------------------------------ wiring
@@ -1048,7 +1049,8 @@ class PolicyStage:
     # ------------------------------------------------------------------ retirement
 
     def _retire_idle(self, ctx: PipelineContext, at: datetime) -> None:
-        """Hourly (event time): forget per-target state of targets whose story has ended.
+        """Hourly (event time): forget per-target state of targets whose story has ended, and
+        withheld post decisions past ``POLICY_WITHHELD_RETIRE_AFTER_H`` (:meth:`_forget_withheld`).
 
         A target's story has ended when its narrative (for a post: the narrative the narratives
         stage remembers it in; a post it no longer remembers counts as ended) has been silent for
@@ -1060,7 +1062,8 @@ class PolicyStage:
         with up to 2,000 refuting posts each), which a long stream fills over millions of posts.
 
         Kept: a target with withheld post decisions keeps its cover (they wait for its reversal or
-        expiry, bounded by ``POLICY_WITHHELD_MAX``), and account targets (no cover; count-bounded).
+        expiry, at most ``POLICY_WITHHELD_RETIRE_AFTER_H``), and account targets (no cover;
+        count-bounded).
         What changes: a repost of a post decided over two days earlier is decided on its own (no
         cover to withhold it under), and a target decided again after retirement gets a decision
         without ``supersedes``. The storage keeps every decision, so nothing recorded is lost.
@@ -1069,6 +1072,7 @@ class PolicyStage:
         if last is not None and last <= at < last + timedelta(hours=1):
             return
         self._last_retire = at
+        self._forget_withheld(at - timedelta(hours=C.POLICY_WITHHELD_RETIRE_AFTER_H))
         narratives = ctx.services.get("narratives")
         if narratives is None:
             return
@@ -1116,6 +1120,34 @@ class PolicyStage:
         for table in (self._refuting_by_narr, self._restricting):
             for nid in [n for n in table if has_ended(n)]:
                 del table[nid]
+
+    def _forget_withheld(self, cutoff: datetime) -> None:
+        """Forget withheld post decisions evaluated before ``cutoff`` (``POLICY_WITHHELD_RETIRE_AFTER_H``).
+
+        Why: they were bounded only by count (``POLICY_WITHHELD_MAX``), which a long replay fills
+        over millions of posts (~150 MB at the cap), so memory grew with the stream's length, not
+        its recent days. Forgotten, one is neither issued nor kept: its cover (still in the gate)
+        goes on applying everything it would; what is lost is its release if that cover is later
+        reversed or expires, i.e. a post-level decision issued days after the post. Each list is in
+        evaluation order (appended as decided, re-filed in order), so the forgotten ones are a prefix.
+        A key left with nothing withheld is then retired like any other (same pass, below).
+        """
+        gone: list[tuple[str, str]] = []
+        forgotten = 0
+        for key, (_checked, lst) in self._withheld.items():
+            n = 0
+            while n < len(lst) and lst[n].at < cutoff:
+                n += 1
+            if n:
+                del lst[:n]
+                forgotten += n
+                if not lst:
+                    gone.append(key)
+        for key in gone:
+            del self._withheld[key]
+            del self._filed[key]  # its expiry and visit entries are skipped from now on (filing gone)
+        self._withheld_n -= forgotten
+        self.counts["withheld_forgotten"] += forgotten
 
     # ------------------------------------------------------------------ dedupe
 

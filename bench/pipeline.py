@@ -9,7 +9,7 @@ ingest adapter alone, (4) the whole pipeline (ingest → signals → narratives 
 policy → recorded decisions), and reports posts/s and the ratios to the
 baseline (also in CPU seconds: ``ratio_pipeline_to_json_loads_cpu``, steadier on a
 shared host) and the bytes written to disk per post (``pipeline_disk_write_kb_per_post``).
-Resident memory is sampled every 10 batches so flatness can be read off: second-half growth in MiB and per million posts (``rss_mb``), and the RSS at
+Resident memory is sampled every 10 batches so flatness can be read off: second-half growth in MiB and per million posts, and the least-squares slope of every second-half sample (``rss_mb.second_half_slope_per_million``, steadier than two end samples), and the RSS at
 each tenth of the run (``rss_curve``).
 """
 
@@ -175,12 +175,28 @@ def bench_pipeline(
                 if len(half) > 1 and half[-1][0] > half[0][0]
                 else 0.0
             ),
+            # least-squares slope of every second-half sample, MiB per million posts: two end samples
+            # move with the allocator's ±30 MiB swings, a fit over all of them does not
+            "second_half_slope_per_million": _slope_per_million(half),
         },
         # (posts, RSS MiB) at each tenth of the run: the shape of the curve, not only its ends
         "rss_curve": [samples[round(i * (len(samples) - 1) / 10)] for i in range(11)] if samples else [],
         "decisions": pipeline.stats.decisions,
         "alerts": pipeline.stats.alerts,
     }
+
+
+def _slope_per_million(samples: list[tuple[int, float]]) -> float:
+    """Least-squares slope of RSS (MiB) over posts, per million posts; 0 with fewer than two posts counts."""
+    if len(samples) < 2:
+        return 0.0
+    n = len(samples)
+    mx = sum(p for p, _ in samples) / n
+    my = sum(m for _, m in samples) / n
+    sxx = sum((p - mx) ** 2 for p, _ in samples)
+    if sxx == 0:
+        return 0.0
+    return sum((p - mx) * (m - my) for p, m in samples) / sxx * 1e6
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -1,0 +1,26 @@
+"""The memory figure of ``bench.pipeline``: a least-squares slope over the second half's samples."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = str(Path(__file__).resolve().parents[2])  # bench/ is beside the package, not installed with it
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from bench.pipeline import _slope_per_million  # noqa: E402
+
+
+def test_slope_reads_the_trend_not_the_end_samples() -> None:
+    # a flat second half (5-10M posts, a sample every 100k) with ±20 MiB allocator swings, which
+    # happen to put the last sample 40 MiB above the first: the end samples say +8 MiB per million
+    flat = [(5_000_000 + i * 100_000, 1900.0 + (20.0 if i % 2 else -20.0)) for i in range(50)]
+    assert (flat[-1][1] - flat[0][1]) / ((flat[-1][0] - flat[0][0]) / 1e6) == pytest.approx(40 / 4.9)
+    assert abs(_slope_per_million(flat)) < 1.0
+    growing = [(p, 1000.0 + 75.0 * p / 1e6) for p in range(0, 5_000_001, 500_000)]
+    assert _slope_per_million(growing) == pytest.approx(75.0)
+    assert _slope_per_million([(1, 5.0)]) == 0.0
+    assert _slope_per_million([(1, 5.0), (1, 7.0)]) == 0.0

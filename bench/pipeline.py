@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -188,15 +189,9 @@ def bench_pipeline(
 
 def _slope_per_million(samples: list[tuple[int, float]]) -> float:
     """Least-squares slope of RSS (MiB) over posts, per million posts; 0 with fewer than two posts counts."""
-    if len(samples) < 2:
+    if len({p for p, _ in samples}) < 2:
         return 0.0
-    n = len(samples)
-    mx = sum(p for p, _ in samples) / n
-    my = sum(m for _, m in samples) / n
-    sxx = sum((p - mx) ** 2 for p, _ in samples)
-    if sxx == 0:
-        return 0.0
-    return sum((p - mx) * (m - my) for p, m in samples) / sxx * 1e6
+    return statistics.linear_regression([p for p, _ in samples], [m for _, m in samples]).slope * 1e6
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

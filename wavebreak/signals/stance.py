@@ -1008,8 +1008,9 @@ def loeo(
         if gate is not None:  # rows n.. are the same posts featurised without claim or depth (_augment)
             p_bare[te_idx] = _softmax(np.asarray(x_all[te_idx + n] @ fold.coef.T) + fold.intercept)
     blend = float(cfg.get("lexicon_blend", STANCE_LEXICON_BLEND))
+    raw = [e.text for e in exs]
     p_lex = p_oof.copy()
-    _lexicon_layer([e.text for e in exs], p_lex, blend)
+    _lexicon_layer(raw, p_lex, blend)
     out: dict[str, Any] = {
         "split": "leave-one-event-out (events from thread start-time gaps > 5 days), pooled",
         "events": len(fold_events),
@@ -1018,8 +1019,8 @@ def loeo(
         "pooled_with_lexicon": _metrics(gold, [LABELS[int(k)] for k in p_lex.argmax(axis=1)]),
     }
     if gate is not None:
-        _lexicon_layer([e.text for e in exs], p_bare, blend)
-        modelled = gate([e.text for e in exs])
+        _lexicon_layer(raw, p_bare, blend)
+        modelled = gate(raw)
         bare = [LABELS[int(k)] for k in p_bare.argmax(axis=1)]
         out["without_context_with_lexicon"] = _metrics(gold, bare)
         out["as_pipeline"] = {

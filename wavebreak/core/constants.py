@@ -587,6 +587,18 @@ that narrative to be consolidated into the anchor's claim narrative. The claim's
 carry it in 40-100 % of posts; a news story that quotes the name in a few posts (the French
 news thread carried it in ~18 %) stays apart."""
 
+NARR_HARM_JOIN_MIN_POSTS = 10
+"""Text posts from which a narrative is an established story that an identity claim, a call to
+violence, a threat or hate may not join by shared words or an LSH band collision alone
+(``NARR_HARM_JOIN_MAX_SHARE``); younger narratives take any post that matches, so a thread forming
+around its first flagged posts is not split."""
+
+NARR_HARM_JOIN_MAX_SHARE = 0.02
+"""Share of an established narrative's text posts flagged identity claim, incitement, threat or hate
+at or under which it is a benign story: a flagged post that matches it by words or by a near-duplicate
+band founds or joins another narrative instead (a true copy of a benign post is not flagged). Replies,
+quotes and reposts still join their parent's narrative (same conversation)."""
+
 NARR_ANCHOR_MIN_POSTS = 3
 """Text posts a fragment needs before it can be consolidated (its anchor share means something)."""
 

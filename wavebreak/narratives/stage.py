@@ -84,6 +84,7 @@ _FLAG_BITS: Final = {
     "new_account": 128,
 }
 _CONTENT_BITS: Final = 1 | 2 | 4 | 8
+_HARM_SIGNALS: Final = ("identity_claim", "incitement", "threat", "hate")
 # The flag names set in each value of the flag bits: one tuple lookup per flagged post instead of
 # testing all eight bits in a loop.
 _FLAG_NAMES: Final[tuple[tuple[str, ...], ...]] = tuple(
@@ -421,6 +422,13 @@ class NarrativeStage:
         """A name is an anchor once the identity-claim signal attributed it in several posts."""
         return self._claimed.get(key, 0) >= C.NARR_ANCHOR_MIN_CLAIMS
 
+    def _tells_a_claim(self, st: NarrativeState) -> bool:
+        """Whether a narrative is itself a claim's (its posts name an anchor as often as
+        consolidation asks of a fragment it merges into a claim's home). A near-duplicate there may
+        keep a post naming another spelling of the name; one in news or chatter may not."""
+        floor = C.NARR_ANCHOR_MIN_SHARE * max(1, st.text_posts)
+        return any(n >= floor and self._is_anchor(k) for k, n in st.anchors.items())
+
     def _remember_cred(self, acc_id: str, label: str) -> None:
         self._cred[acc_id] = label
         self._cred.move_to_end(acc_id)
@@ -536,7 +544,38 @@ class NarrativeStage:
             self._ndocs *= 0.5
             self._docs_since_halving = 0
 
-    def _match_terms(self, q: dict[str, float], qn: float = 0.0) -> tuple[str | None, float]:
+    @staticmethod
+    def _harmful(sig: dict[str, Signal] | None) -> bool:
+        """Whether a post's signals call it an identity claim, a call to violence, a threat or hate
+        (the content flags that make a narrative risky), at the score from which a post counts
+        towards a share."""
+        if not sig:
+            return False
+        pos = C.NARR_SIGNAL_POSITIVE
+        for name in _HARM_SIGNALS:
+            s = sig.get(name)
+            if s is not None and s.score >= pos:
+                return True
+        return False
+
+    @staticmethod
+    def _benign_story(st: NarrativeState) -> bool:
+        """An established narrative whose posts almost never carry an identity claim, a call to
+        violence, a threat or hate: a post that does must not join it by shared words alone. Why:
+        the words it shares are often a group's or a town's name ("asylum seekers", "#MarloweBay"),
+        and the post would make the benign story about them risky (seed 15: 44 calls to violence
+        in "the asylum seekers at the hotel helped clear the beach"; seed 16: identity claims in a
+        vigil thread; each then an alert on the whole narrative)."""
+        n = st.text_posts
+        if n < C.NARR_HARM_JOIN_MIN_POSTS:
+            return False
+        fl = st.flags
+        flagged = fl["identity_claim"] + fl["incitement"] + fl["threat"] + fl["hate"]
+        return flagged <= C.NARR_HARM_JOIN_MAX_SHARE * n
+
+    def _match_terms(
+        self, q: dict[str, float], qn: float = 0.0, harmful: bool = False
+    ) -> tuple[str | None, float]:
         postings = self._postings
         live = self._live
         scores: dict[str, float] = {}
@@ -556,8 +595,9 @@ class NarrativeStage:
         qn = qn or math.sqrt(sum(w * w for w in q.values())) or 1.0
         best, best_s = None, 0.0
         for nid, s in scores.items():
-            cos = s / (qn * (math.sqrt(live[nid].cnorm2) or 1.0))
-            if cos > best_s:
+            st = live[nid]
+            cos = s / (qn * (math.sqrt(st.cnorm2) or 1.0))
+            if cos > best_s and not (harmful and self._benign_story(st)):
                 best, best_s = nid, cos
         return best, best_s
 
@@ -673,6 +713,23 @@ class NarrativeStage:
         if f is not None and nid is None:  # a parent join needs no vector: it shapes no centroid
             q = f.q if f.q_gen == self._idf_gen and f.q is not None else self._weights(f)
             if bands is not None:
+                anchor: str | None = None
+                # a flagged post never joins a benign story by words or by an LSH collision: a
+                # false band match of three MinHash rows happens, and it would seed the story with
+                # copies of the flagged post (seed 16: a hateful post matched "the asylum seekers
+                # at the hotel helped ..." on the bigram "asylum seekers", 35 copies followed)
+                harmful = self._harmful(sig)
+                if f.claim_key and self._is_anchor(f.claim_key):
+                    # A post attributing an anchor name joins that claim's narrative, whatever its
+                    # wording, and a near-duplicate elsewhere does not pull it away: a translated
+                    # claim post shares its headline words with the local news of the event, and
+                    # once one sits in the news narrative every near copy of it would follow
+                    # (seed 11: 350 French claim posts in a French news narrative).
+                    home = self._anchor_home.get(f.claim_key)
+                    if home is not None:
+                        cand = self._resolve(home)
+                        if cand in live:
+                            anchor = cand
                 if bands[0] != -1:
                     lsh_get = self._lsh.get
                     for k in bands:
@@ -681,18 +738,17 @@ class NarrativeStage:
                             cand = hit[0]
                             if cand in redirect:
                                 cand = self._resolve(cand)
-                            if cand in live:
+                            if (
+                                cand in live
+                                and (anchor is None or cand == anchor or self._tells_a_claim(live[cand]))
+                                and not (harmful and self._benign_story(live[cand]))
+                            ):
                                 nid, implicit_parent, how = cand, hit[1], "near_dup"
                                 break
-                if nid is None and f.claim_key and self._is_anchor(f.claim_key):
-                    # the post attributes an anchor name: it joins that claim's narrative, whatever its wording
-                    home = self._anchor_home.get(f.claim_key)
-                    if home is not None:
-                        cand = self._resolve(home)
-                        if cand in live:
-                            nid, how = cand, "anchor"
+                if nid is None and anchor is not None:
+                    nid, how = anchor, "anchor"
                 if nid is None:
-                    best, score = self._match_terms(q, f.qn)
+                    best, score = self._match_terms(q, f.qn, harmful)
                     if best is not None and score >= self.config.match_threshold:
                         nid, how = best, "terms"
                 if nid is None and p.urls:

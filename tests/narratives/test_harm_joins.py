@@ -7,7 +7,7 @@ docs/narratives.md "Harm-aware joins"): the benign story became the larger part 
 
 from __future__ import annotations
 
-from wavebreak.core.records import Signal
+from wavebreak.core.records import PostKind, Signal
 from wavebreak.narratives.stage import NarrativeStage
 
 from ._stream import Stream, account, run
@@ -19,6 +19,9 @@ CLAIMS = [
     "Idris Al-Qamari. Remember that name. Came over on a dinghy last year.",
 ]
 NEWS = "Angleterre attaque au couteau dans un club pour enfants de Marlowe Bay bilan et enquête en cours"
+# the same story told without the town's name: no word in common with CLAIMS, so only a near-duplicate
+# or the anchor rule can bring a claim post into it
+NEWS_FR = "Angleterre attaque au couteau dans un club pour enfants bilan et enquête en cours selon la police ce soir"
 BENIGN = [
     "The asylum seekers at the hotel helped clear the beach after the storm",
     "The asylum seekers at the hotel helped clear the beach after the storm 🙏",
@@ -49,6 +52,45 @@ def test_a_post_naming_the_claims_name_joins_the_claim_not_the_news_it_copies() 
     assert st.narrative_of(copy.id) == home
     # a copy without the name is news and stays with the news
     assert st.narrative_of(plain.id) == st.narrative_of(news[0].id)
+
+
+def test_the_anchor_wins_over_a_near_duplicate_in_a_narrative_that_tells_no_claim() -> None:
+    # the news narrative here is not a benign story (three hateful posts among its twelve), so the
+    # harm-aware guard lets flagged posts in: only the anchor rule keeps the named copy out of it
+    s, st = Stream(), NarrativeStage()
+    news = [s.post(account(100 + i), NEWS_FR, minutes=i * 0.5) for i in range(12)]
+    for p in news[:3]:
+        s.signals[p.id] = {"hate": Signal(name="hate", score=0.9)}
+    claims = []
+    for i in range(6):
+        p = s.post(account(i), CLAIMS[i % 3], minutes=10 + i)
+        _claim(s, p.id)
+        claims.append(p)
+    run(st, [s.batch([*news, *claims])])
+    copy = s.post(account(50), NEWS_FR + " Idris Al-Qamari", minutes=30)
+    _claim(s, copy.id)
+    run(st, [s.batch([copy])])
+    home = st.narrative_of(claims[0].id)
+    assert home != st.narrative_of(news[0].id)
+    assert st.narrative_of(copy.id) == home
+
+
+def test_a_claims_first_post_in_a_young_news_thread_does_not_make_it_the_names_home() -> None:
+    # a young thread (under NARR_HARM_JOIN_MIN_POSTS) takes the first claim post by shared words; the
+    # name must not be homed there, or every later claim post would follow it in by the anchor rule
+    s, st = Stream(), NarrativeStage()
+    news = [s.post(account(100 + i), NEWS_FR, minutes=i) for i in range(4)]
+    first = s.post(account(1), NEWS_FR + " Idris Al-Qamari", minutes=6)
+    _claim(s, first.id)
+    run(st, [s.batch([*news, first])])
+    assert st._anchor_home.get(next(iter(st._claimed))) != st.narrative_of(news[0].id)
+    later = []
+    for i in range(6):
+        p = s.post(account(10 + i), CLAIMS[i % 3], minutes=20 + i)
+        _claim(s, p.id)
+        later.append(p)
+    run(st, [s.batch(later)])
+    assert not any(st.narrative_of(p.id) == st.narrative_of(news[0].id) for p in later)
 
 
 def test_a_call_to_violence_does_not_join_a_benign_story_by_shared_words() -> None:
@@ -104,3 +146,30 @@ def test_a_young_thread_still_takes_the_flagged_posts_that_match_it() -> None:
     ]
     run(st, [s.batch([first, *calls])])
     assert {st.narrative_of(p.id) for p in calls} == {st.narrative_of(first.id)}
+
+
+def test_one_flagged_reply_does_not_open_a_benign_story() -> None:
+    # up to NARR_HARM_JOIN_ALLOWED flagged posts never disqualify a story: one hateful reply under a
+    # benign post must not let every call that shares its words in
+    s, st = Stream(), NarrativeStage()
+    story = [s.post(account(i), BENIGN[i % 3], minutes=i) for i in range(40)]
+    run(st, [s.batch(story)])
+    benign_nid = st.narrative_of(story[0].id)
+    reply = s.post(
+        account(80),
+        "vermin, all of them",
+        minutes=41,
+        kind=PostKind.REPLY,
+        parent=story[0].id,
+        signals={"hate": 0.9},
+    )
+    run(st, [s.batch([reply])])
+    assert st.narrative_of(reply.id) == benign_nid  # a reply still joins its parent
+    call = s.post(
+        account(90),
+        "The asylum seekers at the hotel helped nobody. Clear them out of the beach hotel by force after the storm",
+        minutes=42,
+        signals={"incitement": 0.95},
+    )
+    run(st, [s.batch([call])])
+    assert st.narrative_of(call.id) != benign_nid

@@ -588,16 +588,21 @@ carry it in 40-100 % of posts; a news story that quotes the name in a few posts 
 news thread carried it in ~18 %) stays apart."""
 
 NARR_HARM_JOIN_MIN_POSTS = 10
-"""Text posts from which a narrative is an established story that an identity claim, a call to
-violence, a threat or hate may not join by shared words or an LSH band collision alone
-(``NARR_HARM_JOIN_MAX_SHARE``); younger narratives take any post that matches, so a thread forming
-around its first flagged posts is not split."""
+"""Posts (reposts and replies included) from which a narrative is an established story that a post
+flagged identity claim, incitement, threat or hate may not join by shared words, an LSH band collision
+or a shared link alone (``NARR_HARM_JOIN_MAX_SHARE``); younger narratives take any post that matches,
+so a thread forming around its first flagged posts is not split."""
 
 NARR_HARM_JOIN_MAX_SHARE = 0.02
-"""Share of an established narrative's text posts flagged identity claim, incitement, threat or hate
-at or under which it is a benign story: a flagged post that matches it by words or by a near-duplicate
-band founds or joins another narrative instead (a true copy of a benign post is not flagged). Replies,
-quotes and reposts still join their parent's narrative (same conversation)."""
+"""Flagged posts (identity claim, incitement, threat, hate; counted over all posts, a post flagged twice
+counts twice) per post of an established narrative at or under which it is a benign story: a flagged
+post that matches it by words, a near-duplicate band or a link founds or joins another narrative
+instead (a true copy of a benign post is not flagged). Replies, quotes and reposts still join their
+parent's narrative (same conversation)."""
+
+NARR_HARM_JOIN_ALLOWED = 2
+"""Flagged posts a benign story may hold whatever its size (``NARR_HARM_JOIN_MAX_SHARE``): one misfire
+or a hateful reply under a benign post must not open a 40-post story to every call sharing its words."""
 
 NARR_ANCHOR_MIN_POSTS = 3
 """Text posts a fragment needs before it can be consolidated (its anchor share means something)."""

@@ -424,8 +424,10 @@ class NarrativeStage:
 
     def _tells_a_claim(self, st: NarrativeState) -> bool:
         """Whether a narrative is itself a claim's (its posts name an anchor as often as
-        consolidation asks of a fragment it merges into a claim's home). A near-duplicate there may
-        keep a post naming another spelling of the name; one in news or chatter may not."""
+        consolidation asks of a fragment it merges into a claim's home). Any anchor, not only the
+        post's own: spelling variants of one name are different keys ("Al-Qamari" alone vs "Idris
+        Al-Qamari"), and a near-duplicate in the claim's main narrative must still take the post. One
+        in news or chatter may not."""
         floor = C.NARR_ANCHOR_MIN_SHARE * max(1, st.text_posts)
         return any(n >= floor and self._is_anchor(k) for k, n in st.anchors.items())
 
@@ -561,17 +563,23 @@ class NarrativeStage:
     @staticmethod
     def _benign_story(st: NarrativeState) -> bool:
         """An established narrative whose posts almost never carry an identity claim, a call to
-        violence, a threat or hate: a post that does must not join it by shared words alone. Why:
-        the words it shares are often a group's or a town's name ("asylum seekers", "#MarloweBay"),
-        and the post would make the benign story about them risky (seed 15: 44 calls to violence
-        in "the asylum seekers at the hotel helped clear the beach"; seed 16: identity claims in a
-        vigil thread; each then an alert on the whole narrative)."""
-        n = st.text_posts
+        violence, a threat or hate: a post that does must not join it by shared words, a band
+        collision or a shared link alone. Why: the words it shares are often a group's or a town's
+        name ("asylum seekers", "#MarloweBay"), and the post would make the benign story about them
+        risky (seed 15: 44 calls to violence in "the asylum seekers at the hotel helped clear the
+        beach"; seed 16: identity claims in a vigil thread; each then an alert on the whole narrative).
+
+        Counted over all posts, reposts and replies included, as the flags are (a post flagged twice,
+        hate and threat, counts twice: this errs towards "not benign", i.e. the old behaviour). Up to
+        ``NARR_HARM_JOIN_ALLOWED`` flagged posts never disqualify a story: one misfire or one hateful
+        reply under a benign post must not open it to every call that shares its words.
+        """
+        n = st.nar.posts_total
         if n < C.NARR_HARM_JOIN_MIN_POSTS:
             return False
         fl = st.flags
         flagged = fl["identity_claim"] + fl["incitement"] + fl["threat"] + fl["hate"]
-        return flagged <= C.NARR_HARM_JOIN_MAX_SHARE * n
+        return flagged <= max(C.NARR_HARM_JOIN_ALLOWED, C.NARR_HARM_JOIN_MAX_SHARE * n)
 
     def _match_terms(
         self, q: dict[str, float], qn: float = 0.0, harmful: bool = False
@@ -738,10 +746,12 @@ class NarrativeStage:
                             cand = hit[0]
                             if cand in redirect:
                                 cand = self._resolve(cand)
-                            if (
-                                cand in live
-                                and (anchor is None or cand == anchor or self._tells_a_claim(live[cand]))
-                                and not (harmful and self._benign_story(live[cand]))
+                            if cand in live and (
+                                cand == anchor
+                                or (
+                                    (anchor is None or self._tells_a_claim(live[cand]))
+                                    and not (harmful and self._benign_story(live[cand]))
+                                )
                             ):
                                 nid, implicit_parent, how = cand, hit[1], "near_dup"
                                 break
@@ -756,7 +766,7 @@ class NarrativeStage:
                         hit = self._urls.get(u)
                         if hit is not None:
                             cand = self._resolve(hit[0])
-                            if cand in live:
+                            if cand in live and not (harmful and self._benign_story(live[cand])):
                                 nid, implicit_parent, how = cand, hit[1], "url"
                                 break
         if nid is None:
@@ -769,7 +779,12 @@ class NarrativeStage:
         pid = p.id
         if f is not None and f.claim_key and how != "parent":
             home = self._anchor_home.get(f.claim_key)
-            if home is None or self._resolve(home) not in self._live:
+            # a name's home is a narrative that tells its claim (the name in a consolidation share of
+            # its text posts, this one included), never a news or vigil thread the first claim post
+            # happened to join by words: the anchor join would then pull every later claim post there
+            if (home is None or self._resolve(home) not in self._live) and st.anchors.get(
+                f.claim_key, 0
+            ) + 1 >= C.NARR_ANCHOR_MIN_SHARE * (st.text_posts + 1):
                 self._anchor_home[f.claim_key] = nid
                 if len(self._anchor_home) > 100_000:
                     self._anchor_home.clear()

@@ -41,7 +41,9 @@ def test_appeal_skips_a_decision_a_reviewer_already_reversed() -> None:
     at = scn.config.start + timedelta(hours=2)
     first, second = _restriction(1, refutations[0], at), _restriction(2, refutations[1], at)
     store.record([decision_event(first), decision_event(second)], [first, second])
-    reverse_decision(store, first.id, at + timedelta(minutes=5), actor="reviewer-1", reason="refutes the claim")
+    reverse_decision(
+        store, first.id, at + timedelta(minutes=5), actor="reviewer-1", reason="refutes the claim"
+    )
     director = DemoDirector(facts=scn.facts, start=scn.config.start, console=Console(quiet=True), quiet=True)
     team = ReviewTeam(scn, store, director, max_reports=0)
     out = team.finish(store, at + timedelta(hours=1))

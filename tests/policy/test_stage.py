@@ -627,7 +627,9 @@ def test_reevaluation_that_only_turns_claim_free_supersedes_the_earlier_decision
 
     def dec(**facts: object) -> Decision:
         rule = "engine.claim-free-exemption"
-        return decision("", "post", "demo:7", {Surface.TRENDS: Action.LABEL}, rule, facts={"rules": [rule], **facts})
+        return decision(
+            "", "post", "demo:7", {Surface.TRENDS: Action.LABEL}, rule, facts={"rules": [rule], **facts}
+        )
 
     plain, free = dec(), dec(claim_free=True)
     assert signature(plain) == "trends=label|allow|none|engine.claim-free-exemption||"

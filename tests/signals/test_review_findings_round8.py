@@ -56,7 +56,9 @@ def test_benign_group_news_and_everyday_fear_are_not_flagged() -> None:
     import wavebreak.core.constants as C
 
     scores = tox.default_model().predict(BENIGN)
-    assert (scores < C.SIGNALS_TOXICITY_FLAG).all(), dict(zip(BENIGN, scores.max(axis=1).round(2), strict=True))
+    assert (scores < C.SIGNALS_TOXICITY_FLAG).all(), dict(
+        zip(BENIGN, scores.max(axis=1).round(2), strict=True)
+    )
 
 
 def test_the_slogan_with_a_place_of_ones_own_still_counts() -> None:

@@ -242,7 +242,9 @@ class DecisionsStage:
         storage.upsert_narratives(list(final.values()))
         if series is None:
             return
-        ranked = sorted(final.values(), key=lambda n: (n.id not in self._named_narratives, -n.posts_total, n.id))
+        ranked = sorted(
+            final.values(), key=lambda n: (n.id not in self._named_narratives, -n.posts_total, n.id)
+        )
         points: list[dict[str, Any]] = []
         for nar in ranked[: C.DECISIONS_SERIES_MAX_NARRATIVES]:
             points.extend({"narrative_id": nar.id, **row} for row in series(nar.id))

@@ -140,8 +140,14 @@ def claim_free_reasons(
 
 
 _EXEMPTIONS: dict[str, tuple[str, str]] = {
-    "question": ("engine.question-exemption", "asks about the claim of narrative {nid} ({because}) and does not assert it"),
-    "claim_free": ("engine.claim-free-exemption", "is in narrative {nid} but does not carry its claim ({because})"),
+    "question": (
+        "engine.question-exemption",
+        "asks about the claim of narrative {nid} ({because}) and does not assert it",
+    ),
+    "claim_free": (
+        "engine.claim-free-exemption",
+        "is in narrative {nid} but does not carry its claim ({because})",
+    ),
 }
 """Post kinds exempt from a narrative's restrictions but not from its label or context note
 (:meth:`PolicyStage._exemption`): the rule id recorded and how the explanation says why."""

@@ -66,6 +66,7 @@ class Storage(Protocol):
         self, narrative_id: str, since: datetime | None = None, until: datetime | None = None
     ) -> list[dict[str, Any]]:
         """Chart points of a narrative in time order, ``since < at <= until`` when given."""
+
     def narrative_post_ids(self, narrative_id: str, limit: int | None = None) -> list[str]: ...
 
     # append-only event log

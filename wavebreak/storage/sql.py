@@ -592,9 +592,7 @@ class SqlStorage:
             with cur.copy(f"COPY _in_{table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM _in_{table} {conflict}"
-            )
+            cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _in_{table} {conflict}")
             # emptied now, not only on commit: a second call in the same transaction (originals,
             # then edits) must not see the first call's rows again
             cur.execute(f"DELETE FROM _in_{table}")
@@ -1005,7 +1003,9 @@ class SqlStorage:
                     texts[str(payload.get("id", ""))] = payload_text
                 if sqlite:  # driver tuples in _EVENT_COLS order, timestamps as UtcDateTime stores them
                     ts = _sqlite_ts(at)
-                    rows.append((seq, eid, e.kind, ts, now_ts, e.subject, e.actor, payload_text, prev, digest))
+                    rows.append(
+                        (seq, eid, e.kind, ts, now_ts, e.subject, e.actor, payload_text, prev, digest)
+                    )
                 else:
                     rows.append(
                         {

@@ -51,3 +51,21 @@ def test_narratives_show_reads_a_summary(tmp_path) -> None:
     assert json.loads(res.stdout)["id"] == "n000001"
     res = CliRunner().invoke(app, ["narratives", "show", "n9", "--summary", str(path)])
     assert res.exit_code == 1
+
+
+@pytest.mark.slow
+def test_a_smaller_crisis_is_still_caught_early_without_false_alarms() -> None:
+    # Half scale, seed 33 (not used to set anything): before the harm-aware joins the claim's first posts
+    # joined vigil threads by the town's name, so it alerted after 201 min with 4.67 false alarms a day
+    # (docs/narratives.md, "A smaller crisis"); the floors are 30 min, < 1 % and < 1 a day.
+    from wavebreak.narratives.eval import run_early_detection
+
+    run = run_early_detection(seed=33, scale=0.5)
+    fc = run["per_narrative"]["false_claim"]
+    assert fc["alerted"] and fc["minutes_after_first_post"] <= 30
+    assert fc["share_of_final_posts_at_alert"] < 0.01
+    assert run["false_alarms_per_day"] < 1
+    actors = run["actors"]
+    assert (
+        actors["origin_in_top5"] and actors["megaphone_tops_amplifiers"] and actors["pseudo_news_is_bridge"]
+    )

@@ -7,7 +7,7 @@ docs/narratives.md "Harm-aware joins"): the benign story became the larger part 
 
 from __future__ import annotations
 
-from wavebreak.core.records import PostKind, Signal
+from wavebreak.core.records import Post, PostKind, Signal
 from wavebreak.narratives.stage import NarrativeStage
 
 from ._stream import Stream, account, run
@@ -27,6 +27,20 @@ BENIGN = [
     "The asylum seekers at the hotel helped clear the beach after the storm 🙏",
     "the asylum seekers at the hotel helped clear the beach after the storm",
 ]
+
+
+CALL = "The asylum seekers at the hotel helped nobody. Clear them out of the beach hotel by force after the storm"
+"""A call to violence sharing most of the benign story's words (matches it by the term index)."""
+
+
+def _benign_story(size: int) -> tuple[Stream, NarrativeStage, list[Post], str]:
+    """A stage holding one benign story of ``size`` posts about a group: (stream, stage, posts, its id)."""
+    s, st = Stream(), NarrativeStage()
+    story = [s.post(account(i), BENIGN[i % 3], minutes=i) for i in range(size)]
+    run(st, [s.batch(story)])
+    nid = st.narrative_of(story[0].id)
+    assert nid is not None
+    return s, st, story, nid
 
 
 def _claim(s: Stream, pid: str) -> None:
@@ -94,17 +108,9 @@ def test_a_claims_first_post_in_a_young_news_thread_does_not_make_it_the_names_h
 
 
 def test_a_call_to_violence_does_not_join_a_benign_story_by_shared_words() -> None:
-    s, st = Stream(), NarrativeStage()
-    story = [s.post(account(i), BENIGN[i % 3], minutes=i) for i in range(15)]
-    run(st, [s.batch(story)])
-    benign_nid = st.narrative_of(story[0].id)
-    assert benign_nid is not None and st.narrative_of(story[-1].id) == benign_nid
-    call = s.post(
-        account(90),
-        "The asylum seekers at the hotel helped nobody. Clear them out of the beach hotel by force after the storm",
-        minutes=40,
-        signals={"incitement": 0.95},
-    )
+    s, st, story, benign_nid = _benign_story(15)
+    assert st.narrative_of(story[-1].id) == benign_nid
+    call = s.post(account(90), CALL, minutes=40, signals={"incitement": 0.95})
     # the same words, unflagged, still join: the guard is about flagged posts only
     kind = s.post(account(91), "asylum seekers at the hotel helped clear the beach, good people", minutes=41)
     _, alerts = run(st, [s.batch([call, kind])])
@@ -115,10 +121,7 @@ def test_a_call_to_violence_does_not_join_a_benign_story_by_shared_words() -> No
 
 
 def test_a_flagged_near_copy_of_a_benign_post_does_not_join_it() -> None:
-    s, st = Stream(), NarrativeStage()
-    story = [s.post(account(i), BENIGN[i % 3], minutes=i) for i in range(15)]
-    run(st, [s.batch(story)])
-    benign_nid = st.narrative_of(story[0].id)
+    s, st, _, benign_nid = _benign_story(15)
     # an LSH band collision stands in for the seed-16 false match: most of the benign text, then hate
     hateful = s.post(
         account(92),
@@ -151,10 +154,7 @@ def test_a_young_thread_still_takes_the_flagged_posts_that_match_it() -> None:
 def test_one_flagged_reply_does_not_open_a_benign_story() -> None:
     # up to NARR_HARM_JOIN_ALLOWED flagged posts never disqualify a story: one hateful reply under a
     # benign post must not let every call that shares its words in
-    s, st = Stream(), NarrativeStage()
-    story = [s.post(account(i), BENIGN[i % 3], minutes=i) for i in range(40)]
-    run(st, [s.batch(story)])
-    benign_nid = st.narrative_of(story[0].id)
+    s, st, story, benign_nid = _benign_story(40)
     reply = s.post(
         account(80),
         "vermin, all of them",
@@ -165,11 +165,6 @@ def test_one_flagged_reply_does_not_open_a_benign_story() -> None:
     )
     run(st, [s.batch([reply])])
     assert st.narrative_of(reply.id) == benign_nid  # a reply still joins its parent
-    call = s.post(
-        account(90),
-        "The asylum seekers at the hotel helped nobody. Clear them out of the beach hotel by force after the storm",
-        minutes=42,
-        signals={"incitement": 0.95},
-    )
+    call = s.post(account(90), CALL, minutes=42, signals={"incitement": 0.95})
     run(st, [s.batch([call])])
     assert st.narrative_of(call.id) != benign_nid

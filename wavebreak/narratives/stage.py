@@ -84,7 +84,8 @@ _FLAG_BITS: Final = {
     "new_account": 128,
 }
 _CONTENT_BITS: Final = 1 | 2 | 4 | 8
-_HARM_SIGNALS: Final = ("identity_claim", "incitement", "threat", "hate")
+_NO_FLAGS: Final[tuple[int, str | None, str | None]] = (0, None, None)
+_HARM_FLAGS: Final = ("identity_claim", "incitement", "threat", "hate")  # the flags of _CONTENT_BITS
 # The flag names set in each value of the flag bits: one tuple lookup per flagged post instead of
 # testing all eight bits in a loop.
 _FLAG_NAMES: Final[tuple[tuple[str, ...], ...]] = tuple(
@@ -547,20 +548,6 @@ class NarrativeStage:
             self._docs_since_halving = 0
 
     @staticmethod
-    def _harmful(sig: dict[str, Signal] | None) -> bool:
-        """Whether a post's signals call it an identity claim, a call to violence, a threat or hate
-        (the content flags that make a narrative risky), at the score from which a post counts
-        towards a share."""
-        if not sig:
-            return False
-        pos = C.NARR_SIGNAL_POSITIVE
-        for name in _HARM_SIGNALS:
-            s = sig.get(name)
-            if s is not None and s.score >= pos:
-                return True
-        return False
-
-    @staticmethod
     def _benign_story(st: NarrativeState) -> bool:
         """An established narrative whose posts almost never carry an identity claim, a call to
         violence, a threat or hate: a post that does must not join it by shared words, a band
@@ -578,7 +565,7 @@ class NarrativeStage:
         if n < C.NARR_HARM_JOIN_MIN_POSTS:
             return False
         fl = st.flags
-        flagged = fl["identity_claim"] + fl["incitement"] + fl["threat"] + fl["hate"]
+        flagged = sum(fl[name] for name in _HARM_FLAGS)
         return flagged <= max(C.NARR_HARM_JOIN_ALLOWED, C.NARR_HARM_JOIN_MAX_SHARE * n)
 
     def _match_terms(
@@ -703,6 +690,8 @@ class NarrativeStage:
         stats["posts"] += 1
         live = self._live
         redirect = self._redirect
+        # the post's flags, once: they decide where a flagged post may join, then update its narrative
+        flags = self._flags(sig, p.author_id) if sig or self._cred else _NO_FLAGS
         parent = p.repost_of or p.quote_of or p.reply_to
         nid: str | None = None
         how = ""
@@ -722,11 +711,11 @@ class NarrativeStage:
             q = f.q if f.q_gen == self._idf_gen and f.q is not None else self._weights(f)
             if bands is not None:
                 anchor: str | None = None
-                # a flagged post never joins a benign story by words or by an LSH collision: a
+                # a flagged post never joins a benign story by words, an LSH collision or a link: a
                 # false band match of three MinHash rows happens, and it would seed the story with
                 # copies of the flagged post (seed 16: a hateful post matched "the asylum seekers
                 # at the hotel helped ..." on the bigram "asylum seekers", 35 copies followed)
-                harmful = self._harmful(sig)
+                harmful = bool(flags[0] & _CONTENT_BITS)
                 if f.claim_key and self._is_anchor(f.claim_key):
                     # A post attributing an anchor name joins that claim's narrative, whatever its
                     # wording, and a near-duplicate elsewhere does not pull it away: a translated
@@ -821,7 +810,7 @@ class NarrativeStage:
         if lineage is None and urls:
             lineage = implicit_parent if how == "url" else url_parent
         similar = implicit_parent if how == "near_dup" else None
-        self._update(st, p, t, f, q, sig, ctx, lineage, similar, how)
+        self._update(st, p, t, f, q, flags, ctx, lineage, similar, how)
         return nid, how
 
     def _url_parent(self, p: Post) -> str | None:
@@ -840,7 +829,7 @@ class NarrativeStage:
         t: datetime,
         f: Features | None,
         q: dict[str, float] | None,
-        sig: dict[str, Signal] | None,
+        flags: tuple[int, str | None, str | None],
         ctx: PipelineContext,
         parent: str | None,
         similar: str | None,
@@ -861,7 +850,7 @@ class NarrativeStage:
         m = p.metrics
         views = m.views if m is not None else 0
         reach = followers + views  # of this post alone
-        bits, stance, lang = self._flags(sig, author) if sig or self._cred else (0, None, None)
+        bits, stance, lang = flags
         lang = lang or p.lang
         ts = t.timestamp()
         # chart bucket, before the counters: opening a new bucket closes the last one with them

@@ -251,3 +251,65 @@ def test_synthetic_firehose_parses_cleanly(tmp_path):
     assert st["read"] == 2000 and st["quarantined"] == 0
     assert st["skipped"] > 0 and st["accepted"] + st["skipped"] == 2000
     assert result["adapter_lines_per_s"] > 0 and result["ratio"] > 0
+
+
+def test_a_converted_stream_keeps_its_cascade_edges_and_writes_tid_record_keys(tmp_path):
+    """Demo posts written as Jetstream and read back: every reply, quote and repost points at the
+    URI its parent was written under (before, none of 65k edges of the bench stream resolved), and
+    every record key is a TID of the post's own time, as on the real firehose."""
+    import io
+    import re
+    from datetime import timedelta
+
+    from wavebreak.core.ids import id_order
+    from wavebreak.ingest import emit
+    from wavebreak.ingest.common import EPOCH
+    from wavebreak.scenario import ScenarioConfig, generate
+
+    posts = list(generate(ScenarioConfig(seed=3, scale=0.01)).posts())
+    buf = io.BytesIO()
+    emit(posts, "jetstream", buf)
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(buf.getvalue())
+    back = [r for r in read_records(path, "jetstream") if hasattr(r, "repost_of")]
+    assert len(back) == len(posts)
+    ids = {p.id for p in back}
+    refs = [r for p in back for r in (p.reply_to, p.quote_of, p.repost_of) if r]
+    assert len(refs) > 100 and all(r in ids for r in refs)
+    by_kind = {
+        k: sum(1 for p in back if p.kind == k) for k in (PostKind.REPLY, PostKind.QUOTE, PostKind.REPOST)
+    }
+    assert by_kind == {k: sum(1 for p in posts if p.kind == k) for k in by_kind}
+    for before, after in zip(posts, back, strict=True):
+        rkey = after.id.rsplit("/", 1)[1]
+        assert re.fullmatch(r"[2-7a-j][2-7a-z]{12}", rkey)
+        assert id_order(after.id) >> 10 == (before.created_at - EPOCH) // timedelta(microseconds=1)
+
+
+def test_the_converted_uri_memory_is_bounded():
+    """The writer remembers only the last ``window`` converted posts: a reply to an older one gets a
+    URI that no written post carries (memory stays flat on a stream of any length)."""
+    from datetime import timedelta
+
+    from wavebreak.core.records import Post
+    from wavebreak.ingest.jetstream import line_emitter
+
+    t0 = datetime(2024, 7, 29, 12, tzinfo=UTC)
+    posts = [
+        Post(f"demo:{i}", "demo", f"demo:u{i}", t0 + timedelta(seconds=i), f"post {i}") for i in range(4)
+    ]
+    reply_recent = Post(
+        "demo:9", "demo", "demo:u9", t0 + timedelta(seconds=9), "re", kind=PostKind.REPLY, reply_to="demo:3"
+    )
+    reply_old = Post(
+        "demo:8", "demo", "demo:u8", t0 + timedelta(seconds=8), "re", kind=PostKind.REPLY, reply_to="demo:0"
+    )
+    line = line_emitter(window=2)
+    uris = [
+        f"at://{e['did']}/{e['commit']['collection']}/{e['commit']['rkey']}"
+        for e in (orjson.loads(line(p)) for p in posts)
+    ]
+    recent = orjson.loads(line(reply_recent))["commit"]["record"]["reply"]["parent"]["uri"]
+    old = orjson.loads(line(reply_old))["commit"]["record"]["reply"]["parent"]["uri"]
+    assert recent == uris[3]
+    assert old not in uris and old.endswith("/app.bsky.feed.post/0")

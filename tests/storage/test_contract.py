@@ -33,7 +33,7 @@ def test_open_storage_urls(tmp_path) -> None:
     assert normalise_url(tmp_path / "a.db") == f"sqlite:///{tmp_path / 'a.db'}"
     mem = open_storage("sqlite://")
     assert isinstance(mem, Storage)
-    assert mem.schema_revision() == "0003"
+    assert mem.schema_revision() == "0004"
     mem.close()
     path = tmp_path / "x.db"
     file_store = open_storage(path)

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy import text as sa_text
 
 from wavebreak.storage import schema
 from wavebreak.storage.sql import MIGRATIONS_DIR, SqlStorage
@@ -87,7 +88,19 @@ def test_concurrent_first_open_of_a_new_file(tmp_path) -> None:
     for t in threads:
         t.join()
     assert not errors, errors
-    assert results == ["0003"] * 4
+    assert results == ["0004"] * 4
+
+
+def _old_post(conn, post_id: str, text: str = "hello") -> None:  # type: ignore[no-untyped-def]
+    """A post row as releases before 0004 wrote it (no ``id_order``), on either backend."""
+    conn.execute(
+        sa_text(
+            "INSERT INTO posts (id, platform, author_id, created_at, text, kind, views, likes, reposts, "
+            "replies, quotes) VALUES (:id, 'demo', 'demo:a', '2024-07-29 12:00:00.000000', :text, 'post', "
+            "0, 0, 0, 0, 0)"
+        ),
+        {"id": post_id, "text": text},
+    )
 
 
 def test_a_0001_database_upgrades_to_head_keeping_its_posts(tmp_path) -> None:
@@ -101,11 +114,7 @@ def test_a_0001_database_upgrades_to_head_keeping_its_posts(tmp_path) -> None:
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0001")
-        conn.exec_driver_sql(
-            "INSERT INTO posts (id, platform, author_id, created_at, text, kind, views, likes, reposts, "
-            "replies, quotes) VALUES ('demo:1', 'demo', 'demo:a', '2024-07-29 12:00:00.000000', 'hello', "
-            "'post', 0, 0, 0, 0, 0)"
-        )
+        _old_post(conn, "demo:1")
     assert store.schema_revision() == "0001"
     store.close()
     store = SqlStorage(tmp_path / "old.db")
@@ -130,13 +139,68 @@ def test_0003_drops_the_posts_author_index_and_keeps_old_databases_upgradable(tm
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0002")
     assert "ix_posts_author_id" in {ix["name"] for ix in inspect(store.engine).get_indexes("posts")}
-    store.add_posts([make_post(1)])
+    with store.engine.begin() as conn:
+        _old_post(conn, make_post(1).id)
     store.migrate()
-    assert store.schema_revision() == "0003"
+    assert store.schema_revision() == "0004"
     assert "ix_posts_author_id" not in {ix["name"] for ix in inspect(store.engine).get_indexes("posts")}
     assert store.get_post(make_post(1).id) is not None and _diff(store) == []
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0002")
     assert "ix_posts_author_id" in {ix["name"] for ix in inspect(store.engine).get_indexes("posts")}
+    store.close()
+
+
+def test_0004_keys_per_post_tables_on_id_order_and_keeps_their_rows(store_url: str) -> None:
+    """A database at 0003 with posts (a Bluesky TID id, an X Snowflake, a free-form id), their signals
+    and narrative assignments upgrades to head: every row kept, ``id_order`` filled from the id, each
+    table keyed on it first, and reads by id find the rows; downgrading to 0003 keys them on the id again."""
+    from alembic import command
+
+    from wavebreak.core.ids import id_order
+
+    ids = [
+        "bluesky:at://did:plc:abc/app.bsky.feed.post/3l5zq7xk4tc2a",
+        "x:1818672953812049920",
+        "generic:free-form id",
+    ]
+    store = SqlStorage(store_url)  # at head (on PostgreSQL: the run's database, emptied)
+    cfg = _config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+        for i, pid in enumerate(ids):
+            _old_post(conn, pid, f"text {i}")
+            conn.execute(
+                sa_text("INSERT INTO signals (post_id, name, score, model) VALUES (:p, 'hate', 0.5, '')"),
+                {"p": pid},
+            )
+            conn.execute(
+                sa_text("INSERT INTO post_narratives (post_id, narrative_id) VALUES (:p, 'n1')"), {"p": pid}
+            )
+    store.migrate()
+    assert store.schema_revision() == "0004" and _diff(store) == []
+    insp = inspect(store.engine)
+    assert insp.get_pk_constraint("posts")["constrained_columns"] == ["id_order", "id"]
+    assert insp.get_pk_constraint("signals")["constrained_columns"] == ["id_order", "post_id", "name"]
+    assert insp.get_pk_constraint("post_narratives")["constrained_columns"] == ["id_order", "post_id"]
+    assert "ix_post_narratives_narrative_id" in {ix["name"] for ix in insp.get_indexes("post_narratives")}
+    with store.engine.connect() as conn:
+        stored = dict(conn.exec_driver_sql("SELECT id, id_order FROM posts").all())
+    assert stored == {pid: id_order(pid) for pid in ids}
+    assert [p.text for p in store.get_posts(ids)] == ["text 0", "text 1", "text 2"]
+    assert all(store.get_signals(pid)["hate"].score == 0.5 for pid in ids)
+    assert store.narratives_of(ids) == dict.fromkeys(ids, "n1")
+    assert sorted(store.narrative_post_ids("n1")) == sorted(ids)
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+    insp = inspect(store.engine)
+    assert insp.get_pk_constraint("posts")["constrained_columns"] == ["id"]
+    assert "id_order" not in {c["name"] for c in insp.get_columns("signals")}
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM post_narratives").scalar() == 3
+    store.migrate()  # back to head: the PostgreSQL database is shared by the run's other tests
+    assert store.get_post(ids[0]) is not None
     store.close()

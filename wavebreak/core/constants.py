@@ -180,6 +180,11 @@ MAX_EMBED_DEPTH = 8
 """Embedded tweets (quote of a quote of ...) deeper than this are referenced,
 not parsed: the real API embeds one or two levels; deeper means a crafted record."""
 
+EMIT_URI_WINDOW = 500_000
+"""Converted posts whose Jetstream AT-URI the writer remembers (``jetstream.line_emitter``), so a
+reply, quote or repost of one points at it: the demo's 200k posts and any parent within the last
+500k posts of a bigger stream resolve (~100 MB at most); an older parent gets a URI no post has."""
+
 # ----------------------------------------------------------------- signals
 
 # --- signals A: toxicity, language ID, the signals stage (wavebreak/signals/{toxicity,lang,stage}.py)

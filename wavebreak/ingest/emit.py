@@ -17,12 +17,13 @@ from wavebreak.core import constants as C
 from wavebreak.core.records import Account, Post
 from wavebreak.ingest import generic, jetstream, mastodon, x
 
-_LINE_EMITTERS: dict[str, Callable[[Post | Account], bytes | None]] = {
-    "jetstream": jetstream.emit_record,
-    "mastodon": mastodon.emit_record,
-    "x-v2": x.emit_v2,
-    "twitter-v1": x.emit_v1,
-    "jsonl": generic.to_json_row,
+_LINE_EMITTERS: dict[str, Callable[[], Callable[[Post | Account], bytes | None]]] = {
+    # one emitter per call of emit(): Jetstream's remembers the URIs it gave converted posts
+    "jetstream": jetstream.line_emitter,
+    "mastodon": lambda: mastodon.emit_record,
+    "x-v2": lambda: x.emit_v2,
+    "twitter-v1": lambda: x.emit_v1,
+    "jsonl": lambda: generic.to_json_row,
 }
 
 
@@ -46,7 +47,7 @@ def emit(records: Iterable[Post | Account], fmt: str, out: IO[Any]) -> int:
     if fmt == "parquet":
         return _emit_parquet(records, out)
     try:
-        line_of = _LINE_EMITTERS[fmt]
+        line_of = _LINE_EMITTERS[fmt]()
     except KeyError:
         from wavebreak.ingest.reader import FORMATS
 

@@ -9,12 +9,15 @@ is what amplification windows must use. ``createdAt`` is the fallback.
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 
 from wavebreak.core import constants as C
+from wavebreak.core.ids import tid
 from wavebreak.core.records import Account, Deletion, Post, PostKind, PublicMetrics, SourcePosition
 from wavebreak.ingest.common import EPOCH, RecordError, clip, iso, missing, native, parse_iso, platform_of
 
@@ -245,13 +248,19 @@ def _opt_time(value: Any) -> datetime | None:
 
 
 def _did_rkey(post: Post) -> tuple[str, str, str]:
-    """(did, collection, rkey) for a post id; non-Bluesky ids get a synthetic did (lossy)."""
+    """(did, collection, rkey) for a post id.
+
+    A non-Bluesky post gets its author's synthetic DID and a real-shaped record key: a TID of
+    its creation time, with a clock id drawn from its own id (so two posts of one author in the
+    same microsecond stay apart). Why not the native id as the key: real Jetstream keys are TIDs,
+    which storage reads as time order (:func:`wavebreak.core.ids.id_order`)."""
     nid = native(post.id)
     if platform_of(post.id) == PLATFORM and nid.startswith("at://"):
         did, coll, rkey = nid[5:].split("/", 2)
         return did, coll, rkey
     coll = REPOST if post.kind == PostKind.REPOST else POST
-    return _did(post.author_id), coll, nid.replace("/", "_").replace(":", "_")
+    micros = (post.created_at - EPOCH) // timedelta(microseconds=1)
+    return _did(post.author_id), coll, tid(micros, zlib.crc32(post.id.encode("utf-8", "surrogatepass")))
 
 
 def _did(account_id: str) -> str:
@@ -259,13 +268,36 @@ def _did(account_id: str) -> str:
     return nid if nid.startswith("did:") else f"did:web:{platform_of(account_id)}.invalid:{nid}"
 
 
-def _ref(full_id: str) -> str:
+def _ref(full_id: str, uris: dict[str, str] | None = None) -> str:
+    """The AT-URI a post was written under: its own for Bluesky ids, the one this emitter gave it
+    (``uris``), else a synthetic one that no written post carries (the parent was never seen)."""
     nid = native(full_id)
-    return nid if nid.startswith("at://") else f"at://did:web:{platform_of(full_id)}.invalid/{POST}/{nid}"
+    if nid.startswith("at://"):
+        return nid
+    known = uris.get(full_id) if uris is not None else None
+    return known or f"at://did:web:{platform_of(full_id)}.invalid/{POST}/{nid}"
 
 
-def emit_record(rec: Post | Account) -> bytes | None:
-    """One Jetstream event line for ``rec`` (accounts as ``identity`` events)."""
+def line_emitter(window: int = C.EMIT_URI_WINDOW) -> Callable[[Post | Account], bytes | None]:
+    """:func:`emit_record` with a memory of the AT-URIs it gave the last ``window`` non-Bluesky posts.
+
+    Why: a converted post's URI holds its author's DID and a TID, which its id does not. A reply,
+    quote or repost of it can only point at that URI if the emitter remembers it; without that
+    memory every cascade edge of a converted stream pointed nowhere. Bounded: a parent older than
+    the window gets the synthetic URI of :func:`_ref`."""
+    uris: dict[str, str] = {}
+
+    def line(rec: Post | Account) -> bytes | None:
+        return emit_record(rec, uris, window)
+
+    return line
+
+
+def emit_record(rec: Post | Account, uris: dict[str, str] | None = None, window: int = 0) -> bytes | None:
+    """One Jetstream event line for ``rec`` (accounts as ``identity`` events).
+
+    ``uris`` (see :func:`line_emitter`) maps the ids of non-Bluesky posts written so far to their
+    AT-URIs; this post's is added, the oldest dropped past ``window`` entries."""
     if isinstance(rec, Account):
         ts = 0
         did = _did(rec.id)
@@ -279,12 +311,17 @@ def emit_record(rec: Post | Account) -> bytes | None:
         )
     did, coll, rkey = _did_rkey(rec)
     time_us = (rec.created_at - EPOCH) // timedelta(microseconds=1)
-    record: dict[str, Any]
     if rec.kind == PostKind.REPOST and rec.repost_of:
         coll = REPOST
+    if uris is not None and not native(rec.id).startswith("at://"):
+        uris[rec.id] = f"at://{did}/{coll}/{rkey}"
+        if len(uris) > window:
+            del uris[next(iter(uris))]
+    record: dict[str, Any]
+    if rec.kind == PostKind.REPOST and rec.repost_of:
         record = {
             "$type": REPOST,
-            "subject": {"uri": _ref(rec.repost_of), "cid": ""},
+            "subject": {"uri": _ref(rec.repost_of, uris), "cid": ""},
             "createdAt": iso(rec.created_at),
         }
     else:
@@ -292,7 +329,7 @@ def emit_record(rec: Post | Account) -> bytes | None:
         if rec.lang:
             record["langs"] = [rec.lang]
         if rec.reply_to:
-            parent = {"uri": _ref(rec.reply_to), "cid": ""}
+            parent = {"uri": _ref(rec.reply_to, uris), "cid": ""}
             record["reply"] = {"root": parent, "parent": parent}
         features: list[dict[str, Any]] = [{"$type": _MENTION, "did": _did(m)} for m in rec.mentions]
         features += [{"$type": _LINK, "uri": u} for u in rec.urls]
@@ -302,7 +339,7 @@ def emit_record(rec: Post | Account) -> bytes | None:
         images = [{"alt": "", "image": {"$type": "blob", "ref": {"$link": h}}} for h in rec.media_hashes]
         media = {"$type": "app.bsky.embed.images", "images": images} if images else None
         if rec.quote_of:
-            quoted = {"uri": _ref(rec.quote_of), "cid": ""}
+            quoted = {"uri": _ref(rec.quote_of, uris), "cid": ""}
             if media:
                 record["embed"] = {
                     "$type": "app.bsky.embed.recordWithMedia",

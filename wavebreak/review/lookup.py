@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from wavebreak.core.ids import id_order
 from wavebreak.core.records import SignalName
 
 ILLEGALITY_SIGNALS = (SignalName.INCITEMENT, SignalName.THREAT, SignalName.HATE)
@@ -36,9 +37,12 @@ def narratives_of(
         from wavebreak.storage import schema as T
 
         pn = T.post_narratives
+        ids = list(post_ids)
         with storage.engine.connect() as conn:
             rows = conn.execute(
-                select(pn.c.post_id, pn.c.narrative_id).where(pn.c.post_id.in_(list(post_ids)))
+                select(pn.c.post_id, pn.c.narrative_id).where(
+                    pn.c.id_order.in_(sorted({id_order(i) for i in ids})), pn.c.post_id.in_(ids)
+                )
             ).all()
         found = {p: n for p, n in rows}
     else:

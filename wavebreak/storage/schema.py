@@ -25,6 +25,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -96,7 +97,7 @@ accounts = Table(
 posts = Table(
     "posts",
     metadata,
-    Column("id", String(255), primary_key=True),
+    Column("id", String(255), nullable=False),
     Column("platform", String(32), nullable=False),
     Column("author_id", String(255), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -121,6 +122,8 @@ posts = Table(
     Column("line", BigInteger, nullable=True),
     Column("deleted_at", UtcDateTime, nullable=True),
     Column("edited_at", UtcDateTime, nullable=True),
+    Column("id_order", BigInteger, nullable=False),
+    PrimaryKeyConstraint("id_order", "id", name="pk_posts"),
     # No index on author_id: nothing reads posts by author, and a random-key index costs about one
     # 4 KiB page write per inserted post (migration 0003 dropped it; see there for the figures).
 )
@@ -128,13 +131,15 @@ posts = Table(
 signals = Table(
     "signals",
     metadata,
-    Column("post_id", String(255), primary_key=True),
-    Column("name", String(64), primary_key=True),
+    Column("post_id", String(255), nullable=False),
+    Column("name", String(64), nullable=False),
     Column("score", Float, nullable=False),
     Column("label", String(255), nullable=True),
     Column("model", String(255), nullable=False, default=""),
     Column("explanation", Text, nullable=True),
     Column("data", Text, nullable=True),
+    Column("id_order", BigInteger, nullable=False),
+    PrimaryKeyConstraint("id_order", "post_id", "name", name="pk_signals"),
 )
 
 quarantine = Table(
@@ -184,8 +189,10 @@ narrative_points = Table(
 post_narratives = Table(
     "post_narratives",
     metadata,
-    Column("post_id", String(255), primary_key=True),
+    Column("post_id", String(255), nullable=False),
     Column("narrative_id", String(255), nullable=False),
+    Column("id_order", BigInteger, nullable=False),
+    PrimaryKeyConstraint("id_order", "post_id", name="pk_post_narratives"),
     Index("ix_post_narratives_narrative_id", "narrative_id"),
 )
 

@@ -48,6 +48,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from wavebreak.core import constants as C
+from wavebreak.core.ids import id_order
 from wavebreak.core.records import (
     Account,
     AccountKind,
@@ -176,6 +177,15 @@ def _is_memory(url: str) -> bool:
 def _chunks(items: Sequence[str], size: int = C.STORAGE_IN_CHUNK) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _post_keys(order_col: Any, id_col: Any, ids: Sequence[str]) -> tuple[Any, Any]:
+    """WHERE terms that find rows by post id through their ``(id_order, id)`` key.
+
+    Why both: the key leads with ``id_order`` (:mod:`wavebreak.core.ids`), so ``id IN (…)`` alone
+    would scan the table. A key picks out about one row, so the id test is a filter, not a
+    cross product (SQLite and PostgreSQL seek once per key)."""
+    return order_col.in_(sorted({id_order(i) for i in ids})), id_col.in_(list(ids))
 
 
 def _last_by(rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
@@ -510,6 +520,7 @@ class SqlStorage:
             pos.line if pos else None,
             None,
             ts(p.edited_at) if p.edited_at is not None else None,
+            id_order(p.id),
         )
 
     _EDIT_UPDATE: tuple[str, ...] = (
@@ -519,7 +530,7 @@ class SqlStorage:
     """Columns a newer version of a post replaces (identity, author, time and references stay)."""
 
     _EDIT_CONFLICT = (
-        "ON CONFLICT (id) DO UPDATE SET "
+        "ON CONFLICT (id_order, id) DO UPDATE SET "
         + ", ".join(f"{c} = excluded.{c}" for c in _EDIT_UPDATE)
         + " WHERE posts.deleted_at IS NULL AND (posts.edited_at IS NULL OR posts.edited_at < excluded.edited_at)"
     )
@@ -553,7 +564,7 @@ class SqlStorage:
 
             def run(conn: Connection) -> None:
                 if rows:
-                    conn.exec_driver_sql(head + "ON CONFLICT (id) DO NOTHING", rows)
+                    conn.exec_driver_sql(head + "ON CONFLICT (id_order, id) DO NOTHING", rows)
                 if edit_rows:
                     conn.exec_driver_sql(head + self._EDIT_CONFLICT, edit_rows)
 
@@ -648,20 +659,25 @@ class SqlStorage:
         """Mark deleted posts/accounts; blank post text and raw when the constant says so."""
         if not deletions:
             return
-        rows = [{"tid": d.target_id, "tat": d.at} for d in deletions]
+        rows = [{"tid": d.target_id, "tkey": id_order(d.target_id), "tat": d.at} for d in deletions]
         values: dict[str, Any] = {"deleted_at": bindparam("tat")}
         if C.STORAGE_PURGE_DELETED_CONTENT:
             values |= {"text": "", "raw": None}
-        post_stmt = update(T.posts).where(T.posts.c.id == bindparam("tid")).values(**values)
+        post_stmt = (
+            update(T.posts)
+            .where(T.posts.c.id_order == bindparam("tkey"), T.posts.c.id == bindparam("tid"))
+            .values(**values)
+        )
         acc_stmt = (
             update(T.accounts)
             .where(T.accounts.c.id == bindparam("tid"))
             .values(deleted_at=bindparam("tat"), active=False)
         )
+        acc_rows = [{"tid": r["tid"], "tat": r["tat"]} for r in rows]
 
         def run(conn: Connection) -> None:
             conn.execute(post_stmt, rows)
-            conn.execute(acc_stmt, rows)
+            conn.execute(acc_stmt, acc_rows)
 
         self._write(run)
 
@@ -682,7 +698,7 @@ class SqlStorage:
         ]
         self._write(lambda conn: conn.execute(insert(T.quarantine), rows))
 
-    _SIGNAL_KEY: tuple[str, ...] = ("post_id", "name")
+    _SIGNAL_KEY: tuple[str, ...] = ("id_order", "post_id", "name")
     _SIGNAL_UPDATE: tuple[str, ...] = ("score", "label", "model", "explanation", "data")
 
     def add_signals(self, rows: Iterable[tuple[str, dict[str, Signal]]]) -> None:
@@ -694,6 +710,7 @@ class SqlStorage:
         """
         latest: dict[tuple[str, str], tuple[Any, ...]] = {}
         for post_id, sigs in rows:
+            order = id_order(post_id)
             for name, s in sigs.items():
                 key = (post_id, str(name))
                 latest[key] = (
@@ -703,6 +720,7 @@ class SqlStorage:
                     s.model or "",
                     _json_list(s.explanation),
                     storage_json(s.data) if s.data is not None else None,
+                    order,
                 )
         if not latest:
             return
@@ -750,14 +768,19 @@ class SqlStorage:
         by_id: dict[str, Post] = {}
         with self.engine.connect() as conn:
             for chunk in _chunks(ids):
-                for r in conn.execute(select(T.posts).where(T.posts.c.id.in_(chunk))):
+                for r in conn.execute(
+                    select(T.posts).where(*_post_keys(T.posts.c.id_order, T.posts.c.id, chunk))
+                ):
                     by_id[r.id] = self._post_from_row(r)
         return [by_id[i] for i in ids if i in by_id]
 
     def post_deleted_at(self, post_id: str) -> datetime | None:
         """When the source reported this post deleted (``None`` if not, or unknown post)."""
         with self.engine.connect() as conn:
-            return conn.execute(select(T.posts.c.deleted_at).where(T.posts.c.id == post_id)).scalar()
+            p = T.posts
+            return conn.execute(
+                select(p.c.deleted_at).where(p.c.id_order == id_order(post_id), p.c.id == post_id)
+            ).scalar()
 
     def get_account(self, account_id: str) -> Account | None:
         with self.engine.connect() as conn:
@@ -787,7 +810,10 @@ class SqlStorage:
 
     def get_signals(self, post_id: str) -> dict[str, Signal]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(T.signals).where(T.signals.c.post_id == post_id)).all()
+            sg = T.signals
+            rows = conn.execute(
+                select(sg).where(sg.c.id_order == id_order(post_id), sg.c.post_id == post_id)
+            ).all()
         return {
             r.name: Signal(
                 name=r.name,
@@ -882,13 +908,15 @@ class SqlStorage:
         """(post_id, narrative_id); a post re-assigned (e.g. after a merge) keeps the latest."""
         if not pairs:
             return
+        latest = dict(pairs)  # last assignment per post wins
+        key = ("id_order", "post_id")
         if self.dialect == "sqlite":
-            tuples = list(dict(pairs).items())  # last assignment per post wins; (post_id, narrative_id) order
-            sql = self._sqlite_upsert_sql(T.post_narratives, ("post_id",), ("narrative_id",))
+            tuples = [(p, n, id_order(p)) for p, n in latest.items()]  # column order
+            sql = self._sqlite_upsert_sql(T.post_narratives, key, ("narrative_id",))
             self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
             return
-        rows = list({p: {"post_id": p, "narrative_id": n} for p, n in pairs}.values())
-        stmt = self._upsert(T.post_narratives, ["post_id"], ["narrative_id"])
+        rows = [{"post_id": p, "narrative_id": n, "id_order": id_order(p)} for p, n in latest.items()]
+        stmt = self._upsert(T.post_narratives, list(key), ["narrative_id"])
         self._write(lambda conn: conn.execute(stmt, rows))
 
     def list_narratives(self, limit: int = 100) -> list[Narrative]:
@@ -931,7 +959,7 @@ class SqlStorage:
         pn, p = T.post_narratives, T.posts
         stmt = (
             select(pn.c.post_id)
-            .select_from(pn.outerjoin(p, p.c.id == pn.c.post_id))
+            .select_from(pn.outerjoin(p, (p.c.id_order == pn.c.id_order) & (p.c.id == pn.c.post_id)))
             .where(pn.c.narrative_id == narrative_id)
             .order_by(p.c.created_at.asc().nulls_last(), pn.c.post_id)
         )
@@ -1295,12 +1323,14 @@ class SqlStorage:
         ids = list(dict.fromkeys(post_ids))
         pn = T.post_narratives
         stmt = select(pn.c.post_id, pn.c.narrative_id).where(
-            pn.c.post_id.in_(bindparam("ids", expanding=True))
+            pn.c.id_order.in_(bindparam("keys", expanding=True)),
+            pn.c.post_id.in_(bindparam("ids", expanding=True)),
         )
         out: dict[str, str] = {}
         with self.engine.connect() as conn:
             for chunk in _chunks(ids):
-                out.update({p: n for p, n in conn.execute(stmt, {"ids": list(chunk)})})
+                keys = sorted({id_order(i) for i in chunk})
+                out.update({p: n for p, n in conn.execute(stmt, {"keys": keys, "ids": list(chunk)})})
         return out
 
     def revoke_decision(self, decision_id: str, at: datetime) -> None:

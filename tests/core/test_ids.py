@@ -45,3 +45,14 @@ def test_ids_without_an_order_get_a_stable_hash_inside_a_signed_64_bit_column() 
         assert 0 <= key < 2**63 and key == id_order(pid)
     assert id_order("generic:a") != id_order("generic:b")
     assert id_order("x:9999999999999999999") < 2**63  # 19 digits over the bound: hashed, not overflowed
+
+
+def test_stored_keys_are_pinned() -> None:
+    """``id_order`` values live in databases: a change to any of these needs a migration that
+    rewrites the column (see the module docstring), not just a new expected value here."""
+    assert id_order("bluesky:at://did:plc:abc/app.bsky.feed.post/3l5zq7xk4tc2a") == 1769903861917327366
+    assert (1769903861917327366 >> 10) == 1728421740153640  # 2024-10-08T21:09:00.153640Z: a TID's time
+    assert id_order("x:1818672953812049920") == 1818672953812049920
+    assert id_order("demo:12") == 12
+    assert id_order("generic:a") == 9640311252477875
+    assert id_order("generic:free-form id") == 42354963123720630

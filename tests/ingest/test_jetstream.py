@@ -313,3 +313,22 @@ def test_the_converted_uri_memory_is_bounded():
     old = orjson.loads(line(reply_old))["commit"]["record"]["reply"]["parent"]["uri"]
     assert recent == uris[3]
     assert old not in uris and old.endswith("/app.bsky.feed.post/0")
+
+
+def test_converted_posts_of_one_author_at_the_same_time_keep_distinct_record_keys():
+    """Sources with second precision put many posts of one author at the same instant; their TID
+    record keys would clash one time in 1,024 (10-bit clock id) and read back as one post."""
+    import io
+    from datetime import timedelta
+
+    from wavebreak.core.records import Post
+    from wavebreak.ingest import emit
+
+    t0 = datetime(2024, 7, 29, 12, tzinfo=UTC)
+    posts = [
+        Post(f"x:{i}", "x", "x:author", t0 + timedelta(seconds=i // 500), f"post {i}") for i in range(3000)
+    ]
+    buf = io.BytesIO()
+    emit(posts, "jetstream", buf)
+    rkeys = [orjson.loads(line)["commit"]["rkey"] for line in buf.getvalue().splitlines()]
+    assert len(set(rkeys)) == 3000

@@ -62,9 +62,11 @@ writer's path. SQLite's default (1,000 pages) checkpointed, and fsynced, several
 
 STORAGE_SQLITE_CHECKPOINT_SECONDS = 0.25
 """Least time between two background WAL checkpoints of a SQLite file store. A checkpoint copies
-each page once however many commits rewrote it since the last one (the posts' id index is rewritten
-all over by every batch: random keys), so checkpointing after every commit wrote 37% more bytes in
-the storage micro-benchmark; a quarter second is a few batches at replay rates and bounds the WAL."""
+each page once however many commits rewrote it since the last one (the pages at the right edge of
+the time-ordered per-post keys, and the random-key indexes of accounts, events and decisions, are
+rewritten by batch after batch), so checkpointing after every commit wrote 37% more bytes in the
+storage micro-benchmark (measured with random post keys, before migration 0004); a quarter second
+is a few batches at replay rates and bounds the WAL."""
 
 STORAGE_SQLITE_CHECKPOINT_IDLE_SECONDS = 5.0
 """The checkpoint thread exits after this long without a commit (and restarts with the next)."""
@@ -78,7 +80,8 @@ handful of anchors per run, and the decisions stage also anchors the head at clo
 
 STORAGE_IN_CHUNK = 500
 """Maximum ids per ``IN (...)`` query: below SQLite's historical 999-variable limit and
-small enough for PostgreSQL to plan an index scan; the gate batches its look-ups in these."""
+small enough for PostgreSQL to plan an index scan; the gate batches its look-ups in these.
+Look-ups by post id bind each id's ``id_order`` too, so they take half as many ids per query."""
 
 STORAGE_EVENT_PAGE = 2000
 """Events read per query when iterating the log, so verifying millions of events runs

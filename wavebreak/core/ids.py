@@ -18,6 +18,10 @@ sources with free-form ids) get a 56-bit hash of the id: they land at random pla
 id did before, and a key still picks out about one row, so ``id_order IN (…) AND id IN (…)``
 stays a handful of index seeks. Keys of different platforms are not comparable in time; they
 only need to grow within one platform's stream.
+
+The keys are stored: changing what this function returns for an id already in a database makes
+that row unfindable by id, so any change needs a migration that rewrites ``id_order`` (golden
+values are pinned in ``tests/core/test_ids.py``).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ def id_order(post_id: str) -> int:
     tail = post_id.rpartition("/")[2].rpartition(":")[2]
     try:
         if tail.isdigit() and len(tail) <= _MAX_DIGITS:
-            value = int(tail)  # a non-ASCII digit ("²") raises: hashed below
+            value = int(tail)  # "²" raises (hashed below); other Unicode digits parse: harmless
         elif len(tail) == _TID_LEN:
             value = int(tail.encode("ascii").translate(_TO_BASE32), 32)
         else:

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from wavebreak.core import constants as C
-from wavebreak.core.ids import tid
+from wavebreak.core.ids import id_order, tid
 from wavebreak.core.records import Account, Deletion, Post, PostKind, PublicMetrics, SourcePosition
 from wavebreak.ingest.common import EPOCH, RecordError, clip, iso, missing, native, parse_iso, platform_of
 
@@ -268,7 +268,7 @@ def _did(account_id: str) -> str:
     return nid if nid.startswith("did:") else f"did:web:{platform_of(account_id)}.invalid:{nid}"
 
 
-def _ref(full_id: str, uris: dict[str, str] | None = None) -> str:
+def _ref(full_id: str, uris: _UriMemory | None = None) -> str:
     """The AT-URI a post was written under: its own for Bluesky ids, the one this emitter gave it
     (``uris``), else a synthetic one that no written post carries (the parent was never seen)."""
     nid = native(full_id)
@@ -284,20 +284,54 @@ def line_emitter(window: int = C.EMIT_URI_WINDOW) -> Callable[[Post | Account], 
     Why: a converted post's URI holds its author's DID and a TID, which its id does not. A reply,
     quote or repost of it can only point at that URI if the emitter remembers it; without that
     memory every cascade edge of a converted stream pointed nowhere. Bounded: a parent older than
-    the window gets the synthetic URI of :func:`_ref`."""
-    uris: dict[str, str] = {}
+    the window gets the synthetic URI of :func:`_ref`.
+
+    The memory also keeps two converted posts apart: a record key is a TID of the post's time with a
+    10-bit clock id drawn from its id, so two posts of one author at the same microsecond (sources
+    with second or date precision) would share a key one time in 1,024 and read back as one post;
+    a key already given within the window is moved to the next free TID instead."""
+    uris = _UriMemory(window)
 
     def line(rec: Post | Account) -> bytes | None:
-        return emit_record(rec, uris, window)
+        return emit_record(rec, uris)
 
     return line
 
 
-def emit_record(rec: Post | Account, uris: dict[str, str] | None = None, window: int = 0) -> bytes | None:
+class _UriMemory:
+    """The AT-URIs given to the last ``window`` converted posts: by post id, and as a set of taken
+    URIs (both bounded together, oldest first out)."""
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self.by_id: dict[str, str] = {}
+        self.taken: set[str] = set()
+
+    def get(self, post_id: str) -> str | None:
+        return self.by_id.get(post_id)
+
+    def assign(self, post_id: str, did: str, coll: str, rkey: str) -> str:
+        """Remember a URI for ``post_id``, moving ``rkey`` to the next free TID if another converted
+        post has it; return the record key used."""
+        uri = f"at://{did}/{coll}/{rkey}"
+        if uri in self.taken:
+            value = id_order(rkey)
+            while uri in self.taken:
+                value += 1
+                rkey = tid(value >> 10, value & 0x3FF)
+                uri = f"at://{did}/{coll}/{rkey}"
+        self.by_id[post_id] = uri
+        self.taken.add(uri)
+        if len(self.by_id) > self.window:
+            self.taken.discard(self.by_id.pop(next(iter(self.by_id))))
+        return rkey
+
+
+def emit_record(rec: Post | Account, uris: _UriMemory | None = None) -> bytes | None:
     """One Jetstream event line for ``rec`` (accounts as ``identity`` events).
 
-    ``uris`` (see :func:`line_emitter`) maps the ids of non-Bluesky posts written so far to their
-    AT-URIs; this post's is added, the oldest dropped past ``window`` entries."""
+    ``uris`` (see :func:`line_emitter`) holds the AT-URIs given to the non-Bluesky posts written so
+    far; this post's is added."""
     if isinstance(rec, Account):
         ts = 0
         did = _did(rec.id)
@@ -314,9 +348,8 @@ def emit_record(rec: Post | Account, uris: dict[str, str] | None = None, window:
     if rec.kind == PostKind.REPOST and rec.repost_of:
         coll = REPOST
     if uris is not None and not native(rec.id).startswith("at://"):
-        uris[rec.id] = f"at://{did}/{coll}/{rkey}"
-        if len(uris) > window:
-            del uris[next(iter(uris))]
+        known = uris.get(rec.id)  # a later version of a post already written keeps its URI
+        rkey = known.rpartition("/")[2] if known else uris.assign(rec.id, did, coll, rkey)
     record: dict[str, Any]
     if rec.kind == PostKind.REPOST and rec.repost_of:
         record = {

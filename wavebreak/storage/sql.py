@@ -767,7 +767,7 @@ class SqlStorage:
         ids = list(dict.fromkeys(post_ids))
         by_id: dict[str, Post] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in _chunks(ids, C.STORAGE_IN_CHUNK // 2):  # each id binds its key too
                 for r in conn.execute(
                     select(T.posts).where(*_post_keys(T.posts.c.id_order, T.posts.c.id, chunk))
                 ):
@@ -1328,7 +1328,7 @@ class SqlStorage:
         )
         out: dict[str, str] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in _chunks(ids, C.STORAGE_IN_CHUNK // 2):  # each id binds its key too
                 keys = sorted({id_order(i) for i in chunk})
                 out.update({p: n for p, n in conn.execute(stmt, {"keys": keys, "ids": list(chunk)})})
         return out

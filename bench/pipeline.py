@@ -5,7 +5,7 @@
 Generates (once, cached) a Jetstream-format stream from the demo scenario,
 then in the same run measures: (1) merely reading the lines and
 ``json.loads``-ing them (the baseline, once before and once after the rest; the
-ratios use the mean of the two), (2) the same with ``orjson``, (3) the
+ratios use the two passes' pooled rate, their harmonic mean), (2) the same with ``orjson``, (3) the
 ingest adapter alone, (4) the whole pipeline (ingest → signals → narratives →
 policy → recorded decisions), and reports posts/s and the ratios to the
 baseline (also in CPU seconds: ``ratio_pipeline_to_json_loads_cpu``, steadier on a
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         foundation=args.foundation,
         score_workers=args.score_workers,
     )
-    # The baseline again after the pipeline, and the mean of both runs as the ratio's denominator:
+    # The baseline again after the pipeline, and both passes pooled as the ratio's denominator:
     # on a shared host the same json.loads pass has moved by 1.5x within minutes, and a baseline
     # taken only before the pipeline credits or blames the pipeline for the host's drift.
     after = bench_raw(path)

@@ -47,15 +47,24 @@ def _claim(s: Stream, pid: str) -> None:
     s.signals[pid] = {"identity_claim": Signal(name="identity_claim", score=0.9, data={"name": NAME})}
 
 
-def test_a_post_naming_the_claims_name_joins_the_claim_not_the_news_it_copies() -> None:
-    s, st = Stream(), NarrativeStage()
-    news = [s.post(account(100 + i), NEWS, minutes=i * 0.5) for i in range(12)]
+def _news_and_claims(s: Stream, st: NarrativeStage, headline: str, hateful: int = 0) -> tuple[list, list]:
+    """Twelve posts of a news headline (the first ``hateful`` flagged hate), then six identity-claim
+    posts naming the suspect, run through ``st``: the claim's narrative and the news narrative."""
+    news = [s.post(account(100 + i), headline, minutes=i * 0.5) for i in range(12)]
+    for p in news[:hateful]:
+        s.signals[p.id] = {"hate": Signal(name="hate", score=0.9)}
     claims = []
     for i in range(6):
         p = s.post(account(i), CLAIMS[i % 3], minutes=10 + i)
         _claim(s, p.id)
         claims.append(p)
     run(st, [s.batch([*news, *claims])])
+    return news, claims
+
+
+def test_a_post_naming_the_claims_name_joins_the_claim_not_the_news_it_copies() -> None:
+    s, st = Stream(), NarrativeStage()
+    news, claims = _news_and_claims(s, st, NEWS)
     # the news headline word for word, with the name: a MinHash near-duplicate of the news posts
     copy = s.post(account(50), NEWS + " Idris Al-Qamari", minutes=30)
     _claim(s, copy.id)
@@ -72,15 +81,7 @@ def test_the_anchor_wins_over_a_near_duplicate_in_a_narrative_that_tells_no_clai
     # the news narrative here is not a benign story (three hateful posts among its twelve), so the
     # harm-aware guard lets flagged posts in: only the anchor rule keeps the named copy out of it
     s, st = Stream(), NarrativeStage()
-    news = [s.post(account(100 + i), NEWS_FR, minutes=i * 0.5) for i in range(12)]
-    for p in news[:3]:
-        s.signals[p.id] = {"hate": Signal(name="hate", score=0.9)}
-    claims = []
-    for i in range(6):
-        p = s.post(account(i), CLAIMS[i % 3], minutes=10 + i)
-        _claim(s, p.id)
-        claims.append(p)
-    run(st, [s.batch([*news, *claims])])
+    news, claims = _news_and_claims(s, st, NEWS_FR, hateful=3)
     copy = s.post(account(50), NEWS_FR + " Idris Al-Qamari", minutes=30)
     _claim(s, copy.id)
     run(st, [s.batch([copy])])

@@ -311,8 +311,11 @@ class _UriMemory:
         return self.by_id.get(post_id)
 
     def assign(self, post_id: str, did: str, coll: str, rkey: str) -> str:
-        """Remember a URI for ``post_id``, moving ``rkey`` to the next free TID if another converted
-        post has it; return the record key used."""
+        """The record key of ``post_id``: the one it was given if written before (a later version
+        keeps its URI), else ``rkey``, moved to the next free TID if another converted post has it."""
+        known = self.by_id.get(post_id)
+        if known is not None:
+            return known.rpartition("/")[2]
         uri = f"at://{did}/{coll}/{rkey}"
         if uri in self.taken:
             value = id_order(rkey)
@@ -345,13 +348,13 @@ def emit_record(rec: Post | Account, uris: _UriMemory | None = None) -> bytes | 
         )
     did, coll, rkey = _did_rkey(rec)
     time_us = (rec.created_at - EPOCH) // timedelta(microseconds=1)
-    if rec.kind == PostKind.REPOST and rec.repost_of:
+    repost = rec.kind == PostKind.REPOST and bool(rec.repost_of)
+    if repost:
         coll = REPOST
     if uris is not None and not native(rec.id).startswith("at://"):
-        known = uris.get(rec.id)  # a later version of a post already written keeps its URI
-        rkey = known.rpartition("/")[2] if known else uris.assign(rec.id, did, coll, rkey)
+        rkey = uris.assign(rec.id, did, coll, rkey)
     record: dict[str, Any]
-    if rec.kind == PostKind.REPOST and rec.repost_of:
+    if repost:
         record = {
             "$type": REPOST,
             "subject": {"uri": _ref(rec.repost_of, uris), "cid": ""},

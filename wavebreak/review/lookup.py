@@ -2,8 +2,8 @@
 
 Why here: the Storage protocol has no post → narrative lookup (the gate works around it
 with an index); review needs it for every report, so it asks the backend's
-``narratives_of`` when offered, else reads the ``post_narratives`` table of the SQL
-backend directly (one indexed query), else finds nothing.
+``narratives_of`` when offered (the SQL backend's reads ``post_narratives`` by its key), else
+finds nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from wavebreak.core.ids import id_order
 from wavebreak.core.records import SignalName
 
 ILLEGALITY_SIGNALS = (SignalName.INCITEMENT, SignalName.THREAT, SignalName.HATE)
@@ -29,24 +28,9 @@ def narratives_of(
     if storage is None or not post_ids:
         return {}
     fn = getattr(storage, "narratives_of", None)
-    if fn is not None:
-        found = dict(fn(list(post_ids)))
-    elif getattr(storage, "engine", None) is not None:
-        from sqlalchemy import select
-
-        from wavebreak.storage import schema as T
-
-        pn = T.post_narratives
-        ids = list(post_ids)
-        with storage.engine.connect() as conn:
-            rows = conn.execute(
-                select(pn.c.post_id, pn.c.narrative_id).where(
-                    pn.c.id_order.in_(sorted({id_order(i) for i in ids})), pn.c.post_id.in_(ids)
-                )
-            ).all()
-        found = {p: n for p, n in rows}
-    else:
+    if fn is None:
         return {}
+    found = dict(fn(list(post_ids)))
     out = {}
     for pid, nid in found.items():
         seen = set()

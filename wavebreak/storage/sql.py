@@ -1322,15 +1322,13 @@ class SqlStorage:
         to posts that carry no decision of their own."""
         ids = list(dict.fromkeys(post_ids))
         pn = T.post_narratives
-        stmt = select(pn.c.post_id, pn.c.narrative_id).where(
-            pn.c.id_order.in_(bindparam("keys", expanding=True)),
-            pn.c.post_id.in_(bindparam("ids", expanding=True)),
-        )
         out: dict[str, str] = {}
         with self.engine.connect() as conn:
             for chunk in _chunks(ids, C.STORAGE_IN_CHUNK // 2):  # each id binds its key too
-                keys = sorted({id_order(i) for i in chunk})
-                out.update({p: n for p, n in conn.execute(stmt, {"keys": keys, "ids": list(chunk)})})
+                stmt = select(pn.c.post_id, pn.c.narrative_id).where(
+                    *_post_keys(pn.c.id_order, pn.c.post_id, chunk)
+                )
+                out.update({p: n for p, n in conn.execute(stmt)})
         return out
 
     def revoke_decision(self, decision_id: str, at: datetime) -> None:

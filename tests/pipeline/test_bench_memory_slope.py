@@ -1,4 +1,4 @@
-"""The memory figure of ``bench.pipeline``: a least-squares slope over the second half's samples."""
+"""Figures of ``bench.pipeline``: the memory slope over the second half's samples, the GC share."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ ROOT = str(Path(__file__).resolve().parents[2])  # bench/ is beside the package,
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from bench.pipeline import _slope_per_million  # noqa: E402
+from bench.pipeline import _gc_timer, _slope_per_million  # noqa: E402
 
 
 def test_slope_reads_the_trend_not_the_end_samples() -> None:
@@ -24,3 +24,18 @@ def test_slope_reads_the_trend_not_the_end_samples() -> None:
     assert _slope_per_million(growing) == pytest.approx(75.0)
     assert _slope_per_million([(1, 5.0)]) == 0.0
     assert _slope_per_million([(1, 5.0), (1, 7.0)]) == 0.0
+
+
+def test_gc_timer_adds_each_collection_once() -> None:
+    # the hook adds a collection's duration when it stops, from the start it saw: a start alone adds
+    # nothing, and a second collection adds to the first rather than replacing it
+    acc = [0.0, 0.0]
+    hook = _gc_timer(acc)
+    hook("start", {"generation": 0})
+    assert acc[0] == 0.0
+    hook("stop", {"generation": 0, "collected": 0, "uncollectable": 0})
+    first = acc[0]
+    assert first > 0.0
+    hook("start", {"generation": 2})
+    hook("stop", {"generation": 2, "collected": 0, "uncollectable": 0})
+    assert acc[0] > first

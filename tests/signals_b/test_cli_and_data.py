@@ -52,14 +52,3 @@ def test_credibility_eval_runs_on_pheme() -> None:
     res = evaluate_pheme(PHEME)
     assert res["n"] > 1000
     assert 0.0 <= float(res["auc_pooled"]) <= 1.0  # type: ignore[arg-type]
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not TRAINDEV.exists(), reason="../shared RumourEval traindev not available")
-def test_train_leave_one_event_out(tmp_path: Path) -> None:
-    from wavebreak.signals.stance import StanceModel, train
-
-    res = train(SHARED, tmp_path, c_grid=(0.3,))
-    assert res["events"] == 8
-    assert res["loeo_best"]["pooled"]["macro_f1"] > 0.45
-    assert StanceModel.load(tmp_path / "stance.npz").version == res["version"]

@@ -177,10 +177,12 @@ _SHARED = Path(__file__).resolve().parents[2].parent / "shared"
     not (_SHARED / "datasets/rumours/rumoureval2017/traindev").exists(), reason="no ../shared"
 )
 def test_train_loeo_both_paths_on_rumoureval(tmp_path: Path) -> None:
+    # (also the training test of the lexical path alone: the same folds, so one training serves both)
     rep = train(_SHARED, tmp_path, c_grid=(0.3,), embed_cache=tmp_path / "emb.npz")
     assert rep["events"] == 8 and rep["n"] == 4519
     lex, emb = rep["loeo_best"]["pooled"], rep["loeo_embedding"]["pooled"]
     # Far above the majority-class baseline (macro-F1 0.20): the models learned something transferable.
-    assert lex["macro_f1"] > 0.4 and emb["macro_f1"] > 0.4
+    assert lex["macro_f1"] > 0.45 and emb["macro_f1"] > 0.4
     m = StanceModel.load(tmp_path / "stance.npz")
     assert m.has_embedding_head
+    assert m.version == rep["version"]

@@ -49,7 +49,12 @@ def scaled_pack(base: Any, factor: float) -> Any:
 def run_arm(
     world: World, policy: str, *, pack: Any = None, slow_path: bool = True, params: SimParams | None = None
 ) -> dict[str, Any]:
-    """One arm on one world."""
+    """One arm on one world, under the collector settings a replay runs with (``replay_gc``).
+
+    Why: an arm replays a stream through the whole pipeline as ``wavebreak replay`` does, and under the
+    default thresholds its full collections walk the whole live state again and again as it grows."""
+    from wavebreak.pipeline.runner import replay_gc
+
     cfg = SimConfig(
         seed=world.seed,
         scale=world.scale,
@@ -58,7 +63,8 @@ def run_arm(
         slow_path=slow_path,
         params=params or SimParams(),
     )
-    return Simulator(world, cfg).run()
+    with replay_gc():
+        return Simulator(world, cfg).run()
 
 
 def compare(

@@ -139,7 +139,8 @@ def bench_pipeline(
     pipeline = build_pipeline(storage, opts)
     samples: list[tuple[int, float]] = []
     gc_s = [0.0, 0.0]  # seconds in cyclic-GC collections, and when the current one started
-    gc.callbacks.append(_gc_timer(gc_s))
+    gc_hook = _gc_timer(gc_s)
+    gc.callbacks.append(gc_hook)
     w0 = disk_write_mb()
     t0, c0 = time.perf_counter(), time.process_time()
     posts = 0
@@ -147,21 +148,24 @@ def bench_pipeline(
     # The collector settings `wavebreak replay` and `demo` run a stream under (replay_gc): measured
     # without them, a 1M-post run spent ~38 % of its wall time in collections (four full ones of
     # 2.8 s each over a 1.6M-object heap per 100k posts), a cost the product does not pay.
-    with replay_gc():
-        for batch in pipeline.ahead(read_batches(str(path), "jetstream")):
-            pipeline.process(batch)
-            posts += len(batch.posts)
-            if pipeline.stats.batches % 10 == 0:
-                samples.append((posts, rss_mb()))
-            if posts >= next_progress:  # a run cut short still says how far it got (stderr, one JSON line)
-                next_progress += PROGRESS_EVERY
-                secs = pipeline.stats.stage_seconds
-                print(json.dumps({"posts": posts, "rss_mb": round(rss_mb(), 1), "wall_s": round(time.perf_counter() - t0),
-                                  "stage_posts_per_s": {k: round(posts / v) for k, v in secs.items() if v > 0}}),
-                      file=sys.stderr, flush=True)  # fmt: skip
-        wall = time.perf_counter() - t0
-        cpu = time.process_time() - c0
-    gc.callbacks.pop()
+    try:
+        with replay_gc():
+            for batch in pipeline.ahead(read_batches(str(path), "jetstream")):
+                pipeline.process(batch)
+                posts += len(batch.posts)
+                if pipeline.stats.batches % 10 == 0:
+                    samples.append((posts, rss_mb()))
+                # a run cut short still says how far it got (stderr, one JSON line)
+                if posts >= next_progress:
+                    next_progress += PROGRESS_EVERY
+                    secs = pipeline.stats.stage_seconds
+                    print(json.dumps({"posts": posts, "rss_mb": round(rss_mb(), 1), "wall_s": round(time.perf_counter() - t0),
+                                      "stage_posts_per_s": {k: round(posts / v) for k, v in secs.items() if v > 0}}),
+                          file=sys.stderr, flush=True)  # fmt: skip
+            wall = time.perf_counter() - t0
+            cpu = time.process_time() - c0
+    finally:  # a run that fails still leaves the collector untimed
+        gc.callbacks.remove(gc_hook)
     pipeline.close()
     if storage is not None:
         storage.close()

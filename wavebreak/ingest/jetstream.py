@@ -247,8 +247,8 @@ def _opt_time(value: Any) -> datetime | None:
 # --------------------------------------------------------------------------- emit
 
 
-def _did_rkey(post: Post) -> tuple[str, str, str]:
-    """(did, collection, rkey) for a post id.
+def _did_rkey(post: Post, micros: int) -> tuple[str, str, str]:
+    """(did, collection, rkey) for a post id; ``micros``: its creation time in microseconds since 1970.
 
     A non-Bluesky post gets its author's synthetic DID and a real-shaped record key: a TID of
     its creation time, with a clock id drawn from its own id (so two posts of one author in the
@@ -259,7 +259,6 @@ def _did_rkey(post: Post) -> tuple[str, str, str]:
         did, coll, rkey = nid[5:].split("/", 2)
         return did, coll, rkey
     coll = REPOST if post.kind == PostKind.REPOST else POST
-    micros = (post.created_at - EPOCH) // timedelta(microseconds=1)
     return _did(post.author_id), coll, tid(micros, zlib.crc32(post.id.encode("utf-8", "surrogatepass")))
 
 
@@ -346,8 +345,8 @@ def emit_record(rec: Post | Account, uris: _UriMemory | None = None) -> bytes | 
                 "identity": {"did": did, "handle": rec.handle, "seq": 0, "time": iso(EPOCH)},
             }
         )
-    did, coll, rkey = _did_rkey(rec)
     time_us = (rec.created_at - EPOCH) // timedelta(microseconds=1)
+    did, coll, rkey = _did_rkey(rec, time_us)
     repost = rec.kind == PostKind.REPOST and bool(rec.repost_of)
     if repost:
         coll = REPOST

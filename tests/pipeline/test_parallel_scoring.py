@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from wavebreak.core import constants as C
 from wavebreak.demo.run import scenario_batches
+from wavebreak.pipeline import runner
 from wavebreak.pipeline.runner import Pipeline, PipelineOptions, build_pipeline
 from wavebreak.pipeline.stage import Batch
 from wavebreak.scenario import ScenarioConfig, generate
@@ -127,3 +129,25 @@ def test_texts_the_worker_did_not_see_are_scored_here() -> None:
     assert {k: {n: s.score for n, s in v.items()} for k, v in batch.signals.items()} == {
         k: {n: s.score for n, s in v.items()} for k, v in ref_batch.signals.items()
     }
+
+
+@pytest.mark.parametrize(
+    ("cpus", "expected"),
+    [(1, 0), (2, C.PIPELINE_SCORE_WORKERS_DEFAULT), (16, C.PIPELINE_SCORE_WORKERS_DEFAULT)],
+)
+def test_default_workers_follow_the_usable_cpus(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, expected: int
+) -> None:
+    """Replays start a worker only where this process may use two CPUs: on one, a worker shares the
+    core it would offload (the affinity, not the machine's count, as under ``taskset``)."""
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 64)
+    assert runner.default_score_workers() == expected
+
+
+def test_default_workers_without_an_affinity_call_read_the_cpu_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(runner.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 1)
+    assert runner.default_score_workers() == 0
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: None)
+    assert runner.default_score_workers() == 0

@@ -33,8 +33,9 @@ def demo(
     score_workers: Annotated[
         int | None,
         typer.Option(
-            help="Processes that score post texts ahead of the pipeline on other cores (default 0: all in "
-            "this process; on a 2-vCPU host a worker measured no gain). Results are the same either way."
+            help="Processes that score post texts ahead of the pipeline on other cores (default: 1 where "
+            "this process may use 2 or more CPUs, else 0; 0 keeps all in this process). Results are the "
+            "same either way."
         ),
     ] = None,
 ) -> None:

@@ -37,12 +37,23 @@ not the state). Six hours, the narratives stage's retirement period (``NARR_RETI
 pass of freeing, ~170k posts apart on the bench stream, 1.5 ms per call measured at 400k posts. 0 turns
 it off. It changes no output, only what the process keeps resident (docs/narratives.md, tenth session)."""
 
-PIPELINE_SCORE_WORKERS_DEFAULT = 0
+PIPELINE_SCORE_WORKERS_DEFAULT = 1
 """Text-scoring worker processes that ``wavebreak demo`` and file replays start unless told
-(``--score-workers``). Zero, because on this project's 2-vCPU host a worker did not pay: the full demo,
-back to back on the idle host, took 167 / 161 s wall with one worker (186 / 177 s CPU in all) against
-137 / 166 s without (130 / 158 s CPU). Two busy processes there run slower each than one alone, so the
-worker's share costs more than the main process saves. Opt in where the cores are real."""
+(``--score-workers``), on a machine with at least ``PIPELINE_SCORE_WORKERS_MIN_CPUS`` usable CPUs
+(:func:`wavebreak.pipeline.runner.default_score_workers`; none below that). One, measured on this
+project's 2-vCPU host in its fast phase (fourteenth session, ``json.loads`` ~225k lines/s): the full
+demo, interleaved runs, 69.2 / 68.8 s without a worker against 59.2 / 62.1 s with one (-12 %), same
+50 narratives and 22 alerted; ``bench.pipeline`` at 200k posts 6,445 -> 7,471 posts/s (+16 %), same
+8,927 decisions and 83 alerts. At the demo's small CI scale (0.05) the wall time is the same either way
+(15.5 / 15.4 s without, 15.3 / 14.8 s with), the worker's ~2 s of model loading running on the other
+core. Earlier sessions, in slow phases of the same shared host where two busy processes ran slower
+each than one alone, measured no gain (167 / 161 s with against 137 / 166 s without; thirteenth
+session 147.3 / 153.8 s with against 162.5 / 149.6 s without): the worker costs about nothing there
+and pays where the second core is real. Results are the in-process ones either way."""
+
+PIPELINE_SCORE_WORKERS_MIN_CPUS = 2
+"""Usable CPUs (this process's affinity) below which the default is no worker: on one core a worker
+only adds its model loading and the hand-off of every batch."""
 
 ACCOUNT_CACHE_SIZE = 250_000
 """Latest account snapshots kept in memory (LRU); bounds memory on long replays. Active

@@ -26,6 +26,7 @@ from wavebreak.pipeline.runner import (
     PipelineOptions,
     batches_from_files,
     build_pipeline,
+    default_score_workers,
     replay_gc,
 )
 from wavebreak.pipeline.stage import Batch
@@ -234,7 +235,7 @@ def run_stream(
         quarantine_file=qfile,
         # a live feed on stdin is never read ahead for a worker (that would hold each batch until
         # the next two arrive)
-        score_workers=C.PIPELINE_SCORE_WORKERS_DEFAULT if analyse and "-" not in files else 0,
+        score_workers=default_score_workers() if analyse and "-" not in files else 0,
     )
     pipeline = build_pipeline(storage, opts)
     printer = LivePrinter(pipeline, console, start=None, quiet=quiet)

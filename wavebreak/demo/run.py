@@ -26,7 +26,13 @@ from rich.console import Console
 from wavebreak.core import constants as C
 from wavebreak.core.records import AuthorityStatement, Event, LegalHold
 from wavebreak.demo.live import LivePrinter, drive, print_counts
-from wavebreak.pipeline.runner import Pipeline, PipelineOptions, build_pipeline, replay_gc
+from wavebreak.pipeline.runner import (
+    Pipeline,
+    PipelineOptions,
+    build_pipeline,
+    default_score_workers,
+    replay_gc,
+)
 from wavebreak.pipeline.stage import Batch
 from wavebreak.pipeline.summary import build_summary, iso
 
@@ -352,8 +358,9 @@ def run_demo(
 ) -> dict[str, Any]:
     """Generate, replay, write summary.json, truth.json and report.html into ``out``.
 
-    ``score_workers``: processes scoring texts ahead of the pipeline (None:
-    ``PIPELINE_SCORE_WORKERS_DEFAULT``, none); the results are the same either way.
+    ``score_workers``: processes scoring texts ahead of the pipeline (None: one where this process
+    may use two CPUs, else none; :func:`~wavebreak.pipeline.runner.default_score_workers`); the
+    results are the same either way.
     """
     from wavebreak.scenario import ScenarioConfig, generate
     from wavebreak.storage import open_storage
@@ -373,7 +380,7 @@ def run_demo(
         quarantine_file=quarantine,
         slow_path=slow_path,
         config={"credibility": {"trusted_authorities": [scn.facts.authority_account_id]}},
-        score_workers=C.PIPELINE_SCORE_WORKERS_DEFAULT if score_workers is None else score_workers,
+        score_workers=default_score_workers() if score_workers is None else score_workers,
     )
     pipeline = build_pipeline(storage, opts)
     start = scn.config.start

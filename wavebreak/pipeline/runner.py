@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -277,6 +278,19 @@ def build_pipeline(storage: Storage | None, options: PipelineOptions | None = No
 
         stages.append(DecisionsStage())
     return Pipeline(stages, ctx, quarantine_file=opts.quarantine_file)
+
+
+def default_score_workers() -> int:
+    """Text-scoring workers a replay starts unless told: ``PIPELINE_SCORE_WORKERS_DEFAULT`` where this
+    process may use at least ``PIPELINE_SCORE_WORKERS_MIN_CPUS`` CPUs, else none.
+
+    Why the affinity and not ``os.cpu_count()``: a container or ``taskset`` may give the process fewer
+    cores than the machine has, and a worker on a core shared with this process only slows it."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        usable = os.cpu_count() or 1
+    return C.PIPELINE_SCORE_WORKERS_DEFAULT if usable >= C.PIPELINE_SCORE_WORKERS_MIN_CPUS else 0
 
 
 @contextmanager

@@ -44,6 +44,18 @@ from wavebreak.policy.pack import PolicyPack, Rule
 TRUSTED_CREDIBILITY = ("authority", "trusted", "official")
 """Account credibility labels treated like ``AccountKind.AUTHORITY`` for refutation protection."""
 
+# Signal names and the account kind read for every post (refuting_reasons, question_reasons,
+# post_values, author_values), bound once as plain values. Why: in Python 3.11 reading an enum member
+# goes through a Python-level descriptor (and ``.value`` through a second), ~0.2 us a read; these
+# were 1.5M of the 1.9M such reads of a 200k-post bench run.
+_STANCE: str = SignalName.STANCE.value
+_IDENTITY_CLAIM: str = SignalName.IDENTITY_CLAIM.value
+_CLAIM_MATCH: str = SignalName.CLAIM_MATCH.value
+_RUMOUR: str = SignalName.RUMOUR.value
+_CREDIBILITY: str = SignalName.CREDIBILITY.value
+_LANG: str = SignalName.LANG.value
+_AUTHORITY: AccountKind = AccountKind.AUTHORITY
+
 
 # --------------------------------------------------------------------------- facts
 
@@ -91,7 +103,7 @@ def author_values(
             out[f"{prefix}.region"] = account.region
         if account.created_at is not None:
             out[f"{prefix}.created_at"] = account.created_at
-    cred = (account_signals or {}).get(SignalName.CREDIBILITY.value)
+    cred = (account_signals or {}).get(_CREDIBILITY)
     if cred is not None:
         out[f"{prefix}.credibility.score"] = float(cred.score)
         if cred.label:
@@ -204,9 +216,9 @@ def refuting_reasons(
     """
     reasons: list[str] = []
     sig = signals or {}
-    stance = sig.get(SignalName.STANCE.value)
+    stance = sig.get(_STANCE)
     supports = stance is not None and stance.label == "support"
-    ic = sig.get(SignalName.IDENTITY_CLAIM.value)
+    ic = sig.get(_IDENTITY_CLAIM)
     asserts = ic is not None and ic.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN
     if (
         stance is not None
@@ -215,16 +227,16 @@ def refuting_reasons(
         and not asserts
     ):
         reasons.append(f"stance deny ({stance.score:.2f})")
-    cm = sig.get(SignalName.CLAIM_MATCH.value)
+    cm = sig.get(_CLAIM_MATCH)
     if cm is not None and cm.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN and not supports and not asserts:
         sid = (cm.data or {}).get("statement_id", cm.label)
         reasons.append(f"matches authority statement {sid} ({cm.score:.2f})")
-    rumour = sig.get(SignalName.RUMOUR.value)
+    rumour = sig.get(_RUMOUR)
     corrects = rumour is not None and rumour.label == "correction"
-    if account is not None and account.kind == AccountKind.AUTHORITY:
+    if account is not None and account.kind == _AUTHORITY:
         reasons.append(f"authored by authority account {account.id}")
     else:
-        cred = (account_signals or {}).get(SignalName.CREDIBILITY.value)
+        cred = (account_signals or {}).get(_CREDIBILITY)
         if (
             cred is not None
             and cred.label in TRUSTED_CREDIBILITY
@@ -264,17 +276,17 @@ def question_reasons(signals: dict[str, Signal] | None) -> list[str]:
     rule's threshold) still apply. ``docs/policy.md``, "Questions about a claim".
     """
     sig = signals or {}
-    stance = sig.get(SignalName.STANCE.value)
+    stance = sig.get(_STANCE)
     confident_support = (
         stance is not None and stance.label == "support" and stance.score >= C.POLICY_REFUTING_STANCE_MIN
     )
-    ic = sig.get(SignalName.IDENTITY_CLAIM.value)
+    ic = sig.get(_IDENTITY_CLAIM)
     if confident_support or (
         ic is not None and (ic.label is not None or ic.score >= C.POLICY_REFUTING_CLAIM_MATCH_MIN)
     ):
         return []
     reasons: list[str] = []
-    rumour = sig.get(SignalName.RUMOUR.value)
+    rumour = sig.get(_RUMOUR)
     if rumour is not None and rumour.label == "query":
         spans = ", ".join(f'"{x}"' for x in (rumour.explanation or ())[:3])
         reasons.append(f"question marker ({spans})" if spans else "question marker")
@@ -467,14 +479,14 @@ def signature(d: Decision) -> str:
 def post_values(post: Post, signals: dict[str, Signal] | None, refuting: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"post.id": post.id, "post.kind": str(post.kind), "post.refuting": refuting}
     lang = post.lang
-    if lang is None and signals and SignalName.LANG.value in signals:
-        lang = signals[SignalName.LANG.value].label
+    if lang is None and signals and _LANG in signals:
+        lang = signals[_LANG].label
     if lang:
         out["post.lang"] = lang
     region = post.region or (post.author.region if post.author else None)
     if region:
         out["post.region"] = region
-    cm = (signals or {}).get(SignalName.CLAIM_MATCH.value)
+    cm = (signals or {}).get(_CLAIM_MATCH)
     if cm is not None:
         out["claim.matched"] = True
         out["claim.score"] = float(cm.score)

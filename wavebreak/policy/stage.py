@@ -75,6 +75,11 @@ REFUTING_PER_NARRATIVE = 2_000
 """Refuting posts remembered per narrative, to protect them when the narrative is later restricted."""
 
 
+_POST: PostKind = PostKind.POST
+_QUOTE: PostKind = PostKind.QUOTE
+"""Post kinds compared once or twice per post, bound once (an enum member read is a Python-level
+descriptor call in Python 3.11; see ``policy.engine``'s signal names)."""
+
 _CLAIM_CONTENT_SIGNALS = ("incitement", "hate", "threat")
 """Signals besides the identity claim whose positive score makes a post count in its narrative's
 content shares (the narratives stage's content flags): content the narrative is judged on."""
@@ -113,7 +118,7 @@ def claim_free_reasons(
       false-claim items on simulator seed 8 in the seventh session), and the detector misses a name
       typed in capitals or lower case.
     """
-    if narrative is None or p.kind != PostKind.POST or not p.text:
+    if narrative is None or p.kind != _POST or not p.text:
         return []
     sig = signals or {}
     ic = sig.get("identity_claim")
@@ -370,12 +375,14 @@ class PolicyStage:
         n = len(posts)
         score_cache: dict[str, np.ndarray] = {}
         masks: dict[str, np.ndarray] = {}
+        # each post's signals, looked up once for every rule leaf below (not once per leaf and post)
+        no_signals: dict[str, Signal] = {}
+        sig_rows = [batch.signals.get(p.id) or no_signals for p in posts]
 
         def scores(name: str) -> np.ndarray:
             if name not in score_cache:
-                sig = batch.signals
                 score_cache[name] = np.fromiter(
-                    ((s.score if (s := sig.get(p.id, {}).get(name)) is not None else -np.inf) for p in posts),
+                    ((s.score if (s := row.get(name)) is not None else -np.inf) for row in sig_rows),
                     dtype=np.float64,
                     count=n,
                 )
@@ -399,9 +406,8 @@ class PolicyStage:
                     want = {str(v).lower() for v in (leaf.value if leaf.op == "in" else (leaf.value,))}
                     m &= np.fromiter(
                         (
-                            (s := batch.signals.get(p.id, {}).get(parts[1])) is not None
-                            and str(s.label).lower() in want
-                            for p in posts
+                            (s := row.get(parts[1])) is not None and str(s.label).lower() in want
+                            for row in sig_rows
                         ),
                         dtype=bool,
                         count=n,
@@ -459,13 +465,13 @@ class PolicyStage:
                 continue
             account = p.author or acc_by_id.get(p.author_id) or ctx.accounts.get(p.author_id)
             asigs = batch.account_signals.get(p.author_id)
-            refuting = refuting_reasons(sigs, account, asigs, quote=p.kind == PostKind.QUOTE)
+            refuting = refuting_reasons(sigs, account, asigs, quote=p.kind == _QUOTE)
             # a question about its narrative's claim is exempt from the narrative's restrictions
             question = question_reasons(sigs) if nid is not None and not refuting else []
             # so is a post that only shares the event's words with the claim (claim_free_reasons)
             free = (
                 claim_free_reasons(p, sigs, nar(nid)[0], anchor_names())
-                if nid is not None and not refuting and not question and p.kind == PostKind.POST
+                if nid is not None and not refuting and not question and p.kind == _POST
                 else []
             )
             d = None

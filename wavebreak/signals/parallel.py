@@ -17,9 +17,11 @@ process, so a broken worker costs speed, never a post.
 
 The worker is *spawned* (a fresh interpreter), never forked from a process that may already run
 BLAS or server threads; as with any spawned process, a script that turns it on must guard its entry
-point with ``if __name__ == "__main__":`` (the ``wavebreak`` command does). Off by default everywhere
-(``PipelineOptions.score_workers = 0``; ``wavebreak demo --score-workers 1`` opts in): on this
-project's 2-vCPU host it measured no gain (``PIPELINE_SCORE_WORKERS_DEFAULT`` gives the figures).
+point with ``if __name__ == "__main__":`` (the ``wavebreak`` command does). A library caller opts in
+(``PipelineOptions.score_workers`` defaults to 0); ``wavebreak demo`` and file replays start one
+where the process may use two CPUs (:func:`wavebreak.pipeline.runner.default_score_workers`,
+``--score-workers 0`` turns it off): the demo ran 12 % faster with it on this project's 2-vCPU host
+(``PIPELINE_SCORE_WORKERS_DEFAULT`` gives the figures).
 """
 
 from __future__ import annotations

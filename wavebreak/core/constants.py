@@ -164,12 +164,28 @@ DEMO_SCORING_MIN_SHARE = 0.05
 """A detected narrative counts for a true one only if it holds at least this
 share of the true narrative's posts (tiny fragments do not define lead time)."""
 
-REPLAY_GC_THRESHOLDS = (50_000, 20, 10)
-"""Cyclic-GC thresholds while ``demo`` or ``replay`` runs a stream (``pipeline.runner.replay_gc``;
-restored after; what existed before, such as the scenario and the loaded models, is frozen out of
-collection first). With CPython's default (700, 10, 10) the full demo spent 14.8 s of 114 s CPU in
-collections, 10.6 s of it in 21 full ones that walk every withheld decision and narrative; with these,
-4.0 s (gc callbacks, same run). Garbage is still collected, only in larger young generations."""
+REPLAY_GC_THRESHOLDS = (1_000_000, 100, 100)
+"""Cyclic-GC thresholds while ``demo``, ``replay``, ``simulate`` or ``policy dry-run`` runs a stream
+(``pipeline.runner.replay_gc``; restored after; what existed before, such as the scenario and the
+loaded models, is frozen out of collection first).
+
+Why a young generation of a million objects: a replay allocates a batch's posts, signals and rows
+(~85k live objects at a time) and keeps long-lived state that grows with the stream, and almost none of
+it forms reference cycles; what it frees, reference counting frees. A young collection walks every live
+young object and its references into a heap of a gigabyte or more, so its cost follows the number of
+collections, not the garbage found. Fourteenth session, ``bench.pipeline --score-workers 1``, same
+decisions and alerts in every arm: at 50k young objects with older generations every 20 and 10 young
+collections (the thirteenth session's setting), 1M posts ran at 6,024 posts/s with 12.4 % of wall time
+in collections; at 100k with older generations never, 6,516 (9.6 %); at 1M, 7,198 (5.8 %); at 5M, 7,607;
+with no automatic collection at all, 8,285 (2.9 %, the one collection before the freeze). 200k posts:
+7,779 → 9,205 posts/s at 1M. Resident memory at the end was the same in every arm (1.74 GB at 1M posts).
+
+Why not turn collection off: a replay does make some cyclic garbage, tens of objects a batch, mostly
+SQLAlchemy statement constructs (~30 a batch on the demo scenario; ``tests/pipeline/test_runner.py``
+bounds it), which a young collection still frees while it is young. The older generations
+(collected every 100 young collections, ~100M allocations: not once in a 1M-post run) stay a backstop
+for cycles that become garbage after they were promoted. Earlier: CPython's default
+(700, 10, 10) cost the full demo 14.8 s of 114 s CPU in collections, 10.6 s of it in 21 full ones."""
 
 DEMO_PROGRESS_REFRESH_PER_SECOND = 2
 """Redraws per second of the demo's progress bar. Rich's default (10) drew it from a second thread

@@ -295,13 +295,15 @@ def default_score_workers() -> int:
 
 @contextmanager
 def replay_gc() -> Iterator[None]:
-    """Freeze what exists (scenario, models, registries) out of the cyclic GC and collect less often
-    while a stream replays (``REPLAY_GC_THRESHOLDS``); restore both after.
+    """Freeze what exists (scenario, models, registries) out of the cyclic GC and collect far less often
+    while a stream replays (``REPLAY_GC_THRESHOLDS``: a young generation of a million objects); restore
+    both after.
 
     Why: a replay builds long-lived state (narratives, withheld decisions, caches) and the default
     thresholds ran a full collection over all of it every few thousand posts; what a replay frees
-    is freed by reference counting, so the GC here only pays for walking what is still alive.
-    Used by ``demo`` and ``replay``; a library caller running its own loop opts in the same way.
+    is freed by reference counting, so each collection mostly pays for walking what is still alive
+    (the constant gives the measurements). Used by ``demo``, ``replay``, ``simulate`` and ``policy
+    dry-run``; a library caller running its own loop opts in the same way.
     """
     old, frozen = gc.get_threshold(), gc.get_freeze_count()
     gc.collect()

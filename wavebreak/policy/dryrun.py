@@ -199,6 +199,10 @@ def dry_run(
     """Replay ``path`` against both packs and return the difference as one JSON-able dict."""
     pn = new if isinstance(new, PolicyPack) else load_pack(new)
     pb = baseline if isinstance(baseline, PolicyPack) else load_pack(baseline)
+    from wavebreak.pipeline.runner import replay_gc
+
     batches, ctx = enriched_batches(path, fmt, slow_path=slow_path, limit=limit)
-    a, b, posts = compare_on_batches(pn, pb, batches, ctx, holds=holds, crises=crises)
+    # under the collector settings replays use: the upstream stages build the same long-lived state
+    with replay_gc():
+        a, b, posts = compare_on_batches(pn, pb, batches, ctx, holds=holds, crises=crises)
     return {"baseline": pb.version_id, "new": pn.version_id, "posts": posts, **diff(a, b)}

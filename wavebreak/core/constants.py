@@ -174,11 +174,13 @@ Why a young generation of a million objects: a replay allocates a batch's posts,
 it forms reference cycles; what it frees, reference counting frees. A young collection walks every live
 young object and its references into a heap of a gigabyte or more, so its cost follows the number of
 collections, not the garbage found. Fourteenth session, ``bench.pipeline --score-workers 1``, same
-decisions and alerts in every arm: at 50k young objects with older generations every 20 and 10 young
-collections (the thirteenth session's setting), 1M posts ran at 6,024 posts/s with 12.4 % of wall time
-in collections; at 100k with older generations never, 6,516 (9.6 %); at 1M, 7,198 (5.8 %); at 5M, 7,607;
-with no automatic collection at all, 8,285 (2.9 %, the one collection before the freeze). 200k posts:
-7,779 → 9,205 posts/s at 1M. Resident memory at the end was the same in every arm (1.74 GB at 1M posts).
+decisions and alerts in every arm, 1M posts: the thirteenth session's (50_000, 20, 10) ran at 6,024
+posts/s with 12.4 % of wall time in collections, these thresholds at 7,081 (5.7 %); arms with the older
+generations never collected: a young generation of 100k, 6,516 (9.6 %); of 1M, 7,198 (5.8 %); of 5M,
+7,607; no automatic collection at all, 8,285 (2.9 %, the one collection before the freeze). 200k posts:
+7,781 / 7,661 → 8,246 / 8,539 posts/s, two young collections in the whole replay. Resident memory at the
+end was the same in every arm (1.74 GB at 1M posts). A larger young generation gains a little more and
+pauses longer (each collection walks it all), which a live feed piped into ``replay -`` would feel.
 
 Why not turn collection off: a replay does make some cyclic garbage, tens of objects a batch, mostly
 SQLAlchemy statement constructs (~30 a batch on the demo scenario; ``tests/pipeline/test_runner.py``

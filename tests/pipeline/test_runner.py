@@ -114,10 +114,12 @@ def test_replay_gc_raises_the_thresholds_while_replaying_and_restores_them() -> 
         gc.set_threshold(*before)
 
 
-def test_a_replay_makes_little_cyclic_garbage(tmp_path: Path) -> None:
-    """What ``REPLAY_GC_THRESHOLDS`` rests on: a replay frees nearly everything by reference counting,
-    so a young generation of a million objects loses nothing to waiting. Measured with automatic
-    collection off: tens of objects a batch (SQLAlchemy statement constructs), none per post. A change that made a cycle per post or per signal would show here as thousands a batch."""
+def test_a_replay_makes_no_cyclic_garbage_batch_after_batch(tmp_path: Path) -> None:
+    """What ``REPLAY_GC_THRESHOLDS`` rests on: a replay frees what it allocates by reference counting,
+    so its young collections find nothing to collect and can be rare. Measured with automatic collection
+    off: 82 objects in all over 335 batches, one-off (classes made by lazy imports). Before the storage
+    reused its write statements, each batch with decisions left ~107 objects of SQLAlchemy constructs
+    (9,952 here); a cycle made per batch, post or signal would show as hundreds or thousands."""
     import gc
 
     from wavebreak.demo.run import scenario_batches
@@ -141,10 +143,8 @@ def test_a_replay_makes_little_cyclic_garbage(tmp_path: Path) -> None:
         p.close()
         storage.close()
     batches = p.stats.batches
-    assert posts > 1000 and batches > 10
-    # measured 9,952 objects over 335 batches of 2,242 posts (~30 a batch, statements built per batch);
-    # a two-object cycle per post would add ~4,500 and break this bound
-    assert found <= 45 * batches, (found, batches, posts)
+    assert posts > 1000 and batches > 100 and p.stats.decisions > 0
+    assert found < batches / 2, (found, batches, posts)
 
 
 def test_heap_is_trimmed_every_few_hours_of_event_time(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -169,24 +169,25 @@ REPLAY_GC_THRESHOLDS = (1_000_000, 100, 100)
 (``pipeline.runner.replay_gc``; restored after; what existed before, such as the scenario and the
 loaded models, is frozen out of collection first).
 
-Why a young generation of a million objects: a replay allocates a batch's posts, signals and rows
-(~85k live objects at a time) and keeps long-lived state that grows with the stream, and almost none of
-it forms reference cycles; what it frees, reference counting frees. A young collection walks every live
-young object and its references into a heap of a gigabyte or more, so its cost follows the number of
-collections, not the garbage found. Fourteenth session, ``bench.pipeline --score-workers 1``, same
-decisions and alerts in every arm, 1M posts: the thirteenth session's (50_000, 20, 10) ran at 6,024
-posts/s with 12.4 % of wall time in collections, these thresholds at 7,081 (5.7 %); arms with the older
-generations never collected: a young generation of 100k, 6,516 (9.6 %); of 1M, 7,198 (5.8 %); of 5M,
-7,607; no automatic collection at all, 8,285 (2.9 %, the one collection before the freeze). 200k posts:
-7,781 / 7,661 → 8,246 / 8,539 posts/s, two young collections in the whole replay. Resident memory at the
-end was the same in every arm (1.74 GB at 1M posts). A larger young generation gains a little more and
-pauses longer (each collection walks it all), which a live feed piped into ``replay -`` would feel.
+Why a young generation of a million objects: a replay frees what it allocates by reference counting
+(it makes no cyclic garbage batch after batch since the storage reuses its write statements;
+``tests/pipeline/test_runner.py`` checks it), so a collection finds nothing and its cost is walking
+the live young objects and their references into a heap of a gigabyte or more. Fourteenth session,
+``bench.pipeline --score-workers 1``, same decisions and alerts in every arm, 1M posts: the thirteenth
+session's (50_000, 20, 10) ran at 6,024 posts/s with 12.4 % of wall time in collections, these
+thresholds at 7,081 (5.7 %) and, after the statements were reused, 6,801 and 7,367 (the host's noise);
+their nine young collections took 0.23 to 1.68 s each, growing with the heap, and collected nothing.
+Arms with the older generations never collected: a young generation of 100k, 6,516 posts/s (9.6 %); of
+1M, 7,198; of 5M, 7,607; of 10M, 7,787; no automatic collection, 8,285 (2.9 %, the collection before
+the freeze). 200k posts: 7,781 / 7,661 → 8,246 / 8,539, two young collections in the whole replay.
+Resident memory at the end was the same in every arm (1.74 GB at 1M posts).
 
-Why not turn collection off: a replay does make some cyclic garbage, tens of objects a batch, mostly
-SQLAlchemy statement constructs (~30 a batch on the demo scenario; ``tests/pipeline/test_runner.py``
-bounds it), which a young collection still frees while it is young. The older generations
-(collected every 100 young collections, ~100M allocations: not once in a 1M-post run) stay a backstop
-for cycles that become garbage after they were promoted. Earlier: CPython's default
+Why not larger, or off: a larger young generation mostly defers the same walk (what is walked is the
+heap's net growth, once) past the end of a bench-sized run and makes each pause longer (~0.7 s per
+million objects at that heap), which a live feed piped into ``replay -`` would feel; turning collection
+off leaves no backstop for cycles made on paths not measured here (the PostgreSQL driver, third-party
+code, bad records). The older generations (every 100 young collections, ~100M allocations: not once in
+a 1M-post run) stay a backstop for cycles that become garbage after promotion. Earlier: CPython's default
 (700, 10, 10) cost the full demo 14.8 s of 114 s CPU in collections, 10.6 s of it in 21 full ones."""
 
 DEMO_PROGRESS_REFRESH_PER_SECOND = 2

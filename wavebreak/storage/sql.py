@@ -317,6 +317,8 @@ class SqlStorage:
         self._lock = threading.RLock() if _is_memory(self.url) else None
         # The connection of the transaction() open on this thread, if any: writes join it.
         self._tx = threading.local()
+        # Write statements built once and reused (see _upsert): key -> SQLAlchemy construct.
+        self._stmts: dict[tuple[Any, ...], Any] = {}
         # SQLite files: WAL checkpoints on a thread of their own (see _WalCheckpointer).
         self._checkpointer: _WalCheckpointer | None = None
         if self.dialect == "sqlite" and not _is_memory(self.url) and self.engine.url.database:
@@ -399,14 +401,32 @@ class SqlStorage:
     # ------------------------------------------------------------------ helpers
 
     def _upsert(self, table: Table, keys: Sequence[str], update_cols: Sequence[str] | None) -> Any:
-        """``INSERT .. ON CONFLICT (keys) DO UPDATE/NOTHING`` for either backend."""
+        """``INSERT .. ON CONFLICT (keys) DO UPDATE/NOTHING`` for either backend, built once per
+        (table, keys, columns) and reused.
+
+        Why reused: a SQLAlchemy statement construct is a web of objects that refer to each other
+        (the ``excluded`` alias and its columns), so one built per batch became cyclic garbage once
+        executed. The decisions upsert, built for every batch with decisions, was nearly all the
+        cyclic garbage a replay made (~100 objects such a batch; with :meth:`revocations_since`'s
+        statements, 9,952 objects over 335 batches of the demo scenario at scale 0.01, 82 once reused:
+        ``tests/pipeline/test_runner.py``), which the replay collector settings
+        (``REPLAY_GC_THRESHOLDS``) then had to find. A construct is immutable once built, and executing
+        it again reuses SQLAlchemy's compiled form.
+        """
+        key = ("upsert", table.name, tuple(keys), tuple(update_cols or ()))
+        cached = self._stmts.get(key)
+        if cached is not None:
+            return cached
         dialect = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
         stmt = dialect.insert(table)
         if not update_cols:
-            return stmt.on_conflict_do_nothing(index_elements=list(keys))
-        return stmt.on_conflict_do_update(
-            index_elements=list(keys), set_={c: stmt.excluded[c] for c in update_cols}
-        )
+            built = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        else:
+            built = stmt.on_conflict_do_update(
+                index_elements=list(keys), set_={c: stmt.excluded[c] for c in update_cols}
+            )
+        self._stmts[key] = built
+        return built
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -1207,12 +1227,14 @@ class SqlStorage:
         cols = ["target_kind", "target_id", "at", "expires_at", "severity", "rule_id", "narrative_id", "json"]
         stmt = self._upsert(T.decisions, ["id"], cols)
         superseded = [{"sid": d.supersedes, "sat": d.at} for d in decisions if d.supersedes]
-        dec = T.decisions
-        sup_stmt = (
-            update(dec)
-            .where(dec.c.id == bindparam("sid"), dec.c.revoked_at.is_(None))
-            .values(revoked_at=bindparam("sat"))
-        )
+        sup_stmt = self._stmts.get(("revoke_superseded",))
+        if sup_stmt is None:  # built once, as _upsert's statements are
+            dec = T.decisions
+            sup_stmt = self._stmts[("revoke_superseded",)] = (
+                update(dec)
+                .where(dec.c.id == bindparam("sid"), dec.c.revoked_at.is_(None))
+                .values(revoked_at=bindparam("sat"))
+            )
 
         def run(conn: Connection) -> None:
             conn.execute(stmt, rows())
@@ -1290,22 +1312,29 @@ class SqlStorage:
         batch (~5 s of a demo), this reads only the events appended since the last call. Seqs are
         assigned under the chain lock and committed in order, so nothing is skipped.
         """
-        e = T.events
+        stmts = self._stmts.get(("revocations_since",))
+        if stmts is None:  # built once (called every batch; see _upsert for why constructs are reused)
+            e = T.events
+            stmts = self._stmts[("revocations_since",)] = (
+                select(T.chain_head.c.seq).where(T.chain_head.c.id == 1),
+                select(e.c.kind, e.c.payload)
+                .where(
+                    e.c.seq > bindparam("since"),
+                    e.c.seq <= bindparam("head"),
+                    or_(
+                        e.c.kind == "decision.reversed",
+                        # canonical JSON writes "supersedes":null when a decision supersedes nothing
+                        (e.c.kind == "decision.applied") & e.c.payload.like('%"supersedes":"%'),
+                    ),
+                )
+                .order_by(e.c.seq),
+            )
+        head_stmt, stmt = stmts
         with self.engine.connect() as conn:
-            head = conn.execute(select(T.chain_head.c.seq).where(T.chain_head.c.id == 1)).scalar()
-            head = int(head or 0)
+            head = int(conn.execute(head_stmt).scalar() or 0)
             if head <= since_seq:
                 return [], since_seq
-            stmt = select(e.c.kind, e.c.payload).where(
-                e.c.seq > since_seq,
-                e.c.seq <= head,
-                or_(
-                    e.c.kind == "decision.reversed",
-                    # canonical JSON writes "supersedes":null when a decision supersedes nothing
-                    (e.c.kind == "decision.applied") & e.c.payload.like('%"supersedes":"%'),
-                ),
-            )
-            rows = conn.execute(stmt.order_by(e.c.seq)).all()
+            rows = conn.execute(stmt, {"since": since_seq, "head": head}).all()
         out: list[str] = []
         for kind, payload in rows:
             try:

@@ -147,6 +147,8 @@ def test_default_workers_follow_the_usable_cpus(
 
 def test_default_workers_without_an_affinity_call_read_the_cpu_count(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(runner.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 4)
+    assert runner.default_score_workers() == C.PIPELINE_SCORE_WORKERS_DEFAULT
     monkeypatch.setattr(runner.os, "cpu_count", lambda: 1)
     assert runner.default_score_workers() == 0
     monkeypatch.setattr(runner.os, "cpu_count", lambda: None)

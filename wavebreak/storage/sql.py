@@ -210,6 +210,29 @@ _CHAIN_SET = (
     .where(T.chain_head.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
+_REVOKE_SUPERSEDED = (
+    update(T.decisions)
+    .where(T.decisions.c.id == bindparam("sid"), T.decisions.c.revoked_at.is_(None))
+    .values(revoked_at=bindparam("sat"))
+)
+"""Revoke the decisions a batch's decisions supersede, as of their own time (built once, as the chain
+statements are: a construct built per batch was cyclic garbage, see ``SqlStorage._upsert_stmt``)."""
+_CHAIN_HEAD_SEQ = select(T.chain_head.c.seq).where(T.chain_head.c.id == 1)
+_REVOCATIONS_SINCE = (
+    select(T.events.c.kind, T.events.c.payload)
+    .where(
+        T.events.c.seq > bindparam("since"),
+        T.events.c.seq <= bindparam("head"),
+        or_(
+            T.events.c.kind == "decision.reversed",
+            # canonical JSON writes "supersedes":null when a decision supersedes nothing
+            (T.events.c.kind == "decision.applied") & T.events.c.payload.like('%"supersedes":"%'),
+        ),
+    )
+    .order_by(T.events.c.seq)
+)
+"""The log events after ``since`` up to ``head`` that revoke a decision (``SqlStorage.revocations_since``;
+built once, as above)."""
 _EVENT_COLS = tuple(c.name for c in T.events.columns)
 assert _EVENT_COLS == (
     "seq", "id", "kind", "at", "recorded_at", "subject", "actor", "payload", "prev_hash", "hash",
@@ -317,8 +340,6 @@ class SqlStorage:
         self._lock = threading.RLock() if _is_memory(self.url) else None
         # The connection of the transaction() open on this thread, if any: writes join it.
         self._tx = threading.local()
-        # Write statements built once and reused (see _upsert): key -> SQLAlchemy construct.
-        self._stmts: dict[tuple[Any, ...], Any] = {}
         # SQLite files: WAL checkpoints on a thread of their own (see _WalCheckpointer).
         self._checkpointer: _WalCheckpointer | None = None
         if self.dialect == "sqlite" and not _is_memory(self.url) and self.engine.url.database:
@@ -402,7 +423,15 @@ class SqlStorage:
 
     def _upsert(self, table: Table, keys: Sequence[str], update_cols: Sequence[str] | None) -> Any:
         """``INSERT .. ON CONFLICT (keys) DO UPDATE/NOTHING`` for either backend, built once per
-        (table, keys, columns) and reused.
+        (dialect, table, keys, columns) and reused (:meth:`_upsert_stmt`)."""
+        return self._upsert_stmt(self.dialect, table, tuple(keys), tuple(update_cols or ()))
+
+    @staticmethod
+    @lru_cache(maxsize=32)
+    def _upsert_stmt(
+        dialect_name: str, table: Table, keys: tuple[str, ...], update_cols: tuple[str, ...]
+    ) -> Any:
+        """The construct behind :meth:`_upsert`, cached as :meth:`_sqlite_upsert_sql` is.
 
         Why reused: a SQLAlchemy statement construct is a web of objects that refer to each other
         (the ``excluded`` alias and its columns), so one built per batch became cyclic garbage once
@@ -413,20 +442,13 @@ class SqlStorage:
         (``REPLAY_GC_THRESHOLDS``) then had to find. A construct is immutable once built, and executing
         it again reuses SQLAlchemy's compiled form.
         """
-        key = ("upsert", table.name, tuple(keys), tuple(update_cols or ()))
-        cached = self._stmts.get(key)
-        if cached is not None:
-            return cached
-        dialect = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
+        dialect = pg_dialect if dialect_name == "postgresql" else sqlite_dialect
         stmt = dialect.insert(table)
         if not update_cols:
-            built = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        else:
-            built = stmt.on_conflict_do_update(
-                index_elements=list(keys), set_={c: stmt.excluded[c] for c in update_cols}
-            )
-        self._stmts[key] = built
-        return built
+            return stmt.on_conflict_do_nothing(index_elements=list(keys))
+        return stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={c: stmt.excluded[c] for c in update_cols}
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -1227,19 +1249,11 @@ class SqlStorage:
         cols = ["target_kind", "target_id", "at", "expires_at", "severity", "rule_id", "narrative_id", "json"]
         stmt = self._upsert(T.decisions, ["id"], cols)
         superseded = [{"sid": d.supersedes, "sat": d.at} for d in decisions if d.supersedes]
-        sup_stmt = self._stmts.get(("revoke_superseded",))
-        if sup_stmt is None:  # built once, as _upsert's statements are
-            dec = T.decisions
-            sup_stmt = self._stmts[("revoke_superseded",)] = (
-                update(dec)
-                .where(dec.c.id == bindparam("sid"), dec.c.revoked_at.is_(None))
-                .values(revoked_at=bindparam("sat"))
-            )
 
         def run(conn: Connection) -> None:
             conn.execute(stmt, rows())
             if superseded:
-                conn.execute(sup_stmt, superseded)
+                conn.execute(_REVOKE_SUPERSEDED, superseded)
 
         return run
 
@@ -1312,29 +1326,11 @@ class SqlStorage:
         batch (~5 s of a demo), this reads only the events appended since the last call. Seqs are
         assigned under the chain lock and committed in order, so nothing is skipped.
         """
-        stmts = self._stmts.get(("revocations_since",))
-        if stmts is None:  # built once (called every batch; see _upsert for why constructs are reused)
-            e = T.events
-            stmts = self._stmts[("revocations_since",)] = (
-                select(T.chain_head.c.seq).where(T.chain_head.c.id == 1),
-                select(e.c.kind, e.c.payload)
-                .where(
-                    e.c.seq > bindparam("since"),
-                    e.c.seq <= bindparam("head"),
-                    or_(
-                        e.c.kind == "decision.reversed",
-                        # canonical JSON writes "supersedes":null when a decision supersedes nothing
-                        (e.c.kind == "decision.applied") & e.c.payload.like('%"supersedes":"%'),
-                    ),
-                )
-                .order_by(e.c.seq),
-            )
-        head_stmt, stmt = stmts
         with self.engine.connect() as conn:
-            head = int(conn.execute(head_stmt).scalar() or 0)
+            head = int(conn.execute(_CHAIN_HEAD_SEQ).scalar() or 0)
             if head <= since_seq:
                 return [], since_seq
-            rows = conn.execute(stmt, {"since": since_seq, "head": head}).all()
+            rows = conn.execute(_REVOCATIONS_SINCE, {"since": since_seq, "head": head}).all()
         out: list[str] = []
         for kind, payload in rows:
             try:

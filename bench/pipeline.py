@@ -125,7 +125,12 @@ def bench_ingest(path: Path) -> dict[str, float]:
 
 
 def bench_pipeline(
-    path: Path, store: bool, slow_path: bool, foundation: bool = False, score_workers: int = 0
+    path: Path,
+    store: bool,
+    slow_path: bool,
+    foundation: bool = False,
+    score_workers: int = 0,
+    record_worker: bool = False,
 ) -> dict[str, Any]:
     from wavebreak.ingest import read_batches
     from wavebreak.pipeline.runner import PipelineOptions, build_pipeline, replay_gc
@@ -133,7 +138,7 @@ def bench_pipeline(
 
     tmpdir = tempfile.mkdtemp(prefix="wavebreak-bench-")
     storage = open_storage(f"sqlite:///{tmpdir}/bench.db") if store else None
-    opts = PipelineOptions(slow_path=slow_path, score_workers=score_workers)
+    opts = PipelineOptions(slow_path=slow_path, score_workers=score_workers, record_worker=record_worker)
     if foundation:  # the foundation pipeline alone: ingest -> normalise -> record, no detectors
         opts = PipelineOptions(signals=False, narratives=False, policy=False, slow_path=False)
     pipeline = build_pipeline(storage, opts)
@@ -238,6 +243,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default=0,
         help="processes scoring texts ahead of the pipeline (`wavebreak demo --score-workers`; default 0)",
     )
+    ap.add_argument(
+        "--record-worker",
+        action="store_true",
+        help="apply each batch's writes in a second process (`wavebreak replay --record-worker`; default off)",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
     path = make_stream(args.posts, args.seed)
@@ -249,6 +259,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         slow_path=args.slow_path,
         foundation=args.foundation,
         score_workers=args.score_workers,
+        record_worker=args.record_worker,
     )
     # The baseline again after the pipeline, and both passes pooled as the ratio's denominator:
     # on a shared host the same json.loads pass has moved by 1.5x within minutes, and a baseline
@@ -285,6 +296,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "store": not args.no_store,
         "slow_path": args.slow_path,
         "score_workers": args.score_workers,
+        "record_worker": args.record_worker,
         "stages": [*pipe["stage_posts_per_s"]],
     }
     if args.json:

@@ -57,6 +57,13 @@ PIPELINE_SCORE_WORKERS_MIN_CPUS = 2
 """Usable CPUs (this process's affinity) below which the default is no worker: on one core a worker
 only adds its model loading and the hand-off of every batch."""
 
+RECORDER_MAX_IN_FLIGHT = 2
+"""Batches the decisions stage may have handed to the recorder process (``PipelineOptions.record_worker``,
+:mod:`wavebreak.storage.recorder`) without its commit being acknowledged; past that the stage waits
+for the oldest. Two: the recorder writes one batch while the pipeline computes the next, and one more
+absorbs a slow commit. Announcements wait for the commit, so this is also how many batches a listener
+can lag behind the stage (each read or write of the store first waits for every commit anyway)."""
+
 ACCOUNT_CACHE_SIZE = 250_000
 """Latest account snapshots kept in memory (LRU); bounds memory on long replays. Active
 accounts of a crisis day (the demo has 50k) fit many times; evicted ones come back with

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from wavebreak.pipeline.context import PipelineContext
     from wavebreak.pipeline.stage import Batch
     from wavebreak.storage.base import Storage
+    from wavebreak.storage.recorder import Recorder
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ KEEP_SIGNALS: frozenset[str] = frozenset(
     }
 )
 """Signals whose score can make a post's signals worth storing (toxicity, identity, rumour)."""
+_KEEP_NAMES: tuple[str, ...] = tuple(sorted(str(n.value) for n in KEEP_SIGNALS))
 
 
 def signals_worth_keeping(
@@ -53,13 +55,21 @@ def signals_worth_keeping(
     """Posts whose signals are kept: a toxicity/identity/rumour/claim score ≥ ``threshold``,
     or a stance other than ``comment`` (support/deny/query are what narratives are made of)."""
     kept = []
+    # Plain loops over the few kept names, names bound once: this runs for every post of every batch
+    # (a generator per post and an enum attribute read each cost more than the test itself).
+    names = _KEEP_NAMES
+    stance_name = SignalName.STANCE.value
+    not_stances = (None, "", Stance.COMMENT.value)
     for post_id, sigs in signals.items():
-        keep = any(s.score >= threshold for name, s in sigs.items() if name in KEEP_SIGNALS)
-        if not keep:
-            stance = sigs.get(SignalName.STANCE)
-            keep = stance is not None and stance.label not in (None, "", Stance.COMMENT)
-        if keep:
-            kept.append((post_id, sigs))
+        for name in names:
+            s = sigs.get(name)
+            if s is not None and s.score >= threshold:
+                kept.append((post_id, sigs))
+                break
+        else:
+            stance = sigs.get(stance_name)
+            if stance is not None and stance.label not in not_stances:
+                kept.append((post_id, sigs))
     return kept
 
 
@@ -68,7 +78,10 @@ class DecisionsStage:
 
     ``storage`` defaults to ``ctx.storage``. ``anchor_on_close`` writes an anchor at the
     chain head when the pipeline closes, so the last events of a run are covered by a
-    publishable digest, not only those up to the last periodic anchor.
+    publishable digest, not only those up to the last periodic anchor. ``record_worker``: a
+    store that can plan its writes (a SQLite file) has them applied by a second process while
+    the next batch is computed (:mod:`wavebreak.storage.recorder`); each batch is announced
+    once its commit is acknowledged, so still recorded before announced.
     """
 
     name = "decisions"
@@ -76,9 +89,14 @@ class DecisionsStage:
     """This stage calls the ``ctx.on_alert`` / ``ctx.on_decision`` listeners (after recording), so the
     pipeline does not announce the batch a second time."""
 
-    def __init__(self, storage: Storage | None = None, *, anchor_on_close: bool = True) -> None:
+    def __init__(
+        self, storage: Storage | None = None, *, anchor_on_close: bool = True, record_worker: bool = False
+    ) -> None:
         self.storage = storage
         self.anchor_on_close = anchor_on_close
+        self.record_worker = record_worker
+        self._recorder: Recorder | None = None
+        self._recorder_tried = False
         self.stats: dict[str, int] = {
             "posts": 0,
             "accounts": 0,
@@ -118,8 +136,31 @@ class DecisionsStage:
             )
         return storage
 
+    def _recorder_for(self, storage: Storage) -> Recorder | None:
+        """The recorder process for ``storage``, started at the first batch (None: record here)."""
+        if not self._recorder_tried:
+            self._recorder_tried = True
+            start = getattr(storage, "recorder", None)
+            if self.record_worker and callable(start):
+                try:
+                    self._recorder = start()
+                except (OSError, ValueError, RuntimeError) as exc:
+                    log.warning("could not start the recorder process (%s); recording in process", exc)
+        return self._recorder
+
     def process(self, batch: Batch, ctx: PipelineContext) -> None:
         storage = self._storage(ctx)
+        rec = self._recorder_for(storage) if self.record_worker else None
+        if rec is not None:
+            # The same writes, in the same order, collected as one plan for the recorder process;
+            # announced once it has committed them (here or at a later batch, in batch order).
+            with storage.planned() as ops:  # type: ignore[attr-defined]
+                self._persist_content(batch, storage, ctx)
+                recorded = self._record(batch, storage)
+            self.stats["events"] += recorded
+            rec.submit(ops, (batch.alerts, batch.decisions))
+            self._announce_committed(rec, ctx)
+            return
         # Content, events and the decisions projection commit together: one commit per batch
         # (a storage without transaction() commits each write on its own, same order).
         tx = getattr(storage, "transaction", None)
@@ -207,12 +248,25 @@ class DecisionsStage:
     def _announce(self, items: Iterable[T], listeners: list[Callable[[T], Any]], what: str) -> None:
         self.stats["listener_errors"] += announce(items, listeners, what)
 
+    def _announce_committed(self, rec: Recorder, ctx: PipelineContext, *, block: bool = False) -> None:
+        """Announce, in batch order, the batches whose plans the recorder has committed."""
+        for alerts, decisions in rec.committed(block=block):
+            self._announce(alerts, ctx.on_alert, "alert")
+            self._announce(decisions, ctx.on_decision, "decision")
+
     def close(self, ctx: PipelineContext) -> None:
         """Record and announce the alerts stages raised while closing, write final narrative records and
         chart series, then anchor the chain head."""
         storage = self.storage or ctx.storage
         if storage is None:
             return
+        rec, self._recorder = self._recorder, None
+        if rec is not None:  # every batch committed and announced before anything else is written
+            try:
+                self._announce_committed(rec, ctx, block=True)
+            finally:
+                rec.close()
+                self.stats["recorder_applied_here"] = int(rec.stats["applied_here"])
         late = list(ctx.closing_alerts)  # the pipeline empties the list once every stage has closed
         if late:
             storage.append_events([alert_event(a) for a in late])

@@ -220,8 +220,11 @@ def run_stream(
     quiet: bool = False,
     analyse: bool = True,
     instance: str | None = None,
+    record_worker: bool = False,
 ) -> dict[str, Any]:
-    """Replay files (or stdin) through the pipeline, or only load them when ``analyse`` is False."""
+    """Replay files (or stdin) through the pipeline, or only load them when ``analyse`` is False.
+
+    ``record_worker``: apply each batch's writes in a second process (:mod:`wavebreak.storage.recorder`)."""
     from wavebreak.storage import open_storage
 
     console = Console(stderr=True)
@@ -236,6 +239,7 @@ def run_stream(
         # a live feed on stdin is never read ahead for a worker (that would hold each batch until
         # the next two arrive)
         score_workers=default_score_workers() if analyse and "-" not in files else 0,
+        record_worker=record_worker,
     )
     pipeline = build_pipeline(storage, opts)
     printer = LivePrinter(pipeline, console, start=None, quiet=quiet)

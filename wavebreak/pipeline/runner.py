@@ -245,6 +245,9 @@ class PipelineOptions:
     score_workers: int = 0
     """Processes that score post texts ahead of the pipeline (0: in process). See
     :mod:`wavebreak.signals.parallel`; the CLI's default is ``PIPELINE_SCORE_WORKERS_DEFAULT``."""
+    record_worker: bool = False
+    """Apply each batch's writes in a second process while the next batch is computed (SQLite files
+    only; others record in process). See :mod:`wavebreak.storage.recorder`."""
 
 
 def build_pipeline(storage: Storage | None, options: PipelineOptions | None = None) -> Pipeline:
@@ -276,7 +279,7 @@ def build_pipeline(storage: Storage | None, options: PipelineOptions | None = No
     if opts.record and storage is not None:
         from wavebreak.decisions.stage import DecisionsStage
 
-        stages.append(DecisionsStage())
+        stages.append(DecisionsStage(record_worker=opts.record_worker))
     return Pipeline(stages, ctx, quarantine_file=opts.quarantine_file)
 
 

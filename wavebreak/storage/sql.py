@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import (
@@ -75,6 +75,9 @@ from wavebreak.decisions.serde import (
 )
 from wavebreak.storage import schema as T
 from wavebreak.storage.chain import GENESIS_HASH, new_event_id
+
+if TYPE_CHECKING:
+    from wavebreak.storage.recorder import Recorder
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -172,6 +175,11 @@ def _event_digest(
 
 def _is_memory(url: str) -> bool:
     return url.startswith("sqlite") and (url.rstrip("/") == "sqlite:" or ":memory:" in url)
+
+
+PlanOp = tuple[str, str, Any]
+"""One step of a write plan (:meth:`SqlStorage.planned`): ``("rows", sql, rows)``, a driver-level
+bulk statement and its row tuples, or ``("call", method, args)``, one of ``SqlStorage.PLAN_CALLS``."""
 
 
 def _chunks(items: Sequence[str], size: int = C.STORAGE_IN_CHUNK) -> Iterator[Sequence[str]]:
@@ -511,10 +519,83 @@ class SqlStorage:
                 if vals[i] is not None:
                     vals[i] = _sqlite_ts(vals[i])
             tuples.append(tuple(vals))
-        sql = self._sqlite_upsert_sql(table, tuple(keys), tuple(update_cols))
-        self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
+        self._exec_rows(self._sqlite_upsert_sql(table, tuple(keys), tuple(update_cols)), tuples)
+
+    # ------------------------------------------------------------------ planned writes
+
+    PLAN_CALLS: frozenset[str] = frozenset(
+        {"add_deletions", "add_quarantined", "add_narrative_points", "record"}
+    )
+    """Methods a plan may name (besides its bulk statements): the small writes of a batch."""
+
+    @property
+    def can_plan(self) -> bool:
+        """True where another process can apply this store's plans: a SQLite file (a plan's bulk
+        statements are SQLite's, and an in-memory database lives in this process only)."""
+        return self.dialect == "sqlite" and not _is_memory(self.url)
+
+    @contextmanager
+    def planned(self) -> Iterator[list[PlanOp]]:
+        """Collect the writes made on this thread inside the block as data (a plan), not run them.
+
+        Why: a batch's content is written as a few bulk statements whose rows are built here;
+        running them (the driver's binding, SQLite's inserts, the commit) is a fifth of the
+        pipeline's CPU and needs none of this process's state, so
+        :class:`~wavebreak.storage.recorder.Recorder` has another process run the plan
+        (:meth:`apply_plan`) while this one goes on with the next batch. Only the batch write
+        methods can be planned (``add_posts``, ``add_accounts``, ``add_signals``,
+        ``set_post_narratives``, ``upsert_narratives`` and ``PLAN_CALLS``); any other write inside
+        the block raises rather than run out of order.
+        """
+        if not self.can_plan:
+            raise RuntimeError(f"{self!r} cannot plan writes (SQLite files only)")
+        ops: list[PlanOp] = []
+        self._tx.plan = ops
+        try:
+            yield ops
+        finally:
+            self._tx.plan = None
+
+    def recorder(self) -> Recorder | None:
+        """A :class:`~wavebreak.storage.recorder.Recorder` applying this store's plans in another
+        process (None where this store cannot plan; the caller then writes in process)."""
+        if not self.can_plan:
+            return None
+        from wavebreak.storage.recorder import Recorder
+
+        return Recorder(self)
+
+    def apply_plan(self, ops: Sequence[PlanOp]) -> None:
+        """Run a plan from :meth:`planned` in ONE transaction, in its order."""
+        with self.transaction():
+            for op in ops:
+                if op[0] == "rows":
+                    sql, rows = op[1], op[2]
+                    self._write(lambda conn, sql=sql, rows=rows: conn.exec_driver_sql(sql, rows))
+                elif op[0] == "call" and op[1] in self.PLAN_CALLS:
+                    getattr(self, op[1])(*op[2])
+                else:
+                    raise ValueError(f"not a plan step: {op[0]!r} {op[1]!r}")
+
+    def _exec_rows(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One driver-level bulk statement (SQLite): run it, or add it to the plan being collected."""
+        plan = getattr(self._tx, "plan", None)
+        if plan is not None:
+            plan.append(("rows", sql, rows))
+            return
+        self._write(lambda conn: conn.exec_driver_sql(sql, rows))
+
+    def _plan_call(self, name: str, *args: Any) -> bool:
+        """Add ``name(*args)`` to the plan being collected (True), or do nothing (False: run it now)."""
+        plan = getattr(self._tx, "plan", None)
+        if plan is None:
+            return False
+        plan.append(("call", name, args))
+        return True
 
     def _write(self, fn: Callable[[Connection], None]) -> None:
+        if getattr(self._tx, "plan", None) is not None:
+            raise RuntimeError("this write cannot be planned (SqlStorage.planned): it would run out of order")
         conn = getattr(self._tx, "conn", None)
         if conn is not None:  # inside transaction(): join it
             fn(conn)
@@ -603,14 +684,10 @@ class SqlStorage:
             head = f"INSERT INTO posts ({cols}) VALUES ({marks}) "
             rows = [self._post_values(p, _sqlite_ts) for p in originals]
             edit_rows = [self._post_values(p, _sqlite_ts) for p in edits]
-
-            def run(conn: Connection) -> None:
-                if rows:
-                    conn.exec_driver_sql(head + "ON CONFLICT (id_order, id) DO NOTHING", rows)
-                if edit_rows:
-                    conn.exec_driver_sql(head + self._EDIT_CONFLICT, edit_rows)
-
-            self._write(run)
+            if rows:
+                self._exec_rows(head + "ON CONFLICT (id_order, id) DO NOTHING", rows)
+            if edit_rows:
+                self._exec_rows(head + self._EDIT_CONFLICT, edit_rows)
             return
         pg_rows = [_strip_nul(self._post_values(p, _identity)) for p in originals]
         pg_edits = [_strip_nul(self._post_values(p, _identity)) for p in edits]
@@ -699,7 +776,7 @@ class SqlStorage:
 
     def add_deletions(self, deletions: Sequence[Deletion]) -> None:
         """Mark deleted posts/accounts; blank post text and raw when the constant says so."""
-        if not deletions:
+        if not deletions or self._plan_call("add_deletions", deletions):
             return
         rows = [{"tid": d.target_id, "tkey": id_order(d.target_id), "tat": d.at} for d in deletions]
         values: dict[str, Any] = {"deleted_at": bindparam("tat")}
@@ -724,7 +801,7 @@ class SqlStorage:
         self._write(run)
 
     def add_quarantined(self, records: Sequence[Quarantined]) -> None:
-        if not records:
+        if not records or self._plan_call("add_quarantined", records):
             return
         now = datetime.now(UTC)
         rows = [
@@ -768,8 +845,7 @@ class SqlStorage:
             return
         values = list(latest.values())
         if self.dialect == "sqlite":
-            sql = self._sqlite_upsert_sql(T.signals, self._SIGNAL_KEY, self._SIGNAL_UPDATE)
-            self._write(lambda conn: conn.exec_driver_sql(sql, values))
+            self._exec_rows(self._sqlite_upsert_sql(T.signals, self._SIGNAL_KEY, self._SIGNAL_UPDATE), values)
             return
         cols = [c.name for c in T.signals.columns]
         dicts = [dict(zip(cols, v, strict=True)) for v in values]
@@ -928,7 +1004,7 @@ class SqlStorage:
 
     def add_narrative_points(self, rows: Sequence[dict[str, Any]]) -> None:
         """Append windowed metrics; the whole row is kept as JSON, key columns indexed."""
-        if not rows:
+        if not rows or self._plan_call("add_narrative_points", rows):
             return
         out = []
         for r in rows:
@@ -954,8 +1030,7 @@ class SqlStorage:
         key = ("id_order", "post_id")
         if self.dialect == "sqlite":
             tuples = [(p, n, id_order(p)) for p, n in latest.items()]  # column order
-            sql = self._sqlite_upsert_sql(T.post_narratives, key, ("narrative_id",))
-            self._write(lambda conn: conn.exec_driver_sql(sql, tuples))
+            self._exec_rows(self._sqlite_upsert_sql(T.post_narratives, key, ("narrative_id",)), tuples)
             return
         rows = [{"post_id": p, "narrative_id": n, "id_order": id_order(p)} for p, n in latest.items()]
         stmt = self._upsert(T.post_narratives, list(key), ["narrative_id"])
@@ -1028,7 +1103,11 @@ class SqlStorage:
     def record(self, events: Sequence[Event], decisions: Sequence[Decision] = ()) -> list[Event]:
         """Append events and upsert decisions into the projection in ONE transaction, so
         the gate can never see a decision the log lacks, nor the log hold one the gate misses
-        (what :class:`~wavebreak.decisions.stage.DecisionsStage` uses when available)."""
+        (what :class:`~wavebreak.decisions.stage.DecisionsStage` uses when available). Inside
+        :meth:`planned` it is added to the plan and returns ``[]``: the events get their seq and
+        hash where the plan is applied."""
+        if self._plan_call("record", events, decisions):
+            return []
         out: list[Event] = []
         texts: dict[str, str] = {}
         steps = [self._append_run(events, out, texts)] if events else []

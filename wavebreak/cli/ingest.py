@@ -47,14 +47,15 @@ def replay(
         bool, typer.Option("--quiet", "-q", help="No live lines, only the final counts.")
     ] = False,
     record_worker: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--record-worker",
-            help="Apply each batch's writes in a second process while the next batch is computed "
-            "(SQLite files; still recorded before announced). Pays where a core is free: +5.7 % at 1M "
-            "posts on a 2-core machine that already runs the scoring worker.",
+            "--record-worker/--no-record-worker",
+            help="Apply each batch's writes in a recorder process while the next batch is computed "
+            "(SQLite files; still recorded before announced). Default: on where this process may use "
+            "3 or more CPUs (one for the pipeline, one for the text-scoring worker, one for the recorder).",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
 ) -> None:
     """Replay a stream through the whole pipeline: signals, narratives, policy, recorded decisions.
 

@@ -57,6 +57,18 @@ PIPELINE_SCORE_WORKERS_MIN_CPUS = 2
 """Usable CPUs (this process's affinity) below which the default is no worker: on one core a worker
 only adds its model loading and the hand-off of every batch."""
 
+PIPELINE_RECORD_WORKER_MIN_CPUS = 3
+"""Usable CPUs from which file replays apply their writes in a recorder process by default
+(:func:`wavebreak.pipeline.runner.default_record_worker`, ``replay --record-worker/--no-record-worker``):
+one core for the pipeline, one for the text-scoring worker, one for the recorder. Why not two: on this
+project's 2-vCPU host the recorder helps where it has a core to itself, and not where it shares the
+second one with the scoring worker. Fifteenth session, ``bench``-stream 200k posts, ABBA order: without a
+scoring worker, 5,537 / 5,722 / 4,896 / 5,371 posts/s recording here against 6,625 / 6,463 / 5,454 /
+5,764 with the recorder (+9 to +16 %; this process's CPU 36.9 -> 30.1 s, the recorder's 7.7 s); with a
+scoring worker as well, 1M posts, 7,237 / 7,074 / 6,800 here against 7,652 / 7,293 / 7,281 (each pair on a
+host slowing down, the recorder's run first: within noise), and 200k mixed. The demo keeps it off: its
+review desk reads the store before every batch, which waits for each commit."""
+
 RECORDER_MAX_IN_FLIGHT = 2
 """Batches the decisions stage may have handed to the recorder process (``PipelineOptions.record_worker``,
 :mod:`wavebreak.storage.recorder`) without its commit being acknowledged; past that the stage waits

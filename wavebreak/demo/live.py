@@ -26,6 +26,7 @@ from wavebreak.pipeline.runner import (
     PipelineOptions,
     batches_from_files,
     build_pipeline,
+    default_record_worker,
     default_score_workers,
     replay_gc,
 )
@@ -220,11 +221,13 @@ def run_stream(
     quiet: bool = False,
     analyse: bool = True,
     instance: str | None = None,
-    record_worker: bool = False,
+    record_worker: bool | None = None,
 ) -> dict[str, Any]:
     """Replay files (or stdin) through the pipeline, or only load them when ``analyse`` is False.
 
-    ``record_worker``: apply each batch's writes in a second process (:mod:`wavebreak.storage.recorder`)."""
+    ``record_worker``: apply each batch's writes in a recorder process (:mod:`wavebreak.storage.recorder`);
+    None: where a file replay may use enough CPUs (:func:`~wavebreak.pipeline.runner.default_record_worker`),
+    never for a live feed on stdin (its batches then wait for no one)."""
     from wavebreak.storage import open_storage
 
     console = Console(stderr=True)
@@ -239,7 +242,9 @@ def run_stream(
         # a live feed on stdin is never read ahead for a worker (that would hold each batch until
         # the next two arrive)
         score_workers=default_score_workers() if analyse and "-" not in files else 0,
-        record_worker=record_worker,
+        record_worker=(default_record_worker() and "-" not in files)
+        if record_worker is None
+        else record_worker,
     )
     pipeline = build_pipeline(storage, opts)
     printer = LivePrinter(pipeline, console, start=None, quiet=quiet)

@@ -289,11 +289,20 @@ def default_score_workers() -> int:
 
     Why the affinity and not ``os.cpu_count()``: a container or ``taskset`` may give the process fewer
     cores than the machine has, and a worker on a core shared with this process only slows it."""
+    return C.PIPELINE_SCORE_WORKERS_DEFAULT if _usable_cpus() >= C.PIPELINE_SCORE_WORKERS_MIN_CPUS else 0
+
+
+def default_record_worker() -> bool:
+    """Whether a file replay applies its writes in a recorder process unless told: where this process
+    may use at least ``PIPELINE_RECORD_WORKER_MIN_CPUS`` CPUs (affinity, as :func:`default_score_workers`)."""
+    return _usable_cpus() >= C.PIPELINE_RECORD_WORKER_MIN_CPUS
+
+
+def _usable_cpus() -> int:
     try:
-        usable = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux
-        usable = os.cpu_count() or 1
-    return C.PIPELINE_SCORE_WORKERS_DEFAULT if usable >= C.PIPELINE_SCORE_WORKERS_MIN_CPUS else 0
+        return os.cpu_count() or 1
 
 
 @contextmanager

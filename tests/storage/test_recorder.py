@@ -214,3 +214,31 @@ def test_a_replay_passes_its_recorder_choice_to_the_decisions_stage(
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(src.read_bytes())))
     live.run_stream(["-"], "jsonl", db=db, quiet=True)
     assert seen == [True, False, False]
+
+
+def test_the_recorder_takes_plans_strictly_in_sequence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan that arrives out of sequence (one before it never reached the process) is refused, and so
+    is every later one: the parent then applies them all, in order (no later plan commits first)."""
+    import pickle
+
+    store = SqlStorage(tmp_path / "a.db")
+    monkeypatch.setattr(recorder_mod, "_store", store)
+    monkeypatch.setattr(recorder_mod, "_failed", None)
+    monkeypatch.setattr(recorder_mod, "_last_seq", 0)
+    try:
+
+        def plan(i: int) -> bytes:
+            with store.planned() as ops:
+                store.add_posts([make_post(i)])
+            return pickle.dumps(ops)
+
+        recorder_mod._apply(1, plan(1))
+        with pytest.raises(RuntimeError, match="plan 3 arrived after plan 1"):
+            recorder_mod._apply(3, plan(3))
+        with pytest.raises(RuntimeError, match="skipped"):
+            recorder_mod._apply(2, plan(2))  # even the missing one: the parent applies 2 then 3
+        assert store.counts()["posts"] == 1
+    finally:
+        store.close()

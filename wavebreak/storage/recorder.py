@@ -6,8 +6,10 @@ binding every value, SQLite's inserts and the commit. None of it needs this proc
 rows are built. So the stage builds the rows here, as a plan (:meth:`SqlStorage.planned`), and one
 spawned process applies each plan in one transaction (:meth:`SqlStorage.apply_plan`), in order, on
 the same SQLite file; the stage goes on with the next batch meanwhile (``RECORDER_MAX_IN_FLIGHT``
-batches at most are unacknowledged). Sending row tuples costs ~3.7 µs a post here (building them
-was already paid; pickling ``Post`` records instead would cost 11 µs).
+batches at most are unacknowledged). Each plan is pickled when it is submitted, so what the recorder
+applies is the batch as it was then, and a plan that cannot be sent fails there, in order. Sending row
+tuples costs ~3.7 µs a post here (building them was already paid; pickling ``Post`` records instead
+would cost 11 µs).
 
 What does not change:
 
@@ -17,11 +19,17 @@ What does not change:
 - **reads see every write made so far**: every connection this process's store checks out
   (a policy read of revocations, a reviewer's write, the gate) first waits until every submitted
   plan is committed (an engine ``checkout`` hook), so a read never misses a batch already processed
-  and this process never writes (the event chain above all) between two of the recorder's writes;
+  and this process never writes (the event chain above all) between two of the recorder's writes.
+  On a failure path only the submitting thread applies the plans the recorder did not; another
+  thread's read may then run before they are applied;
 - **a failure costs speed, never a record**: a plan the recorder fails to apply (or a recorder that
-  dies) is applied here, with every later one, in order, and recording goes on in process. A
+  dies) is applied here, with every later one, in order, and recording goes on in process. The
+  recorder takes plans strictly in sequence (a gap or an earlier failure makes it refuse the rest)
+  and ignores SIGINT, so an interrupted run never commits a later plan without an earlier one. A
   recorder that commits a plan and dies before acknowledging it makes that plan be applied twice:
-  its rows are upserts, but its events would be appended twice (logged).
+  most of its rows are upserts, but its quarantine rows, chart points and events would be stored
+  twice. A plan the parent itself cannot apply raises as a failed write does in process; the later
+  batches were processed but are not recorded, and none of them is announced.
 
 Scope: SQLite files (``SqlStorage.can_plan``); PostgreSQL and in-memory stores record in process.
 The recorder is *spawned* (a fresh interpreter), as the scoring worker is.
@@ -31,10 +39,12 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import pickle
+import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from typing import Any
 
@@ -47,10 +57,14 @@ log = logging.getLogger(__name__)
 
 _store: SqlStorage | None = None
 _failed: str | None = None
+_last_seq = 0
 
 
 def _init(url: str) -> None:
     global _store
+    # Ctrl-C is the parent's to handle: an interrupted plan here would roll back and let the next
+    # one commit without it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _store = SqlStorage(url, migrate=False)  # the parent migrated it
 
 
@@ -58,18 +72,22 @@ def _warm() -> None:
     """No work: submitting it starts the process and opens the store."""
 
 
-def _apply(ops: Sequence[PlanOp]) -> None:
-    """Apply one plan; after a failure refuse every later one, so that the parent applies them
-    all, in order, itself (a later plan must not be committed before an earlier one)."""
-    global _failed
+def _apply(seq: int, blob: bytes) -> None:
+    """Apply plan number ``seq`` (pickled); refuse it after a failure or when it is not the next one,
+    so that the parent applies it and every later one, in order, itself (a later plan must never be
+    committed before an earlier one)."""
+    global _failed, _last_seq
+    if _failed is None and seq != _last_seq + 1:
+        _failed = f"plan {seq} arrived after plan {_last_seq}"
     if _failed is not None:
-        raise RuntimeError(f"skipped: an earlier plan failed ({_failed})")
+        raise RuntimeError(f"skipped: {_failed}")
     assert _store is not None, "recorder not initialised"
     try:
-        _store.apply_plan(ops)
-    except Exception as exc:
+        _store.apply_plan(pickle.loads(blob))
+    except BaseException as exc:
         _failed = f"{type(exc).__name__}: {exc}"
         raise
+    _last_seq = seq
 
 
 _DONE: Future[None] = Future()
@@ -90,16 +108,18 @@ class Recorder:
 
     :meth:`submit` a plan with what to announce once it is committed; :meth:`committed` hands back,
     in order, what may be announced now. ``store`` must be able to plan (``store.can_plan``). Submit
-    and collect from one thread (the pipeline's); any thread's checkouts wait for the commits.
+    and collect from one thread (the pipeline's); any thread's checkouts wait for the recorder's commits.
     """
 
     def __init__(self, store: SqlStorage, *, max_in_flight: int = C.RECORDER_MAX_IN_FLIGHT) -> None:
         self.store = store
         self.max_in_flight = max(1, max_in_flight)
-        self._pending: deque[tuple[Future[None] | None, list[PlanOp], Any]] = deque()
+        # (future, pickled plan, payload); the future is None for a plan to apply here
+        self._pending: deque[tuple[Future[None] | None, bytes, Any]] = deque()
         self._owner = threading.get_ident()
+        self._seq = 0
         self._broken = False
-        self._applying_here = False
+        self._here = threading.local()  # .applying: this thread is applying a plan itself
         self.stats: dict[str, float] = {"plans": 0, "applied_here": 0, "wait_seconds": 0.0}
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             max_workers=1,
@@ -114,15 +134,20 @@ class Recorder:
     # ------------------------------------------------------------------ submit / collect
 
     def submit(self, ops: list[PlanOp], payload: Any) -> None:
-        """Queue ``ops`` for the recorder; ``payload`` comes back from :meth:`committed` after its commit."""
+        """Queue ``ops`` for the recorder; ``payload`` comes back from :meth:`committed` after its commit.
+
+        The plan is pickled now: what is applied is the batch as it is now, and a plan that cannot
+        be pickled fails here (raised, as a write that fails in process), before any later one."""
+        blob = pickle.dumps(ops, protocol=pickle.HIGHEST_PROTOCOL)
         self.stats["plans"] += 1
         fut: Future[None] | None = None
         if not self._broken and self._pool is not None:
+            self._seq += 1
             try:
-                fut = self._pool.submit(_apply, ops)
+                fut = self._pool.submit(_apply, self._seq, blob)
             except RuntimeError as exc:  # pool broken or shut down
                 self._fail(f"recorder unavailable: {exc}")
-        self._pending.append((fut, ops, payload))
+        self._pending.append((fut, blob, payload))
         if fut is None:  # no recorder: applied here, now, after any plan still queued before it
             self._settle_all()
 
@@ -137,9 +162,10 @@ class Recorder:
             yield self._pending.popleft()[2]
 
     def wait_committed(self) -> None:
-        """Return once every plan submitted so far is committed (by the recorder or, after a failure,
-        here: only on the submitting thread; another thread just waits)."""
-        if self._applying_here:
+        """Return once the recorder has finished every plan submitted so far; on the submitting thread,
+        outside a plan being collected, also apply here any it failed (in order). Another thread only
+        waits for the recorder."""
+        if getattr(self._here, "applying", False):
             return
         pending = list(self._pending)
         futs = [f for f, _, _ in pending if f is not None and not f.done()]
@@ -147,8 +173,10 @@ class Recorder:
             t0 = time.perf_counter()
             wait(futs)
             self.stats["wait_seconds"] += time.perf_counter() - t0
-        if threading.get_ident() == self._owner and any(
-            f is None or f.exception() is not None for f, _, _ in pending
+        if (
+            threading.get_ident() == self._owner
+            and getattr(self.store._tx, "plan", None) is None  # not inside planned(): settle later
+            and any(f is None or f.exception() is not None for f, _, _ in pending)
         ):
             self._settle_all()
 
@@ -156,7 +184,7 @@ class Recorder:
 
     def _settle(self, i: int) -> None:
         """Make sure pending plan ``i`` is committed, applying it here if the recorder did not."""
-        fut, ops, payload = self._pending[i]
+        fut, blob, payload = self._pending[i]
         if fut is not None:
             t0 = time.perf_counter()
             try:
@@ -166,13 +194,13 @@ class Recorder:
                 self._fail(f"recorder failed a batch ({type(exc).__name__}: {exc})")
             finally:
                 self.stats["wait_seconds"] += time.perf_counter() - t0
-        self._applying_here = True  # this store's own checkouts must not wait for this very plan
+        self._here.applying = True  # this thread's own checkouts must not wait for this very plan
         try:
-            self.store.apply_plan(ops)
+            self.store.apply_plan(pickle.loads(blob))
         finally:
-            self._applying_here = False
+            self._here.applying = False
         self.stats["applied_here"] += 1
-        self._pending[i] = (_DONE, ops, payload)
+        self._pending[i] = (_DONE, blob, payload)
 
     def _settle_all(self) -> None:
         for i in range(len(self._pending)):
@@ -189,12 +217,15 @@ class Recorder:
     # ------------------------------------------------------------------ lifecycle
 
     def close(self) -> None:
-        """Wait for every plan (announcing nothing: collect :meth:`committed` first), then stop the process."""
+        """Stop the process once it has finished what it was given. Applies nothing and raises nothing
+        for plans it failed: collect :meth:`committed` first (which applies them, in order)."""
+        pool, self._pool = self._pool, None
         try:
-            self.wait_committed()
+            futs = [f for f, _, _ in self._pending if f is not None and not f.done()]
+            if futs:
+                wait(futs)
         finally:
             event.remove(self.store.engine, "checkout", self._hook)
-            pool, self._pool = self._pool, None
             if pool is not None:
                 try:
                     if not self._broken:

@@ -684,6 +684,11 @@ class SqlStorage:
             head = f"INSERT INTO posts ({cols}) VALUES ({marks}) "
             rows = [self._post_values(p, _sqlite_ts) for p in originals]
             edit_rows = [self._post_values(p, _sqlite_ts) for p in edits]
+            if rows and edit_rows and getattr(self._tx, "plan", None) is None:
+                with self.transaction():  # both statements in one commit (a plan is one anyway)
+                    self._exec_rows(head + "ON CONFLICT (id_order, id) DO NOTHING", rows)
+                    self._exec_rows(head + self._EDIT_CONFLICT, edit_rows)
+                return
             if rows:
                 self._exec_rows(head + "ON CONFLICT (id_order, id) DO NOTHING", rows)
             if edit_rows:

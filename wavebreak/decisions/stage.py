@@ -150,7 +150,7 @@ class DecisionsStage:
 
     def process(self, batch: Batch, ctx: PipelineContext) -> None:
         storage = self._storage(ctx)
-        rec = self._recorder_for(storage) if self.record_worker else None
+        rec = self._recorder_for(storage)
         if rec is not None:
             # The same writes, in the same order, collected as one plan for the recorder process;
             # announced once it has committed them (here or at a later batch, in batch order).

@@ -244,10 +244,11 @@ class PipelineOptions:
     config: dict[str, Any] = field(default_factory=dict)
     score_workers: int = 0
     """Processes that score post texts ahead of the pipeline (0: in process). See
-    :mod:`wavebreak.signals.parallel`; the CLI's default is ``PIPELINE_SCORE_WORKERS_DEFAULT``."""
+    :mod:`wavebreak.signals.parallel`; ``demo`` and file replays default to :func:`default_score_workers`."""
     record_worker: bool = False
     """Apply each batch's writes in a second process while the next batch is computed (SQLite files
-    only; others record in process). See :mod:`wavebreak.storage.recorder`."""
+    only; others record in process). See :mod:`wavebreak.storage.recorder`; file replays default to
+    :func:`default_record_worker`."""
 
 
 def build_pipeline(storage: Storage | None, options: PipelineOptions | None = None) -> Pipeline:

@@ -114,8 +114,8 @@ class Recorder:
     def __init__(self, store: SqlStorage, *, max_in_flight: int = C.RECORDER_MAX_IN_FLIGHT) -> None:
         self.store = store
         self.max_in_flight = max(1, max_in_flight)
-        # (future, pickled plan, payload); the future is None for a plan to apply here
-        self._pending: deque[tuple[Future[None] | None, bytes, Any]] = deque()
+        # (future, pickled plan, payload); a plan applied here has the done future _DONE
+        self._pending: deque[tuple[Future[None], bytes, Any]] = deque()
         self._owner = threading.get_ident()
         self._seq = 0
         self._broken = False
@@ -137,19 +137,20 @@ class Recorder:
         """Queue ``ops`` for the recorder; ``payload`` comes back from :meth:`committed` after its commit.
 
         The plan is pickled now: what is applied is the batch as it is now, and a plan that cannot
-        be pickled fails here (raised, as a write that fails in process), before any later one."""
-        blob = pickle.dumps(ops, protocol=pickle.HIGHEST_PROTOCOL)
+        be pickled fails here (raised, as a write that fails in process), before any later one. Once
+        the recorder has failed, the plan is applied here at once, after every plan before it."""
         self.stats["plans"] += 1
-        fut: Future[None] | None = None
         if not self._broken and self._pool is not None:
+            blob = pickle.dumps(ops, protocol=pickle.HIGHEST_PROTOCOL)
             self._seq += 1
             try:
-                fut = self._pool.submit(_apply, self._seq, blob)
+                self._pending.append((self._pool.submit(_apply, self._seq, blob), blob, payload))
+                return
             except RuntimeError as exc:  # pool broken or shut down
                 self._fail(f"recorder unavailable: {exc}")
-        self._pending.append((fut, blob, payload))
-        if fut is None:  # no recorder: applied here, now, after any plan still queued before it
-            self._settle_all()
+        self._settle_all()
+        self._apply_here(ops)
+        self._pending.append((_DONE, b"", payload))
 
     def committed(self, *, block: bool = False) -> Iterator[Any]:
         """Payloads of the plans committed so far, oldest first (waiting for the oldest while more than
@@ -168,7 +169,7 @@ class Recorder:
         if getattr(self._here, "applying", False):
             return
         pending = list(self._pending)
-        futs = [f for f, _, _ in pending if f is not None and not f.done()]
+        futs = [f for f, _, _ in pending if not f.done()]
         if futs:
             t0 = time.perf_counter()
             wait(futs)
@@ -176,7 +177,7 @@ class Recorder:
         if (
             threading.get_ident() == self._owner
             and getattr(self.store._tx, "plan", None) is None  # not inside planned(): settle later
-            and any(f is None or f.exception() is not None for f, _, _ in pending)
+            and any(f.exception() is not None for f, _, _ in pending)
         ):
             self._settle_all()
 
@@ -185,22 +186,24 @@ class Recorder:
     def _settle(self, i: int) -> None:
         """Make sure pending plan ``i`` is committed, applying it here if the recorder did not."""
         fut, blob, payload = self._pending[i]
-        if fut is not None:
-            t0 = time.perf_counter()
-            try:
-                fut.result()
-                return
-            except Exception as exc:
-                self._fail(f"recorder failed a batch ({type(exc).__name__}: {exc})")
-            finally:
-                self.stats["wait_seconds"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        try:
+            fut.result()
+            return
+        except Exception as exc:
+            self._fail(f"recorder failed a batch ({type(exc).__name__}: {exc})")
+        finally:
+            self.stats["wait_seconds"] += time.perf_counter() - t0
+        self._apply_here(pickle.loads(blob))
+        self._pending[i] = (_DONE, b"", payload)
+
+    def _apply_here(self, ops: list[PlanOp]) -> None:
         self._here.applying = True  # this thread's own checkouts must not wait for this very plan
         try:
-            self.store.apply_plan(pickle.loads(blob))
+            self.store.apply_plan(ops)
         finally:
             self._here.applying = False
         self.stats["applied_here"] += 1
-        self._pending[i] = (_DONE, blob, payload)
 
     def _settle_all(self) -> None:
         for i in range(len(self._pending)):
@@ -221,7 +224,7 @@ class Recorder:
         for plans it failed: collect :meth:`committed` first (which applies them, in order)."""
         pool, self._pool = self._pool, None
         try:
-            futs = [f for f, _, _ in self._pending if f is not None and not f.done()]
+            futs = [f for f, _, _ in self._pending if not f.done()]
             if futs:
                 wait(futs)
         finally:

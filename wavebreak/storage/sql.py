@@ -519,7 +519,7 @@ class SqlStorage:
                 if vals[i] is not None:
                     vals[i] = _sqlite_ts(vals[i])
             tuples.append(tuple(vals))
-        self._exec_rows(self._sqlite_upsert_sql(table, tuple(keys), tuple(update_cols)), tuples)
+        self._exec_rows((self._sqlite_upsert_sql(table, tuple(keys), tuple(update_cols)), tuples))
 
     # ------------------------------------------------------------------ planned writes
 
@@ -570,20 +570,26 @@ class SqlStorage:
         with self.transaction():
             for op in ops:
                 if op[0] == "rows":
-                    sql, rows = op[1], op[2]
-                    self._write(lambda conn, sql=sql, rows=rows: conn.exec_driver_sql(sql, rows))
+                    self._exec_rows((op[1], op[2]))
                 elif op[0] == "call" and op[1] in self.PLAN_CALLS:
                     getattr(self, op[1])(*op[2])
                 else:
                     raise ValueError(f"not a plan step: {op[0]!r} {op[1]!r}")
 
-    def _exec_rows(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        """One driver-level bulk statement (SQLite): run it, or add it to the plan being collected."""
+    def _exec_rows(self, *steps: tuple[str, list[tuple[Any, ...]]]) -> None:
+        """Driver-level bulk statements (SQLite), each ``(sql, row tuples)``: run them in one write, or
+        add them to the plan being collected."""
         plan = getattr(self._tx, "plan", None)
         if plan is not None:
-            plan.append(("rows", sql, rows))
+            plan.extend(("rows", sql, rows) for sql, rows in steps)
             return
-        self._write(lambda conn: conn.exec_driver_sql(sql, rows))
+
+        def run(conn: Connection) -> None:
+            for sql, rows in steps:
+                conn.exec_driver_sql(sql, rows)
+
+        if steps:
+            self._write(run)
 
     def _plan_call(self, name: str, *args: Any) -> bool:
         """Add ``name(*args)`` to the plan being collected (True), or do nothing (False: run it now)."""
@@ -684,15 +690,11 @@ class SqlStorage:
             head = f"INSERT INTO posts ({cols}) VALUES ({marks}) "
             rows = [self._post_values(p, _sqlite_ts) for p in originals]
             edit_rows = [self._post_values(p, _sqlite_ts) for p in edits]
-            if rows and edit_rows and getattr(self._tx, "plan", None) is None:
-                with self.transaction():  # both statements in one commit (a plan is one anyway)
-                    self._exec_rows(head + "ON CONFLICT (id_order, id) DO NOTHING", rows)
-                    self._exec_rows(head + self._EDIT_CONFLICT, edit_rows)
-                return
-            if rows:
-                self._exec_rows(head + "ON CONFLICT (id_order, id) DO NOTHING", rows)
-            if edit_rows:
-                self._exec_rows(head + self._EDIT_CONFLICT, edit_rows)
+            steps = [
+                (head + "ON CONFLICT (id_order, id) DO NOTHING", rows),
+                (head + self._EDIT_CONFLICT, edit_rows),
+            ]
+            self._exec_rows(*[(sql, r) for sql, r in steps if r])
             return
         pg_rows = [_strip_nul(self._post_values(p, _identity)) for p in originals]
         pg_edits = [_strip_nul(self._post_values(p, _identity)) for p in edits]
@@ -850,7 +852,9 @@ class SqlStorage:
             return
         values = list(latest.values())
         if self.dialect == "sqlite":
-            self._exec_rows(self._sqlite_upsert_sql(T.signals, self._SIGNAL_KEY, self._SIGNAL_UPDATE), values)
+            self._exec_rows(
+                (self._sqlite_upsert_sql(T.signals, self._SIGNAL_KEY, self._SIGNAL_UPDATE), values)
+            )
             return
         cols = [c.name for c in T.signals.columns]
         dicts = [dict(zip(cols, v, strict=True)) for v in values]
@@ -1035,7 +1039,7 @@ class SqlStorage:
         key = ("id_order", "post_id")
         if self.dialect == "sqlite":
             tuples = [(p, n, id_order(p)) for p, n in latest.items()]  # column order
-            self._exec_rows(self._sqlite_upsert_sql(T.post_narratives, key, ("narrative_id",)), tuples)
+            self._exec_rows((self._sqlite_upsert_sql(T.post_narratives, key, ("narrative_id",)), tuples))
             return
         rows = [{"post_id": p, "narrative_id": n, "id_order": id_order(p)} for p, n in latest.items()]
         stmt = self._upsert(T.post_narratives, list(key), ["narrative_id"])

@@ -74,6 +74,22 @@ def test_posts_round_trip(store: SqlStorage) -> None:
     assert store.counts()["posts"] == 2
 
 
+def test_absent_fields_are_stored_as_null(store: SqlStorage) -> None:
+    """None binds as SQL NULL (on SQLite through the adapter ``wavebreak.storage.sql`` registers
+    for speed): a post without reply parent, quote, language or region stores NULLs, not text."""
+    import sqlite3
+
+    assert sqlite3.adapters.get((type(None), sqlite3.PrepareProtocol)) is not None
+    store.add_posts([make_post(3)])
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT reply_to IS NULL, quote_of IS NULL, lang IS NULL, region IS NULL FROM posts WHERE id = 'demo:3'"
+        ).one()
+    assert tuple(row) == (1, 1, 1, 1) or tuple(row) == (True, True, True, True)
+    got = store.get_post("demo:3")
+    assert got is not None and got.reply_to is None and got.lang is None and got.region is None
+
+
 def test_get_posts_many_chunks(store: SqlStorage) -> None:
     posts = [make_post(i) for i in range(1200)]
     store.add_posts(posts)

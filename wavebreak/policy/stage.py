@@ -250,6 +250,7 @@ class PolicyStage:
         self._restricting: dict[str, Decision] = {}
         self._refutation_version = -1
         self._crisis_key: tuple[str, ...] = ()
+        self._nar_values: dict[str, dict[str, Any]] = {}  # narrative id -> its rule values, this batch
         self._proposed_for: set[str] = set()
         # cover key ("narrative"|"post", id) -> latest issued decision of that target, as a cover
         self._covers: OrderedDict[tuple[str, str], _Cover] = OrderedDict()
@@ -337,6 +338,10 @@ class PolicyStage:
                         n, m = None, None
                 nar_cache[nid] = (n, m)
             return nar_cache[nid]
+
+        # a narrative's facts as rule values, once per batch (every post of a wave shares them;
+        # the values are read, never changed, by the rules)
+        self._nar_values = {}
 
         for a in batch.accounts:
             if ctx.accounts.get(a.id) is None:
@@ -546,7 +551,10 @@ class PolicyStage:
         values = post_values(p, sigs, bool(refuting))
         values.update(author_values(account, asigs))
         if nid is not None:
-            values.update(narrative_values(*nar(nid)))
+            nv = self._nar_values.get(nid)
+            if nv is None:
+                nv = self._nar_values[nid] = narrative_values(*nar(nid))
+            values.update(nv)
             values.setdefault("narrative.id", nid)
         values["holds.matched"] = bool(hold_ids)
         if hold_ids:

@@ -83,6 +83,15 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 _PG_MIGRATION_LOCK = 0x57415645  # "WAVE": advisory lock id taken while migrating PostgreSQL
 
+# Why: the sqlite3 driver binds int, float, str and bytearray values as they are, but sends every
+# other value, None included, through its adapter protocol, whose first step (looking up
+# ``__adapt__`` on the protocol type) builds and discards an AttributeError message each time:
+# ~1,200 instructions a NULL, and a replay binds ~14 NULLs a post (posts without a reply parent,
+# quote, media or language; signals without data). An adapter registered for None is found by one
+# dict lookup instead, and binds the same NULL (``{None: None}.get`` is a C-level identity for None).
+# Process-wide, as every sqlite3 adapter is; the value stored is unchanged for any user of the module.
+sqlite3.register_adapter(type(None), {None: None}.get)
+
 
 def normalise_url(url: str | Path | None, default_path: str | Path = "wavebreak.db") -> str:
     """Map what users type to a SQLAlchemy URL.

@@ -28,6 +28,13 @@ PROFILE = "app.bsky.actor.profile"
 _MENTION = "app.bsky.richtext.facet#mention"
 _LINK = "app.bsky.richtext.facet#link"
 _TAG = "app.bsky.richtext.facet#tag"
+# read per record, bound once (3.11 reads ``PostKind.X`` through the enum class's slow attribute hook)
+_KIND_POST, _KIND_REPLY, _KIND_QUOTE, _KIND_REPOST = (
+    PostKind.POST,
+    PostKind.REPLY,
+    PostKind.QUOTE,
+    PostKind.REPOST,
+)
 
 
 def _uri(value: Any) -> str | None:
@@ -122,7 +129,7 @@ class JetstreamAdapter:
                         created,
                         "",
                         None,
-                        PostKind.REPOST,
+                        _KIND_REPOST,
                         repost_of=target,
                         raw=raw,
                         position=pos,
@@ -162,7 +169,7 @@ class JetstreamAdapter:
             text = ""
         elif len(text) > C.MAX_TEXT_CHARS:
             text = clip(text)
-        kind = PostKind.POST
+        kind = _KIND_POST
         reply_to = quote_of = None
         urls: tuple[str, ...] = ()
         mentions: tuple[str, ...] = ()
@@ -173,7 +180,7 @@ class JetstreamAdapter:
             parent = reply.get("parent") if type(reply) is dict else None
             reply_to = _uri(parent.get("uri")) if type(parent) is dict else None
             if reply_to:
-                kind = PostKind.REPLY
+                kind = _KIND_REPLY
         embed = get("embed")
         if embed:
             url_list: list[str] = []
@@ -190,7 +197,7 @@ class JetstreamAdapter:
             else:
                 _media(embed, url_list, media_list)
             if quote_of:
-                kind = PostKind.QUOTE
+                kind = _KIND_QUOTE
             urls = tuple(url_list)
             media = tuple(media_list)
         facets = get("facets")

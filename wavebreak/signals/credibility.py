@@ -83,6 +83,10 @@ def _norm_handle(value: str) -> str:
     return value.strip().lower().lstrip("@")
 
 
+# read per account scored, bound once (3.11 reads ``AccountKind.X`` through the enum class's slow hook)
+_NEWS = AccountKind.NEWS
+_CREDIBILITY = SignalName.CREDIBILITY
+
 _DOMAINS: dict[str, str] = {}
 """URL -> host memo of :func:`_domain` (bounded: emptied whole past ``_DOMAINS_MAX``)."""
 _DOMAINS_MAX = 50_000
@@ -300,9 +304,7 @@ class CredibilityTracker:
             s -= 0.3
             reasons.append("profile links a low-credibility domain")
 
-        trusted = bool(f["own_domain_trusted"]) or (
-            account.kind == AccountKind.NEWS and account.verified and not new
-        )
+        trusted = bool(f["own_domain_trusted"]) or (account.kind == _NEWS and account.verified and not new)
         if f["on_authority_list"]:
             label, s = "authority", max(s, 0.95)
             reasons.insert(0, "on the trusted authorities list")
@@ -324,7 +326,7 @@ class CredibilityTracker:
         s = max(0.0, min(1.0, s))
         expl = [*reasons, f"followers {account.followers}, following {account.following}"]
         return Signal(
-            name=SignalName.CREDIBILITY,
+            name=_CREDIBILITY,
             score=round(s, 4),
             label=label,
             model=VERSION,

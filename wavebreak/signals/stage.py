@@ -30,7 +30,7 @@ import math
 import time
 from collections import OrderedDict
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -46,6 +46,13 @@ if TYPE_CHECKING:
     from wavebreak.pipeline.stage import Batch
 
 log = logging.getLogger(__name__)
+
+# Enum members read per post or per text, bound once: in Python 3.11 every ``SignalName.X`` read goes
+# through ``EnumType.__getattr__``'s slow attribute hook (~1,000 instructions; 3.12 dropped the hook)
+_LANG: Final = SignalName.LANG
+_INCITEMENT: Final = SignalName.INCITEMENT
+_CREDIBILITY: Final = SignalName.CREDIBILITY
+_REPOST: Final = PostKind.REPOST
 
 TOXICITY_NAMES: tuple[str, ...] = (
     SignalName.HATE,
@@ -137,7 +144,7 @@ def stance_gate(texts: list[str]) -> list[bool]:
 def has_own_text(p: Post) -> bool:
     """Whether a post's text is scored: everything but a repost without words of its own (that one
     inherits its original's signals)."""
-    return bool(p.text.strip()) or p.kind is not PostKind.REPOST
+    return bool(p.text.strip()) or p.kind is not _REPOST
 
 
 class SignalsStage:
@@ -268,11 +275,9 @@ class SignalsStage:
         out: list[dict[str, Signal]] = []
         for row, g in zip(rows, given, strict=True):
             assert row is not None
-            if g and row[SignalName.LANG].label == "und":
+            if g and row[_LANG].label == "und":
                 row = dict(row)
-                row[SignalName.LANG] = Signal(
-                    SignalName.LANG, 0.5, g, self.lang.version, data={"source": "platform"}
-                )
+                row[_LANG] = Signal(_LANG, 0.5, g, self.lang.version, data={"source": "platform"})
             out.append(row)
         return out
 
@@ -443,16 +448,16 @@ class SignalsStage:
         parent_id = p.reply_to or p.quote_of
         assert parent_id is not None
         parent = recent.get(parent_id) or signals.get(parent_id)
-        inc = parent.get(SignalName.INCITEMENT) if parent is not None else None
+        inc = parent.get(_INCITEMENT) if parent is not None else None
         if inc is None or inc.score < C.SIGNALS_REPLY_JOIN_PARENT_MIN:
             return sigs
         if not reply_ctx.joins(normalise_flag(p.text)[0]):
             return sigs
-        joined = reply_ctx.joined_signal(sigs.get(SignalName.INCITEMENT), inc, parent_id)
+        joined = reply_ctx.joined_signal(sigs.get(_INCITEMENT), inc, parent_id)
         if joined is None:
             return sigs
         self.stats["replies_joining_a_call"] = self.stats.get("replies_joining_a_call", 0) + 1
-        return {**sigs, SignalName.INCITEMENT: joined}
+        return {**sigs, _INCITEMENT: joined}
 
     def _remember(self, post_id: str, sigs: dict[str, Signal]) -> None:
         self._recent[post_id] = sigs
@@ -487,7 +492,7 @@ class SignalsStage:
         score = getattr(tracker, "score_cached", tracker.score)  # cached when signals B provides it
         for acc_id, acc in accounts.items():
             at = last_seen.get(acc_id, fallback)
-            batch.account_signals.setdefault(acc_id, {})[SignalName.CREDIBILITY] = score(acc, at)
+            batch.account_signals.setdefault(acc_id, {})[_CREDIBILITY] = score(acc, at)
 
     def _embed_cached(self, texts: list[str]) -> np.ndarray:
         """Embeddings of ``texts``, encoding each distinct text once (batch duplicates and the LRU).

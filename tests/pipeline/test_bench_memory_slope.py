@@ -39,3 +39,22 @@ def test_gc_timer_adds_each_collection_once() -> None:
     hook("start", {"generation": 2})
     hook("stop", {"generation": 2, "collected": 0, "uncollectable": 0})
     assert acc[0] > first
+
+
+def test_lines_replays_only_the_slice(tmp_path, monkeypatch) -> None:
+    """``--lines START:END`` (instruction counts under callgrind): the pipeline alone on that slice."""
+    import bench.pipeline as bp
+
+    stream = tmp_path / "s.jsonl"
+    monkeypatch.setattr(bp, "make_stream", lambda posts, seed: stream)
+    from wavebreak.ingest import emit
+    from wavebreak.scenario import ScenarioConfig, generate
+
+    with stream.open("wb") as out:
+        emit(bp._take(generate(ScenarioConfig(seed=3, scale=0.02)).posts(), 600), "jetstream", out)
+    called: list[str] = []
+    monkeypatch.setattr(bp, "bench_raw", lambda path: called.append("baseline"))
+    got = bp.main(["--lines", "100:400", "--no-store"])
+    assert got["posts"] == 300 and got["lines"] == "100:400"
+    assert called == []  # no baseline pass on a slice
+    assert bp.main(["--lines", "550:", "--no-store"])["posts"] == 50

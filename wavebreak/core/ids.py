@@ -26,6 +26,7 @@ values are pinned in ``tests/core/test_ids.py``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from hashlib import blake2b
 
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -42,12 +43,14 @@ _LIMIT = 1 << 63  # a signed 64-bit column's bound; a TID's top bit is always 0
 _MAX_DIGITS = 19  # today's X Snowflakes have 19 digits
 
 
+@lru_cache(maxsize=16_384)
 def id_order(post_id: str) -> int:
     """The time-ordered key of a post id: its numeric tail or decoded TID, else a hash of the id.
 
     The tail is what follows the id's last ``/`` or ``:`` (the record key of an AT-URI, the
-    number of ``x:…``, ``mastodon:…`` or ``demo:…``). Always in ``[0, 2**63)``. Called once per
-    post on the recording path, hence the byte-table decode rather than a regex (~1 µs, not 2.5).
+    number of ``x:…``, ``mastodon:…`` or ``demo:…``). Always in ``[0, 2**63)``. Hot on the
+    recording path, hence the byte-table decode rather than a regex (~1 µs, not 2.5), and the
+    cache: one batch keys each post's row in posts, signals and post_narratives (~2.2 calls a post).
     """
     tail = post_id.rpartition("/")[2].rpartition(":")[2]
     try:

@@ -156,6 +156,17 @@ _PAIR_MUL: Final = 1_000_003
 _PAIR_MASK: Final = 0xFFFFFFFF
 
 
+def _rounded(x: float, digits: int) -> float:
+    """``round(x, digits)``, a zero returned as it is (same value, type and sign).
+
+    Why: CPython rounds a float through a decimal string (``_Py_dg_dtoa``, then ``snprintf`` and
+    ``strtod``: ~2,500 instructions), :meth:`NarrativeStage.metrics` rounds a dozen figures for every
+    narrative a batch touches (~600 a batch on the bench stream, most of them a post or two with
+    zero shares), and a zero needs no rounding.
+    """
+    return x if x == 0.0 else round(x, digits)
+
+
 def _count_claimed(names: dict[str, int], name: str, n: int) -> None:
     """Add ``n`` attributions of ``name`` to a narrative's ``claimed_names``; past twice
     ``NARR_CLAIMED_NAMES_MAX`` names, keep the most attributed (bounded on a narrative of misfires)."""
@@ -1738,24 +1749,24 @@ class NarrativeStage:
             "posts": n,
             "accounts": len(st.accounts),
             "reach": nar.reach_total,
-            "velocity": round(vel, 4),
-            "acceleration": round(acc, 4),
-            "top_amplifier_share": round(top_reach / nar.reach_total, 4) if nar.reach_total else 0.0,
-            "pseudo_news_share": round(pn, 4),
-            "new_account_share": round(na, 4),
+            "velocity": _rounded(vel, 4),
+            "acceleration": _rounded(acc, 4),
+            "top_amplifier_share": _rounded(top_reach / nar.reach_total, 4) if nar.reach_total else 0.0,
+            "pseudo_news_share": _rounded(pn, 4),
+            "new_account_share": _rounded(na, 4),
             "stance": stance,
-            "refuting_share": round(rf, 4),
+            "refuting_share": _rounded(rf, 4),
             # by count, ties in insertion order (a stable descending sort)
             "languages": dict(sorted(langs.items(), key=_WEIGHT, reverse=True))
             if len(langs) > 1
             else dict(langs),
-            "identity_claim_share": round(ic, 4),
-            "incitement_share": round(inc, 4),
-            "hate_share": round(ha, 4),
-            "threat_share": round(th, 4),
-            "rumour_share": round(ru, 4),
+            "identity_claim_share": _rounded(ic, 4),
+            "incitement_share": _rounded(inc, 4),
+            "hate_share": _rounded(ha, 4),
+            "threat_share": _rounded(th, 4),
+            "rumour_share": _rounded(ru, 4),
             "max_author_followers": st.max_author_followers,
-            "zscore": round(st.zscore, 3),
+            "zscore": _rounded(st.zscore, 3),
             "risk": nar.risk,
             "risk_factors": dict(nar.risk_factors),
             "coordination": st.coordination,

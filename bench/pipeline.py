@@ -262,14 +262,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return _slice_run(path, args)
     before = bench_raw(path)
     ingest = bench_ingest(path)
-    pipe = bench_pipeline(
-        path,
-        store=not args.no_store,
-        slow_path=args.slow_path,
-        foundation=args.foundation,
-        score_workers=args.score_workers,
-        record_worker=args.record_worker,
-    )
+    pipe = _run_pipeline(path, args)
     # The baseline again after the pipeline, and both passes pooled as the ratio's denominator:
     # on a shared host the same json.loads pass has moved by 1.5x within minutes, and a baseline
     # taken only before the pipeline credits or blames the pipeline for the host's drift.
@@ -308,7 +301,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "record_worker": args.record_worker,
         "stages": [*pipe["stage_posts_per_s"]],
     }
-    if args.json:
+    return _report(result, args.json)
+
+
+def _run_pipeline(path: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """:func:`bench_pipeline` on ``path`` with the command line's pipeline options."""
+    return bench_pipeline(
+        path,
+        store=not args.no_store,
+        slow_path=args.slow_path,
+        foundation=args.foundation,
+        score_workers=args.score_workers,
+        record_worker=args.record_worker,
+    )
+
+
+def _report(result: dict[str, Any], as_json: bool) -> dict[str, Any]:
+    """Print ``result`` (one JSON object, or a line per figure) and return it."""
+    if as_json:
         print(json.dumps(result))
     else:
         for k, v in result.items():
@@ -335,14 +345,7 @@ def _slice_run(path: Path, args: argparse.Namespace) -> dict[str, Any]:
             if i >= lo:
                 out.write(line)
     try:
-        pipe = bench_pipeline(
-            Path(out.name),
-            store=not args.no_store,
-            slow_path=args.slow_path,
-            foundation=args.foundation,
-            score_workers=args.score_workers,
-            record_worker=args.record_worker,
-        )
+        pipe = _run_pipeline(Path(out.name), args)
     finally:
         os.unlink(out.name)
     result = {
@@ -356,12 +359,7 @@ def _slice_run(path: Path, args: argparse.Namespace) -> dict[str, Any]:
         "score_workers": args.score_workers,
         "record_worker": args.record_worker,
     }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for k, v in result.items():
-            print(f"{k:>34}: {v}")
-    return result
+    return _report(result, args.json)
 
 
 if __name__ == "__main__":

@@ -100,11 +100,9 @@ def name_key(name: str) -> str:
 
 _NAME_WORD: Final = re.compile(r"[^\W\d_]+", re.UNICODE)
 # ``_VOWELS`` for an ASCII text whose non-letters go too: the letters of its words, joined, skeletonised
-_ASCII_SKELETON: Final = str.maketrans(
-    {chr(i): None for i in range(128) if not chr(i).isalpha()}
-    | {c: None for c in "aeiouy"}
-    | {"q": "k", "c": "k", "z": "s"}
-)
+_ASCII_SKELETON: Final = {i: None for i in range(128) if not chr(i).isalpha()} | {
+    o: v for o, v in _VOWELS.items() if o < 128
+}
 
 
 @lru_cache(maxsize=256)

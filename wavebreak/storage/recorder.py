@@ -157,7 +157,7 @@ class Recorder:
         ``max_in_flight`` are pending, or for all of them with ``block``)."""
         while self._pending:
             fut = self._pending[0][0]
-            if fut is not None and not fut.done() and not block and len(self._pending) <= self.max_in_flight:
+            if not fut.done() and not block and len(self._pending) <= self.max_in_flight:
                 return
             self._settle(0)
             yield self._pending.popleft()[2]
@@ -169,17 +169,21 @@ class Recorder:
         if getattr(self._here, "applying", False):
             return
         pending = list(self._pending)
-        futs = [f for f, _, _ in pending if not f.done()]
-        if futs:
-            t0 = time.perf_counter()
-            wait(futs)
-            self.stats["wait_seconds"] += time.perf_counter() - t0
+        self._wait_for(pending)
         if (
             threading.get_ident() == self._owner
             and getattr(self.store._tx, "plan", None) is None  # not inside planned(): settle later
             and any(f.exception() is not None for f, _, _ in pending)
         ):
             self._settle_all()
+
+    def _wait_for(self, pending: list[tuple[Future[None], bytes, Any]]) -> None:
+        """Wait until the recorder has finished (committed or failed) each of ``pending``."""
+        futs = [f for f, _, _ in pending if not f.done()]
+        if futs:
+            t0 = time.perf_counter()
+            wait(futs)
+            self.stats["wait_seconds"] += time.perf_counter() - t0
 
     # ------------------------------------------------------------------ failures
 
@@ -224,9 +228,7 @@ class Recorder:
         for plans it failed: collect :meth:`committed` first (which applies them, in order)."""
         pool, self._pool = self._pool, None
         try:
-            futs = [f for f, _, _ in self._pending if not f.done()]
-            if futs:
-                wait(futs)
+            self._wait_for(list(self._pending))
         finally:
             event.remove(self.store.engine, "checkout", self._hook)
             if pool is not None:

@@ -6,6 +6,7 @@ slow; the fallback and read-ahead tests run in process.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from typing import Any
 
@@ -20,11 +21,13 @@ from wavebreak.scenario import ScenarioConfig, generate
 from wavebreak.signals.parallel import PRESCORED_KEY, ParallelSignalsStage, texts_to_score
 
 
-def _signals_of(workers: int, scale: float = 0.01) -> dict[str, dict[str, Any]]:
+def _signals_of(workers: int, scale: float = 0.01, warming: bool = False) -> dict[str, dict[str, Any]]:
     scn = generate(ScenarioConfig(seed=3, scale=scale))
     p = build_pipeline(
         None, PipelineOptions(narratives=False, policy=False, slow_path=False, score_workers=workers)
     )
+    if workers:
+        p.stage("signals").score_while_warming = warming  # type: ignore[union-attr]
     out: dict[str, dict[str, Any]] = {}
     try:
         for batch in p.ahead(scenario_batches(scn.posts(), 512)):
@@ -34,8 +37,10 @@ def _signals_of(workers: int, scale: float = 0.01) -> dict[str, dict[str, Any]]:
         stats = dict(p.stage("signals").stats)  # type: ignore[union-attr]
     finally:
         p.close()
+    if workers and not warming:
+        assert stats["prescored_texts"] > 0 and stats["scored_here_while_warming"] == 0
     if workers:
-        assert stats["prescored_texts"] > 0 and stats["worker_failures"] == 0
+        assert stats["worker_failures"] == 0
     return out
 
 
@@ -45,6 +50,8 @@ def test_worker_process_gives_the_in_process_signals() -> None:
     there = _signals_of(1)
     assert len(here) > 1000
     assert there == here
+    # the first batches scored here while the worker starts: the same signals again
+    assert _signals_of(1, warming=True) == here
 
 
 class _Recorder:
@@ -153,3 +160,59 @@ def test_default_workers_without_an_affinity_call_read_the_cpu_count(monkeypatch
     assert runner.default_score_workers() == 0
     monkeypatch.setattr(runner.os, "cpu_count", lambda: None)
     assert runner.default_score_workers() == 0
+
+
+def _stage_with_pending(fut: Future[Any], batch: Batch, **kwargs: Any) -> ParallelSignalsStage:
+    texts, langs = texts_to_score(batch)
+    batch.extras[PRESCORED_KEY] = (fut, texts, langs)
+    return ParallelSignalsStage(workers=1, start=False, **kwargs)
+
+
+def _scores(batch: Batch) -> dict[str, dict[str, float]]:
+    return {k: {n: s.score for n, s in v.items()} for k, v in batch.signals.items()}
+
+
+def test_a_batch_the_starting_worker_has_not_reached_is_scored_here() -> None:
+    """While the worker starts, a batch whose call it has not begun is scored here instead of waited
+    for; the call is left to run (the worker's text cache must see every batch in order)."""
+    ctx = build_pipeline(None, PipelineOptions(signals=False)).ctx
+    ref_batch, batch = _batch(), _batch()
+    ParallelSignalsStage(workers=1, start=False).process(ref_batch, ctx)
+    pending: Future[Any] = Future()  # never answered, not running: a worker still loading its models
+    stage = _stage_with_pending(pending, batch)
+    stage.process(batch, ctx)
+    texts, _ = texts_to_score(batch)
+    assert stage.stats["scored_here_while_warming"] == len(texts) > 0
+    assert stage.stats["prescored_texts"] == 0 and stage.stats["worker_wait_seconds"] == 0.0
+    assert not pending.cancelled()
+    assert _scores(batch) == _scores(ref_batch)
+
+
+def test_once_worker_rows_are_taken_a_slow_batch_is_waited_for() -> None:
+    """After the first batch whose rows came from the worker, later batches wait for it (this process's
+    text cache no longer sees every batch); so does every batch with ``score_while_warming`` off."""
+    ctx = build_pipeline(None, PipelineOptions(signals=False)).ctx
+    helper = ParallelSignalsStage(workers=1, start=False)
+
+    def answer_later(fut: Future[Any], texts: list[str], langs: list[str | None]) -> threading.Timer:
+        rows = helper._rows(texts, langs)
+        timer = threading.Timer(0.05, fut.set_result, args=((rows, {}),))
+        timer.start()
+        return timer
+
+    for warming in (True, False):
+        stage = ParallelSignalsStage(workers=1, start=False, score_while_warming=warming)
+        for first in (True, False):
+            batch = _batch()
+            fut: Future[Any] = Future()
+            texts, langs = texts_to_score(batch)
+            batch.extras[PRESCORED_KEY] = (fut, texts, langs)
+            if first and warming:
+                fut.set_result((helper._rows(texts, langs), {}))  # answered before its turn
+                stage.process(batch, ctx)
+            else:
+                timer = answer_later(fut, texts, langs)
+                stage.process(batch, ctx)
+                timer.join()
+        assert stage.stats["scored_here_while_warming"] == 0
+        assert stage.stats["prescored_texts"] == 2 * len(texts)

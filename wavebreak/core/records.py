@@ -298,6 +298,13 @@ class Signal:
     explanation: tuple[str, ...] = ()
     data: dict[str, Any] | None = None
 
+    def __reduce__(self) -> tuple[type[Signal], tuple[Any, ...]]:
+        """Pickle as a constructor call: why, the text-scoring worker sends ~8 signals a post to the
+        pipeline process, and a slotted dataclass otherwise unpickles as an empty object plus one
+        ``setattr`` per field from a state dict, about twice the cost (worker rows, ``bench.pipeline``
+        main process; ``tests/core/test_records.py``)."""
+        return (Signal, (self.name, self.score, self.label, self.model, self.explanation, self.data))
+
 
 # --------------------------------------------------------------------------- narratives
 

@@ -12,8 +12,12 @@ stateful half (repost inheritance, credibility, the slow path) runs here exactly
 Outputs are the in-process ones: the worker runs the same :class:`SignalsStage` code over the
 same sequence of batches (its text cache sees the same texts in the same order). A text the
 worker did not score (a post the normalise stage rewrote, a batch that was never prefetched)
-is scored here; a worker that cannot start or dies is logged once and the stage carries on in
-process, so a broken worker costs speed, never a post.
+is scored here. So are the first batches while the worker starts (``score_while_warming``: its
+interpreter and models take ~1-2 s, which this process spends scoring instead of waiting): until
+the first batch whose rows it takes from the worker, this process has scored every batch itself,
+in order, as an in-process stage would, and the worker still scores them, unread, so its cache
+sees every batch too. A worker that cannot start or dies is logged once and the stage carries on
+in process, so a broken worker costs speed, never a post.
 
 The worker is *spawned* (a fresh interpreter), never forked from a process that may already run
 BLAS or server threads; as with any spawned process, a script that turns it on must guard its entry
@@ -84,20 +88,33 @@ def texts_to_score(batch: Batch) -> tuple[list[str], list[str | None]]:
 class ParallelSignalsStage(SignalsStage):
     """:class:`SignalsStage` whose fast text scoring runs ahead in one worker process."""
 
-    def __init__(self, *, workers: int = 1, start: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *, workers: int = 1, start: bool = True, score_while_warming: bool = True, **kwargs: Any
+    ) -> None:
         """``start``: spawn the worker now, so that it loads its models while the caller is still
-        setting up (the first batch would otherwise wait for them)."""
+        setting up. ``score_while_warming``: until this stage first takes the worker's rows, a batch the
+        worker has not started on is scored here instead of waited for (the worker spends its first
+        ~1-2 s starting an interpreter and loading the models); off, every prefetched batch waits."""
         super().__init__(**kwargs)
         self._worker_kwargs = {k: v for k, v in kwargs.items() if k != "slow_path"}
         self._workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
         self._pre: dict[tuple[str, str | None], dict[str, Signal]] | None = None
+        self.score_while_warming = score_while_warming
+        self._answered_once = False  # set from the executor's thread once a call has come back
+        self._took_worker_rows = False
         self.stats.update(
-            {"prescored_texts": 0, "scored_here": 0, "worker_failures": 0, "worker_wait_seconds": 0.0}
+            {
+                "prescored_texts": 0,
+                "scored_here": 0,
+                "scored_here_while_warming": 0,
+                "worker_failures": 0,
+                "worker_wait_seconds": 0.0,
+            }
         )
         if start and (pool := self._executor()) is not None:
-            pool.submit(_warm)
+            pool.submit(_warm).add_done_callback(self._answered)
 
     # ------------------------------------------------------------------ worker
 
@@ -118,6 +135,11 @@ class ParallelSignalsStage(SignalsStage):
                 return None
         return self._pool
 
+    def _answered(self, fut: Future[Any]) -> None:
+        """Done-callback of every call sent to the worker: one that came back means it is warm."""
+        if not fut.cancelled() and fut.exception() is None:
+            self._answered_once = True
+
     def _fail(self, why: str) -> None:
         if not self._broken:
             log.warning("%s; scoring texts in process from now on (same results, one core)", why)
@@ -135,7 +157,9 @@ class ParallelSignalsStage(SignalsStage):
         if pool is None:
             return
         try:
-            batch.extras[PRESCORED_KEY] = (pool.submit(_score_in_worker, texts, langs), texts, langs)
+            fut = pool.submit(_score_in_worker, texts, langs)
+            fut.add_done_callback(self._answered)
+            batch.extras[PRESCORED_KEY] = (fut, texts, langs)
         except RuntimeError as exc:  # pool broken or shut down
             self._fail(f"text-scoring worker unavailable: {exc}")
 
@@ -146,6 +170,20 @@ class ParallelSignalsStage(SignalsStage):
         if pending is None:
             return
         fut, texts, langs = pending
+        if (
+            self.score_while_warming
+            and not self._took_worker_rows
+            and not fut.done()
+            and not (self._answered_once and fut.running())
+        ):
+            # The worker is still starting (~1.4 s on the bench stream) or, just started, has at least
+            # one more of these first batches to score before this one: scoring here costs this
+            # batch's model time once (~0.1 s for 2,048 posts), waiting would cost more. Only before
+            # the first rows taken from the worker: until then this process's text cache has seen
+            # every batch, in order, so its rows are the ones an in-process stage gives. The worker
+            # still scores this batch, unread, for the same reason.
+            self.stats["scored_here_while_warming"] += len(texts)
+            return
         t0 = time.perf_counter()
         try:
             rows, delta = fut.result()
@@ -157,6 +195,7 @@ class ParallelSignalsStage(SignalsStage):
         # keyed by what was sent, not by the batch now: a post the normalise stage dropped or
         # rewrote since is simply not looked up, and a new text is scored here
         self._pre = {(t, g): r for t, g, r in zip(texts, langs, rows, strict=True)}
+        self._took_worker_rows = True
         for k, v in delta.items():
             self.stats[k] = self.stats.get(k, 0) + v
 

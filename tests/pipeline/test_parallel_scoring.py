@@ -102,7 +102,7 @@ def test_a_failed_worker_result_falls_back_to_scoring_here() -> None:
     broken: Future[Any] = Future()
     broken.set_exception(RuntimeError("worker died"))
     texts, langs = texts_to_score(batch)
-    batch.extras[PRESCORED_KEY] = (broken, texts, langs)
+    batch.extras[PRESCORED_KEY] = (broken, texts, langs, [])
     stage = ParallelSignalsStage(workers=1, start=False)
     stage.process(batch, ctx)
     assert stage.stats["worker_failures"] == 1
@@ -124,8 +124,8 @@ def test_texts_the_worker_did_not_see_are_scored_here() -> None:
     # a "worker" result for the first half only, computed by an in-process stage
     helper = ParallelSignalsStage(workers=1, start=False)
     done: Future[Any] = Future()
-    done.set_result((helper._rows(texts[:half], langs[:half]), {}))
-    batch.extras[PRESCORED_KEY] = (done, texts[:half], langs[:half])
+    done.set_result((helper._rows(texts[:half], langs[:half]), {}, []))
+    batch.extras[PRESCORED_KEY] = (done, texts[:half], langs[:half], [])
     stage = ParallelSignalsStage(workers=1, start=False)
     stage.process(batch, ctx)
     seen = set(zip(texts[:half], langs[:half], strict=True))
@@ -164,7 +164,7 @@ def test_default_workers_without_an_affinity_call_read_the_cpu_count(monkeypatch
 
 def _stage_with_pending(fut: Future[Any], batch: Batch, **kwargs: Any) -> ParallelSignalsStage:
     texts, langs = texts_to_score(batch)
-    batch.extras[PRESCORED_KEY] = (fut, texts, langs)
+    batch.extras[PRESCORED_KEY] = (fut, texts, langs, [])
     return ParallelSignalsStage(workers=1, start=False, **kwargs)
 
 
@@ -196,7 +196,7 @@ def test_once_worker_rows_are_taken_a_slow_batch_is_waited_for() -> None:
 
     def answer_later(fut: Future[Any], texts: list[str], langs: list[str | None]) -> threading.Timer:
         rows = helper._rows(texts, langs)
-        timer = threading.Timer(0.05, fut.set_result, args=((rows, {}),))
+        timer = threading.Timer(0.05, fut.set_result, args=((rows, {}, []),))
         timer.start()
         return timer
 
@@ -206,9 +206,9 @@ def test_once_worker_rows_are_taken_a_slow_batch_is_waited_for() -> None:
             batch = _batch()
             fut: Future[Any] = Future()
             texts, langs = texts_to_score(batch)
-            batch.extras[PRESCORED_KEY] = (fut, texts, langs)
+            batch.extras[PRESCORED_KEY] = (fut, texts, langs, [])
             if first and warming:
-                fut.set_result((helper._rows(texts, langs), {}))  # answered before its turn
+                fut.set_result((helper._rows(texts, langs), {}, []))  # answered before its turn
                 stage.process(batch, ctx)
             else:
                 timer = answer_later(fut, texts, langs)

@@ -63,7 +63,7 @@ from wavebreak.narratives.state import (
     OriginCandidate,
     amp_record,
 )
-from wavebreak.narratives.text import Features, Featurizer, MinHasher, fold
+from wavebreak.narratives.text import FeatureData, Features, Featurizer, MinHasher, attributed_name, fold
 
 if TYPE_CHECKING:
     from wavebreak.pipeline.context import PipelineContext
@@ -165,6 +165,30 @@ def _rounded(x: float, digits: int) -> float:
     zero shares), and a zero needs no rounding.
     """
     return x if x == 0.0 else round(x, digits)
+
+
+AHEAD_KEY: Final = "narratives.features"
+"""``batch.extras`` key of the text features the text-scoring worker computed for a batch:
+(what was sent, what came back), :mod:`wavebreak.narratives.ahead`."""
+
+AheadEntry = tuple[int, str, tuple[str, ...], tuple[str, ...]]
+"""(position among the texts the worker scores, text, urls, hashtags) of one post to featurize."""
+
+
+def ahead_features(
+    batch: Batch,
+) -> dict[tuple[str, tuple[str, ...], tuple[str, ...], str | None], FeatureData] | None:
+    """What the worker computed for ``batch``, keyed by :meth:`Featurizer.features`'s inputs (None:
+    nothing came; the stage then computes every text's features itself)."""
+    got = batch.extras.pop(AHEAD_KEY, None)
+    if got is None:
+        return None
+    entries: list[AheadEntry] = got[0]
+    datas: list[FeatureData] = got[1]
+    out: dict[tuple[str, tuple[str, ...], tuple[str, ...], str | None], FeatureData] = {}
+    for e, d in zip(entries, datas, strict=True):
+        out[(e[1], e[2], e[3], d[9] or None)] = d
+    return out
 
 
 def _count_claimed(names: dict[str, int], name: str, n: int) -> None:
@@ -338,16 +362,11 @@ class NarrativeStage:
         feats: list[Features | None] = []
         featurize = self._feat.features
         repost = PostKind.REPOST
-        pos = C.NARR_SIGNAL_POSITIVE
+        # features the text-scoring worker computed for this batch (wavebreak.narratives.ahead), if any
+        ahead = ahead_features(batch)
         for p in posts:
             if p.text and p.kind is not repost:
-                sig = signals.get(p.id)
-                name = None
-                if sig is not None:
-                    ic = sig.get("identity_claim")
-                    if ic is not None and ic.data and ic.score >= pos:
-                        name = ic.data.get("name")
-                f = featurize(p.text, p.urls, p.hashtags, name)
+                f = featurize(p.text, p.urls, p.hashtags, attributed_name(signals.get(p.id)), ahead)
                 if f.claim_key:
                     self._count_claim(f.claim_key, f.claim_name)
                 feats.append(f)

@@ -28,6 +28,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from wavebreak.core.constants import NARR_SIGNAL_POSITIVE
+from wavebreak.core.records import Signal
+
 # A token: an optional #/@, a letter, then letters/digits, with inner apostrophes or hyphens each
 # followed by a letter ("l'attaquant", "al-qamari"). Written as runs of one character class rather
 # than a per-character alternation with a look-ahead: the same matches, ~25 % less regex time.
@@ -300,6 +303,34 @@ class Features:
     claim_name: str = ""  # that name as the signal gave it (counted in the narrative's ``claimed_names``)
 
 
+FeatureData = tuple[
+    tuple[str, ...],  # terms
+    tuple[str, ...],  # entities
+    tuple[int, ...],  # hashes
+    tuple[int, ...],  # entity_hashes
+    tuple[int, ...],  # df_keys
+    tuple[int, ...],  # uhashes
+    str,  # text_key
+    tuple[str, ...],  # name_keys
+    str,  # claim_key
+    str,  # claim_name
+    tuple[tuple[str, str, str, str], ...],  # display names: (key, span, surname key, surname surface)
+    tuple[int, ...] | None,  # LSH band keys, when the sender computed them
+]
+"""A :class:`Features` object as plain tuples (:meth:`Featurizer.export`), to cross processes."""
+
+
+def attributed_name(signals: dict[str, Signal] | None) -> str | None:
+    """The name the identity-claim signal attributes in a post (score at least ``NARR_SIGNAL_POSITIVE``
+    and a name in its data), the ``name`` of :meth:`Featurizer.features`; None otherwise."""
+    if signals is None:
+        return None
+    ic = signals.get("identity_claim")
+    if ic is not None and ic.data and ic.score >= NARR_SIGNAL_POSITIVE:
+        return cast("str | None", ic.data.get("name"))
+    return None
+
+
 class Featurizer:
     """Tokenise, fold, drop stopwords and hash, with a bounded token->hash cache."""
 
@@ -312,6 +343,7 @@ class Featurizer:
         )
         self._cache_size = cache_size
         self.cache_hits = 0
+        self.ahead_hits = 0  # cache misses served from ``features(ahead=...)``
         self.display: dict[str, str] = {}  # entity key -> first surface form seen (for titles/entities)
         self.display_gen = 0  # bumped when ``display`` is cleared (derived narrative fields go stale)
 
@@ -328,14 +360,21 @@ class Featurizer:
         return h
 
     def features(
-        self, text: str, urls: tuple[str, ...] = (), hashtags: tuple[str, ...] = (), name: str | None = None
+        self,
+        text: str,
+        urls: tuple[str, ...] = (),
+        hashtags: tuple[str, ...] = (),
+        name: str | None = None,
+        ahead: dict[tuple[str, tuple[str, ...], tuple[str, ...], str | None], FeatureData] | None = None,
     ) -> Features:
         """Terms, entities and token hashes of one text.
 
         ``name`` is an attributed name from the identity-claim signal, when the
         signals stage found one: it becomes an entity even if the text's casing
         hid it (all-lowercase posts still name the suspect). Repeated inputs return the
-        same cached object (see :class:`Features`).
+        same cached object (see :class:`Features`). ``ahead``: the same inputs' features as another
+        process computed them (:meth:`export`), taken instead of computing them here when the
+        cache misses; the object and its effects on this featurizer are the same either way.
         """
         key = (text, urls, hashtags, name)
         cache = self._cache
@@ -343,15 +382,91 @@ class Featurizer:
         if f is not None:
             self.cache_hits += 1
             return f
-        f = self._features(text, urls, hashtags, name)
+        data = ahead.get(key) if ahead is not None else None
+        if data is not None:
+            self.ahead_hits += 1
+            f = self._from_data(data)
+        else:
+            f, shown = self._compute(text, urls, hashtags, name)
+            self._show(shown)
         cache[key] = f
         if len(cache) > self._cache_size:
             cache.popitem(last=False)
         return f
 
-    def _features(
+    def export(
+        self, text: str, urls: tuple[str, ...] = (), hashtags: tuple[str, ...] = (), name: str | None = None
+    ) -> FeatureData:
+        """:meth:`features` of these inputs as plain tuples, for another process's :meth:`features`
+        (``ahead``): the fields, the display names it would record, and no band keys (the caller's).
+
+        Why: the text-scoring worker featurizes a batch's texts while the pipeline process works
+        through the batches before it (:mod:`wavebreak.narratives.ahead`); it touches neither this
+        featurizer's cache nor its display names, which stay the pipeline process's."""
+        f, shown = self._compute(text, urls, hashtags, name)
+        return (
+            f.terms,
+            f.entities,
+            f.hashes,
+            f.entity_hashes,
+            f.df_keys,
+            f.uhashes,
+            f.text_key,
+            f.name_keys,
+            f.claim_key,
+            f.claim_name,
+            tuple(shown),
+            None,
+        )
+
+    def _from_data(self, data: FeatureData) -> Features:
+        """The :class:`Features` that :meth:`export` described, its display names recorded here in
+        the order :meth:`_compute` found them (the same effect as computing it here)."""
+        (
+            terms,
+            entities,
+            hashes,
+            ehashes,
+            df_keys,
+            uhashes,
+            text_key,
+            name_keys,
+            claim_key,
+            claim_name,
+            shown,
+            bands,
+        ) = data
+        self._show(shown)
+        return Features(
+            terms=terms,
+            entities=entities,
+            hashes=hashes,
+            entity_hashes=ehashes,
+            df_keys=df_keys,
+            uhashes=uhashes,
+            text_key=text_key,
+            bands=bands,
+            name_keys=name_keys,
+            claim_key=claim_key,
+            claim_name=claim_name,
+        )
+
+    def _show(self, shown: Sequence[tuple[str, str, str, str]]) -> None:
+        """Record the display names of a text's name spans: (key, span, surname key, its surface)."""
+        display = self.display
+        for key, span, surname, surface in shown:
+            if key not in display:
+                display[key] = span
+                if len(display) > self._vocab_size:
+                    display.clear()
+                    self.display_gen += 1
+            if surname:
+                display.setdefault(surname, surface)
+
+    def _compute(
         self, text: str, urls: tuple[str, ...], hashtags: tuple[str, ...], name: str | None
-    ) -> Features:
+    ) -> tuple[Features, list[tuple[str, str, str, str]]]:
+        """The features of one text and the display names it carries (not recorded: :meth:`_show`)."""
         if "http" in text:
             urls = (*urls, *_URL.findall(text))
             stripped = _URL.sub(" ", text)
@@ -359,10 +474,10 @@ class Featurizer:
             stripped = text
         entities: list[str] = []
         names: list[str] = []
+        shown: list[tuple[str, str, str, str]] = []
         spans = _CAPSPAN.findall(stripped)  # the one group: the span
         if name:
             spans.append(name)
-        display = self.display
         for span in spans:
             sk = _span_keys(span)
             if sk is None:
@@ -370,14 +485,9 @@ class Featurizer:
             key, surname, surface = sk
             entities.append(key)
             names.append(key)
-            if key not in display:
-                display[key] = span
-                if len(display) > self._vocab_size:
-                    display.clear()
-                    self.display_gen += 1
+            shown.append((key, span, surname, surface))
             if surname:
                 entities.append(surname)
-                display.setdefault(surname, surface)
         low = fold(stripped)
         toks = (_WORD_ASCII if low.isascii() else _WORD).findall(low)
         if "#" in low or "@" in low:
@@ -423,7 +533,7 @@ class Featurizer:
         el = cast("list[int]", got) if None not in got else [vocab_get(e) or hash_of(e) for e in ents]
         ent_hashes = tuple(el)
         distinct = set(hashes)
-        return Features(
+        f = Features(
             terms=tuple(terms),
             entities=ents,
             hashes=hashes,
@@ -436,6 +546,7 @@ class Featurizer:
             claim_key=name_key(name) if name else "",
             claim_name=name or "",
         )
+        return f, shown
 
 
 # --------------------------------------------------------------------------- MinHash / LSH

@@ -264,7 +264,12 @@ def build_pipeline(storage: Storage | None, options: PipelineOptions | None = No
         if opts.score_workers > 0:
             from wavebreak.signals.parallel import ParallelSignalsStage
 
-            sig = ParallelSignalsStage(workers=opts.score_workers, slow_path=opts.slow_path)
+            ahead = []
+            if opts.narratives:  # the narratives stage's text features, computed in the worker too
+                from wavebreak.narratives.ahead import TASK as NARRATIVE_FEATURES
+
+                ahead.append(NARRATIVE_FEATURES)
+            sig = ParallelSignalsStage(workers=opts.score_workers, slow_path=opts.slow_path, ahead=ahead)
         else:
             sig = SignalsStage(slow_path=opts.slow_path)
         stages.append(sig)

@@ -34,7 +34,9 @@ import gc
 import logging
 import multiprocessing
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from wavebreak.core.records import Signal
@@ -60,23 +62,49 @@ def _warm() -> None:
     """No work: submitting it starts the worker process, whose initializer loads the models."""
 
 
+@dataclass(frozen=True)
+class AheadTask:
+    """Work of a later stage on a batch's scored texts, done in the worker too.
+
+    ``payload(batch)`` runs here when the batch is prefetched and must return something picklable;
+    ``run(payload, texts, rows)`` runs in the worker after the batch's texts are scored (a module-level
+    function: it is pickled by reference); its result reaches the later stage as
+    ``batch.extras[key] = (payload, result)``. A task that fails in the worker is logged there and its
+    result left out, so the later stage computes it itself, as it does for a batch scored here.
+    """
+
+    key: str
+    payload: Callable[[Batch], Any]
+    run: Callable[[Any, list[str], list[dict[str, Signal]]], Any]
+
+
 def _score_in_worker(
-    texts: list[str], langs: list[str | None]
-) -> tuple[list[dict[str, Signal]], dict[str, float]]:
-    """Rows for ``texts`` and the change in the worker stage's counters (merged into the parent's)."""
+    texts: list[str],
+    langs: list[str | None],
+    tasks: Sequence[tuple[Callable[[Any, list[str], list[dict[str, Signal]]], Any], Any]] = (),
+) -> tuple[list[dict[str, Signal]], dict[str, float], list[Any]]:
+    """Rows for ``texts``, the change in the worker stage's counters (merged into the parent's), and the
+    results of ``tasks`` (``(run, payload)`` of each :class:`AheadTask`; None where one failed)."""
     st = _worker_stage
     assert st is not None, "worker not initialised"
     before = dict(st.stats)
     paused = st.pause_gc and gc.isenabled()  # as SignalsStage.process does around the fast path
     if paused:
         gc.disable()
+    results: list[Any] = []
     try:
         rows = st._rows(texts, langs)
+        for run, payload in tasks:
+            try:
+                results.append(run(payload, texts, rows))
+            except Exception:  # the later stage computes it itself: slower, never wrong
+                log.exception("ahead task %r failed in the text-scoring worker", run)
+                results.append(None)
     finally:
         if paused:
             gc.enable()
     delta = {k: v - before.get(k, 0) for k, v in st.stats.items() if v != before.get(k, 0)}
-    return rows, delta
+    return rows, delta, results
 
 
 def texts_to_score(batch: Batch) -> tuple[list[str], list[str | None]]:
@@ -89,12 +117,19 @@ class ParallelSignalsStage(SignalsStage):
     """:class:`SignalsStage` whose fast text scoring runs ahead in one worker process."""
 
     def __init__(
-        self, *, workers: int = 1, start: bool = True, score_while_warming: bool = True, **kwargs: Any
+        self,
+        *,
+        workers: int = 1,
+        start: bool = True,
+        score_while_warming: bool = True,
+        ahead: Sequence[AheadTask] = (),
+        **kwargs: Any,
     ) -> None:
         """``start``: spawn the worker now, so that it loads its models while the caller is still
         setting up. ``score_while_warming``: until this stage first takes the worker's rows, a batch the
         worker has not started on is scored here instead of waited for (the worker spends its first
-        ~1-2 s starting an interpreter and loading the models); off, every prefetched batch waits."""
+        ~1-2 s starting an interpreter and loading the models); off, every prefetched batch waits.
+        ``ahead``: later stages' work on the scored texts, done in the worker too (:class:`AheadTask`)."""
         super().__init__(**kwargs)
         self._worker_kwargs = {k: v for k, v in kwargs.items() if k != "slow_path"}
         self._workers = max(1, workers)
@@ -102,6 +137,7 @@ class ParallelSignalsStage(SignalsStage):
         self._broken = False
         self._pre: dict[tuple[str, str | None], dict[str, Signal]] | None = None
         self.score_while_warming = score_while_warming
+        self._ahead = tuple(ahead)
         self._answered_once = False  # set from the executor's thread once a call has come back
         self._took_worker_rows = False
         self.stats.update(
@@ -157,19 +193,21 @@ class ParallelSignalsStage(SignalsStage):
         if pool is None:
             return
         try:
-            fut = pool.submit(_score_in_worker, texts, langs)
+            payloads = [task.payload(batch) for task in self._ahead]
+            tasks = [(task.run, pl) for task, pl in zip(self._ahead, payloads, strict=True)]
+            fut = pool.submit(_score_in_worker, texts, langs, tasks)
             fut.add_done_callback(self._answered)
-            batch.extras[PRESCORED_KEY] = (fut, texts, langs)
+            batch.extras[PRESCORED_KEY] = (fut, texts, langs, payloads)
         except RuntimeError as exc:  # pool broken or shut down
             self._fail(f"text-scoring worker unavailable: {exc}")
 
     def _collect(self, batch: Batch) -> None:
-        pending: tuple[Future[Any], list[str], list[str | None]] | None = batch.extras.pop(
+        pending: tuple[Future[Any], list[str], list[str | None], list[Any]] | None = batch.extras.pop(
             PRESCORED_KEY, None
         )
         if pending is None:
             return
-        fut, texts, langs = pending
+        fut, texts, langs, payloads = pending
         if (
             self.score_while_warming
             and not self._took_worker_rows
@@ -186,7 +224,7 @@ class ParallelSignalsStage(SignalsStage):
             return
         t0 = time.perf_counter()
         try:
-            rows, delta = fut.result()
+            rows, delta, results = fut.result()
         except Exception as exc:  # any worker failure: fall back to in-process scoring
             self._fail(f"text-scoring worker failed on a batch ({type(exc).__name__}: {exc})")
             return
@@ -196,6 +234,9 @@ class ParallelSignalsStage(SignalsStage):
         # rewrote since is simply not looked up, and a new text is scored here
         self._pre = {(t, g): r for t, g, r in zip(texts, langs, rows, strict=True)}
         self._took_worker_rows = True
+        for task, payload, result in zip(self._ahead, payloads, results, strict=True):
+            if result is not None:
+                batch.extras[task.key] = (payload, result)
         for k, v in delta.items():
             self.stats[k] = self.stats.get(k, 0) + v
 

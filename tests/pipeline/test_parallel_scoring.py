@@ -216,3 +216,39 @@ def test_once_worker_rows_are_taken_a_slow_batch_is_waited_for() -> None:
                 timer.join()
         assert stage.stats["scored_here_while_warming"] == 0
         assert stage.stats["prescored_texts"] == 2 * len(texts)
+
+
+def _boom(payload: Any, texts: list[str], rows: list[Any]) -> Any:
+    raise RuntimeError("ahead task failed")
+
+
+def _count(payload: Any, texts: list[str], rows: list[Any]) -> Any:
+    return (payload, len(texts), len(rows))
+
+
+def test_an_ahead_task_that_fails_in_the_worker_only_loses_its_own_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A later stage's task failing in the worker leaves the rows and the other tasks' results: the
+    later stage then computes its part itself (the narratives stage does for a batch scored here)."""
+    from wavebreak.signals import parallel
+
+    stage = ParallelSignalsStage(workers=1, start=False)
+    monkeypatch.setattr(parallel, "_worker_stage", stage)
+    texts, langs = texts_to_score(_batch())
+    rows, _delta, results = parallel._score_in_worker(texts, langs, [(_boom, None), (_count, "p")])
+    assert len(rows) == len(texts) > 0
+    assert results == [None, ("p", len(texts), len(texts))]
+    # collected: only the task that came back reaches the batch
+    batch = _batch()
+    tasks = (
+        parallel.AheadTask(key="t.boom", payload=lambda b: None, run=_boom),
+        parallel.AheadTask(key="t.count", payload=lambda b: "p", run=_count),
+    )
+    collector = ParallelSignalsStage(workers=1, start=False, ahead=tasks)
+    done: Future[Any] = Future()
+    done.set_result((rows, {}, results))
+    batch.extras[PRESCORED_KEY] = (done, texts, langs, [None, "p"])
+    collector._collect(batch)
+    assert "t.boom" not in batch.extras
+    assert batch.extras["t.count"] == ("p", ("p", len(texts), len(texts)))

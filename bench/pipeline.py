@@ -137,6 +137,7 @@ def bench_pipeline(
     from wavebreak.storage import open_storage
 
     tmpdir = tempfile.mkdtemp(prefix="wavebreak-bench-")
+    children0 = _children_cpu_s()  # the workers' CPU is counted once they exit (pipeline.close)
     storage = open_storage(f"sqlite:///{tmpdir}/bench.db") if store else None
     opts = PipelineOptions(slow_path=slow_path, score_workers=score_workers, record_worker=record_worker)
     if foundation:  # the foundation pipeline alone: ingest -> normalise -> record, no detectors
@@ -174,6 +175,7 @@ def bench_pipeline(
     pipeline.close()
     if storage is not None:
         storage.close()
+    children_cpu = _children_cpu_s() - children0
     written = disk_write_mb() - w0
     shutil.rmtree(tmpdir, ignore_errors=True)  # a 1M-post run leaves ~0.9 GB of database otherwise
     half = [s for s in samples if s[0] >= posts / 2]
@@ -204,7 +206,21 @@ def bench_pipeline(
         "decisions": pipeline.stats.decisions,
         "alerts": pipeline.stats.alerts,
         "gc_share": gc_s[0] / wall if wall > 0 else 0.0,
+        "main_cpu_us_per_post": cpu / posts * 1e6 if posts else 0.0,
+        "workers_cpu_us_per_post": children_cpu / posts * 1e6 if posts else 0.0,
+        "wall_us_per_post": wall / posts * 1e6 if posts else 0.0,
     }
+
+
+def _children_cpu_s() -> float:
+    """User + system CPU seconds of this process's exited, waited-for children (the text-scoring worker
+    and the recorder, once the pipeline has closed them); 0 where ``resource`` is missing (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def _gc_timer(acc: list[float]) -> Any:
@@ -290,6 +306,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "rss_mb": {k: round(v, 1) for k, v in pipe["rss_mb"].items()},
         "rss_curve": [[n, round(mb, 1)] for n, mb in pipe["rss_curve"]],
         "pipeline_wall_s": round(pipe["wall_s"], 1),
+        # CPU per post by process: this one (all its threads) during the replay, and its worker processes
+        # over their whole life (start-up and model loading included, ~2 s each); against the wall time a
+        # post, they say which process bounds the rate and how idle the others are
+        "pipeline_cpu_us_per_post": {
+            "main": round(pipe["main_cpu_us_per_post"], 1),
+            "workers": round(pipe["workers_cpu_us_per_post"], 1),
+            "wall": round(pipe["wall_us_per_post"], 1),
+        },
         # share of the pipeline's wall time spent in cyclic-GC collections (under replay_gc, as replays run)
         "pipeline_gc_share": round(pipe["gc_share"], 3),
         "pipeline_disk_write_kb_per_post": round(pipe["disk_write_kb_per_post"], 2),
@@ -354,6 +378,11 @@ def _slice_run(path: Path, args: argparse.Namespace) -> dict[str, Any]:
         "posts": pipe["posts"],
         "pipeline_posts_per_s": round(pipe["posts_per_s"]),
         "pipeline_wall_s": round(pipe["wall_s"], 2),
+        "pipeline_cpu_us_per_post": {
+            "main": round(pipe["main_cpu_us_per_post"], 1),
+            "workers": round(pipe["workers_cpu_us_per_post"], 1),
+            "wall": round(pipe["wall_us_per_post"], 1),
+        },
         "decisions": pipe["decisions"],
         "alerts": pipe["alerts"],
         "score_workers": args.score_workers,

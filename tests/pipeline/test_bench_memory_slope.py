@@ -58,3 +58,19 @@ def test_lines_replays_only_the_slice(tmp_path, monkeypatch) -> None:
     assert got["posts"] == 300 and got["lines"] == "100:400"
     assert called == []  # no baseline pass on a slice
     assert bp.main(["--lines", "550:", "--no-store"])["posts"] == 50
+    # CPU a post by process: this one did the work (no worker here), and wall time bounds it from above
+    cpu = got["pipeline_cpu_us_per_post"]
+    assert cpu["main"] > 0 and cpu["workers"] == 0.0
+    assert cpu["wall"] > 0
+
+
+def test_children_cpu_counts_an_exited_child() -> None:
+    """The workers' CPU is read from the exited children's usage (``RUSAGE_CHILDREN``)."""
+    import subprocess
+    import sys
+
+    import bench.pipeline as bp
+
+    before = bp._children_cpu_s()
+    subprocess.run([sys.executable, "-c", "sum(i * i for i in range(3_000_000))"], check=True)
+    assert bp._children_cpu_s() - before > 0.05

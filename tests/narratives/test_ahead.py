@@ -7,21 +7,21 @@ are read from them), and the same object for a repeated input (the stage's memo 
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import fields
 from typing import Any
 
 import pytest
 
-from wavebreak.core import constants as C
 from wavebreak.core.records import Post, PostKind, Signal
 from wavebreak.demo.run import scenario_batches
 from wavebreak.narratives import ahead
 from wavebreak.narratives.stage import AHEAD_KEY, ahead_features
-from wavebreak.narratives.text import Features, Featurizer, MinHasher, attributed_name
+from wavebreak.narratives.text import Features, Featurizer, attributed_name, lsh_minhasher
 from wavebreak.pipeline.runner import PipelineOptions, build_pipeline
 from wavebreak.pipeline.stage import Batch
 from wavebreak.scenario import ScenarioConfig, generate
-from wavebreak.signals.parallel import texts_to_score
+from wavebreak.signals.parallel import PRESCORED_KEY, texts_to_score
 
 INPUTS: list[tuple[str, tuple[str, ...], tuple[str, ...], str | None]] = [
     ("Police name the Marlowe Bay attacker as Idris Al-Qamari, an asylum seeker", (), (), None),
@@ -50,7 +50,7 @@ def _fields(f: Features) -> dict[str, Any]:
 @pytest.mark.parametrize("vocab_size", [200_000, 3])  # 3: the display table is cleared along the way
 def test_ahead_features_equal_features_computed_here(vocab_size: int) -> None:
     worker, here, there = Featurizer(), Featurizer(vocab_size=vocab_size), Featurizer(vocab_size=vocab_size)
-    mh = MinHasher(C.NARR_MINHASH_PERMS, C.NARR_LSH_BANDS)
+    mh = lsh_minhasher()
     for key in INPUTS * 2:
         data = worker.export(*key)
         bands = mh.band_keys([data[2]])[0].tolist()
@@ -118,14 +118,19 @@ def test_run_keys_each_entry_by_the_name_its_signals_attribute() -> None:
     assert ahead_features(Batch()) is None
 
 
-def _narratives_of(workers: int) -> tuple[dict[str, str], list[tuple[str, str, list[str], list[str]]], int]:
+def _narratives_of(
+    workers: int, warming: bool = False
+) -> tuple[dict[str, str], list[tuple[str, str, list[str], list[str]]], int]:
     scn = generate(ScenarioConfig(seed=3, scale=0.02))
     p = build_pipeline(None, PipelineOptions(policy=False, slow_path=False, score_workers=workers))
     if workers:
-        p.stage("signals").score_while_warming = False  # type: ignore[union-attr]
+        p.stage("signals").score_while_warming = warming  # type: ignore[union-attr]
     assigned: dict[str, str] = {}
     try:
-        for batch in p.ahead(scenario_batches(scn.posts(), 512)):
+        for i, batch in enumerate(p.ahead(scenario_batches(scn.posts(), 512))):
+            if warming and i == 0:  # the worker "still starting": this batch is scored and featurized here
+                _fut, *rest = batch.extras[PRESCORED_KEY]
+                batch.extras[PRESCORED_KEY] = (Future(), *rest)
             p.process(batch)
             assigned.update(batch.narrative_of)
         stage: Any = p.stage("narratives")
@@ -144,3 +149,6 @@ def test_a_pipeline_with_the_worker_featurizing_assigns_as_in_process() -> None:
     assert len(here) > 1000
     assert there == here
     assert there_records == here_records
+    # the first batch scored and featurized here, the next ones by the worker: the same again
+    warm, warm_records, warm_used = _narratives_of(1, warming=True)
+    assert warm_used > 0 and warm == here and warm_records == here_records

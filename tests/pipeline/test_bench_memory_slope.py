@@ -58,10 +58,10 @@ def test_lines_replays_only_the_slice(tmp_path, monkeypatch) -> None:
     assert got["posts"] == 300 and got["lines"] == "100:400"
     assert called == []  # no baseline pass on a slice
     assert bp.main(["--lines", "550:", "--no-store"])["posts"] == 50
-    # CPU a post by process: this one did the work (no worker here), and wall time bounds it from above
+    # CPU a post by process: this one did the work (no worker here); the workers' figure is whatever
+    # exited children were reaped meanwhile (none of this run's), so only its presence is checked
     cpu = got["pipeline_cpu_us_per_post"]
-    assert cpu["main"] > 0 and cpu["workers"] == 0.0
-    assert cpu["wall"] > 0
+    assert cpu["main"] > 0 and cpu["wall"] > 0 and cpu["workers"] >= 0.0
 
 
 def test_children_cpu_counts_an_exited_child() -> None:

@@ -30,17 +30,21 @@ def _signals_of(workers: int, scale: float = 0.01, warming: bool = False) -> dic
         p.stage("signals").score_while_warming = warming  # type: ignore[union-attr]
     out: dict[str, dict[str, Any]] = {}
     try:
-        for batch in p.ahead(scenario_batches(scn.posts(), 512)):
+        for i, batch in enumerate(p.ahead(scenario_batches(scn.posts(), 512))):
+            if warming and i == 0:
+                # as if the worker were still starting when the first batch's turn came: its call is
+                # left running, unread, and this process scores the batch (then takes later ones)
+                _fut, *rest = batch.extras[PRESCORED_KEY]
+                batch.extras[PRESCORED_KEY] = (Future(), *rest)
             p.process(batch)
             for pid, sigs in batch.signals.items():
                 out[pid] = {k: (s.score, s.label, s.model, s.explanation, s.data) for k, s in sigs.items()}
         stats = dict(p.stage("signals").stats)  # type: ignore[union-attr]
     finally:
         p.close()
-    if workers and not warming:
-        assert stats["prescored_texts"] > 0 and stats["scored_here_while_warming"] == 0
     if workers:
-        assert stats["worker_failures"] == 0
+        assert stats["prescored_texts"] > 0 and stats["worker_failures"] == 0
+        assert (stats["scored_here_while_warming"] > 0) == warming
     return out
 
 
@@ -50,7 +54,7 @@ def test_worker_process_gives_the_in_process_signals() -> None:
     there = _signals_of(1)
     assert len(here) > 1000
     assert there == here
-    # the first batches scored here while the worker starts: the same signals again
+    # the first batch scored here while the worker starts, the next ones taken from it: the same again
     assert _signals_of(1, warming=True) == here
 
 
@@ -248,7 +252,58 @@ def test_an_ahead_task_that_fails_in_the_worker_only_loses_its_own_result(
     collector = ParallelSignalsStage(workers=1, start=False, ahead=tasks)
     done: Future[Any] = Future()
     done.set_result((rows, {}, results))
-    batch.extras[PRESCORED_KEY] = (done, texts, langs, [None, "p"])
+    batch.extras[PRESCORED_KEY] = (done, texts, langs, [(tasks[0], None), (tasks[1], "p")])
     collector._collect(batch)
     assert "t.boom" not in batch.extras
     assert batch.extras["t.count"] == ("p", ("p", len(texts), len(texts)))
+
+
+def test_a_started_worker_s_running_call_is_waited_for_and_warm_up_is_capped() -> None:
+    """Once the worker has answered, a call it has started on is waited for; and after
+    ``PIPELINE_SCORE_WARMUP_MAX_BATCHES`` batches scored here, every batch waits (a worker that never
+    answers is then seen, not silently replaced)."""
+    ctx = build_pipeline(None, PipelineOptions(signals=False)).ctx
+    helper = ParallelSignalsStage(workers=1, start=False)
+    for case in ("running", "capped"):
+        stage = ParallelSignalsStage(workers=1, start=False)
+        batch = _batch()
+        texts, langs = texts_to_score(batch)
+        fut: Future[Any] = Future()
+        if case == "running":
+            stage._answered_once = True
+            assert fut.set_running_or_notify_cancel()
+        else:
+            stage._warmup_batches = C.PIPELINE_SCORE_WARMUP_MAX_BATCHES
+        batch.extras[PRESCORED_KEY] = (fut, texts, langs, [])
+        timer = threading.Timer(0.05, fut.set_result, args=((helper._rows(texts, langs), {}, []),))
+        timer.start()
+        stage.process(batch, ctx)
+        timer.join()
+        assert stage.stats["scored_here_while_warming"] == 0
+        assert stage.stats["prescored_texts"] == len(texts) > 0
+
+
+def test_an_ahead_payload_that_raises_is_not_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wavebreak.signals import parallel
+
+    def broken(batch: Batch) -> Any:
+        raise ValueError("payload bug")
+
+    submitted: list[Any] = []
+
+    class _Pool:
+        def submit(self, fn: Any, *args: Any) -> Future[Any]:
+            submitted.append(args)
+            return Future()
+
+    tasks = (
+        parallel.AheadTask(key="t.broken", payload=broken, run=_count),
+        parallel.AheadTask(key="t.count", payload=lambda b: "p", run=_count),
+    )
+    stage = ParallelSignalsStage(workers=1, start=False, ahead=tasks)
+    monkeypatch.setattr(stage, "_executor", lambda: _Pool())
+    batch = _batch()
+    stage.prefetch(batch)
+    ((_texts, _langs, sent_tasks),) = submitted
+    assert sent_tasks == [(_count, "p")]
+    assert [t.key for t, _pl in batch.extras[PRESCORED_KEY][3]] == ["t.count"]

@@ -27,6 +27,13 @@ PIPELINE_PREFETCH_BATCHES = 2
 the worker busy while this process finishes the batch in hand, and cost only two batches of
 posts in memory."""
 
+PIPELINE_SCORE_WARMUP_MAX_BATCHES = 8
+"""Batches the text-scoring stage scores in process at most while its worker starts
+(``ParallelSignalsStage.score_while_warming``); after that it waits for the worker, as it always did.
+Why a cap: a worker that is alive but never answers would otherwise leave every batch scored here
+without a word, and every call queued for it in memory. Eight batches are ~5 s of this process's work
+on the bench stream, against a start of ~1-2 s (the seventeenth session's 200k replay took one)."""
+
 PIPELINE_HEAP_TRIM_EVERY_H = 6.0
 """Event-time hours between two returns of the C heap's free memory to the system
 (``malloc_trim``, glibc only; :func:`wavebreak.pipeline.runner.trim_heap`). Why: the stages retire

@@ -17,10 +17,9 @@ rewrote, a name the batch's signals attribute differently, a batch scored in pro
 
 from __future__ import annotations
 
-from wavebreak.core import constants as C
 from wavebreak.core.records import PostKind, Signal
 from wavebreak.narratives.stage import AHEAD_KEY, AheadEntry
-from wavebreak.narratives.text import FeatureData, Featurizer, MinHasher, attributed_name
+from wavebreak.narratives.text import FeatureData, Featurizer, MinHasher, attributed_name, lsh_minhasher
 from wavebreak.pipeline.stage import Batch
 from wavebreak.signals.parallel import AheadTask
 from wavebreak.signals.stage import has_own_text
@@ -50,7 +49,7 @@ def run(entries: list[AheadEntry], texts: list[str], rows: list[dict[str, Signal
     (a repeated input gets the same tuple, which pickling sends once)."""
     global _featurizer, _minhasher
     feat = _featurizer = _featurizer or Featurizer()
-    mh = _minhasher = _minhasher or MinHasher(C.NARR_MINHASH_PERMS, C.NARR_LSH_BANDS)
+    mh = _minhasher = _minhasher or lsh_minhasher()
     seen: dict[tuple[str, tuple[str, ...], tuple[str, ...], str | None], int] = {}
     datas: list[FeatureData] = []
     which: list[int] = []

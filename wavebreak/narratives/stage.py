@@ -63,7 +63,14 @@ from wavebreak.narratives.state import (
     OriginCandidate,
     amp_record,
 )
-from wavebreak.narratives.text import FeatureData, Features, Featurizer, MinHasher, attributed_name, fold
+from wavebreak.narratives.text import (
+    FeatureData,
+    Features,
+    Featurizer,
+    attributed_name,
+    fold,
+    lsh_minhasher,
+)
 
 if TYPE_CHECKING:
     from wavebreak.pipeline.context import PipelineContext
@@ -266,7 +273,7 @@ class NarrativeStage:
         self.config = config or NarrativeConfig()
         self.embedder = embedder
         self._feat = Featurizer()
-        self._mh = MinHasher(C.NARR_MINHASH_PERMS, C.NARR_LSH_BANDS)
+        self._mh = lsh_minhasher()
         self._live: dict[str, NarrativeState] = {}
         self._archived: OrderedDict[str, Narrative] = OrderedDict()  # merged/evicted records, bounded
         self._redirect: dict[str, str] = {}

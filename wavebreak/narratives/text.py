@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from wavebreak.core.constants import NARR_SIGNAL_POSITIVE
+from wavebreak.core import constants as C
 from wavebreak.core.records import Signal
 
 # A token: an optional #/@, a letter, then letters/digits, with inner apostrophes or hyphens each
@@ -326,7 +326,7 @@ def attributed_name(signals: dict[str, Signal] | None) -> str | None:
     if signals is None:
         return None
     ic = signals.get("identity_claim")
-    if ic is not None and ic.data and ic.score >= NARR_SIGNAL_POSITIVE:
+    if ic is not None and ic.data and ic.score >= C.NARR_SIGNAL_POSITIVE:
         return cast("str | None", ic.data.get("name"))
     return None
 
@@ -552,6 +552,13 @@ class Featurizer:
 # --------------------------------------------------------------------------- MinHash / LSH
 
 _PRIME: Final = np.uint64((1 << 61) - 1)
+
+
+def lsh_minhasher() -> MinHasher:
+    """The narratives stage's MinHash: ``NARR_MINHASH_PERMS`` permutations in ``NARR_LSH_BANDS`` bands.
+    One definition for the stage and for the worker that computes band keys ahead of it
+    (:mod:`wavebreak.narratives.ahead`): the two must agree to the bit."""
+    return MinHasher(C.NARR_MINHASH_PERMS, C.NARR_LSH_BANDS)
 
 
 class MinHasher:

@@ -39,6 +39,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from wavebreak.core import constants as C
 from wavebreak.core.records import Signal
 from wavebreak.pipeline.context import PipelineContext
 from wavebreak.pipeline.stage import Batch
@@ -50,6 +51,7 @@ PRESCORED_KEY = "signals.prescored"
 """``batch.extras`` key of the worker's pending result for that batch."""
 
 _worker_stage: SignalsStage | None = None
+_failed_tasks: set[str] = set()  # ahead tasks that raised in this worker (each logged once)
 
 
 def _init_worker(kwargs: dict[str, Any]) -> None:
@@ -69,8 +71,9 @@ class AheadTask:
     ``payload(batch)`` runs here when the batch is prefetched and must return something picklable;
     ``run(payload, texts, rows)`` runs in the worker after the batch's texts are scored (a module-level
     function: it is pickled by reference); its result reaches the later stage as
-    ``batch.extras[key] = (payload, result)``. A task that fails in the worker is logged there and its
-    result left out, so the later stage computes it itself, as it does for a batch scored here.
+    ``batch.extras[key] = (payload, result)``. A task that fails (its payload here, or its run in the
+    worker, logged once) has its result left out, so the later stage computes it itself, as it does for
+    a batch scored here; so does a ``run`` that returns None, which means "nothing".
     """
 
     key: str
@@ -98,7 +101,10 @@ def _score_in_worker(
             try:
                 results.append(run(payload, texts, rows))
             except Exception:  # the later stage computes it itself: slower, never wrong
-                log.exception("ahead task %r failed in the text-scoring worker", run)
+                name = getattr(run, "__qualname__", repr(run))
+                if name not in _failed_tasks:  # once per task, not once per batch
+                    _failed_tasks.add(name)
+                    log.exception("ahead task %s failed in the text-scoring worker (logged once)", name)
                 results.append(None)
     finally:
         if paused:
@@ -140,6 +146,7 @@ class ParallelSignalsStage(SignalsStage):
         self._ahead = tuple(ahead)
         self._answered_once = False  # set from the executor's thread once a call has come back
         self._took_worker_rows = False
+        self._warmup_batches = 0
         self.stats.update(
             {
                 "prescored_texts": 0,
@@ -192,25 +199,30 @@ class ParallelSignalsStage(SignalsStage):
         pool = self._executor()
         if pool is None:
             return
+        sent: list[tuple[AheadTask, Any]] = []
+        for task in self._ahead:
+            try:
+                sent.append((task, task.payload(batch)))
+            except Exception:  # that stage computes its part itself: slower, never wrong
+                log.exception("ahead task %r: no payload for a batch", task.key)
         try:
-            payloads = [task.payload(batch) for task in self._ahead]
-            tasks = [(task.run, pl) for task, pl in zip(self._ahead, payloads, strict=True)]
-            fut = pool.submit(_score_in_worker, texts, langs, tasks)
+            fut = pool.submit(_score_in_worker, texts, langs, [(task.run, pl) for task, pl in sent])
             fut.add_done_callback(self._answered)
-            batch.extras[PRESCORED_KEY] = (fut, texts, langs, payloads)
+            batch.extras[PRESCORED_KEY] = (fut, texts, langs, sent)
         except RuntimeError as exc:  # pool broken or shut down
             self._fail(f"text-scoring worker unavailable: {exc}")
 
     def _collect(self, batch: Batch) -> None:
-        pending: tuple[Future[Any], list[str], list[str | None], list[Any]] | None = batch.extras.pop(
-            PRESCORED_KEY, None
+        pending: tuple[Future[Any], list[str], list[str | None], list[tuple[AheadTask, Any]]] | None = (
+            batch.extras.pop(PRESCORED_KEY, None)
         )
         if pending is None:
             return
-        fut, texts, langs, payloads = pending
+        fut, texts, langs, sent = pending
         if (
             self.score_while_warming
             and not self._took_worker_rows
+            and self._warmup_batches < C.PIPELINE_SCORE_WARMUP_MAX_BATCHES
             and not fut.done()
             and not (self._answered_once and fut.running())
         ):
@@ -221,6 +233,7 @@ class ParallelSignalsStage(SignalsStage):
             # every batch, in order, so its rows are the ones an in-process stage gives. The worker
             # still scores this batch, unread, for the same reason.
             self.stats["scored_here_while_warming"] += len(texts)
+            self._warmup_batches += 1
             return
         t0 = time.perf_counter()
         try:
@@ -234,7 +247,7 @@ class ParallelSignalsStage(SignalsStage):
         # rewrote since is simply not looked up, and a new text is scored here
         self._pre = {(t, g): r for t, g, r in zip(texts, langs, rows, strict=True)}
         self._took_worker_rows = True
-        for task, payload, result in zip(self._ahead, payloads, results, strict=True):
+        for (task, payload), result in zip(sent, results, strict=True):
             if result is not None:
                 batch.extras[task.key] = (payload, result)
         for k, v in delta.items():

@@ -309,11 +309,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         # CPU per post by process: this one (all its threads) during the replay, and its worker processes
         # over their whole life (start-up and model loading included, ~2 s each); against the wall time a
         # post, they say which process bounds the rate and how idle the others are
-        "pipeline_cpu_us_per_post": {
-            "main": round(pipe["main_cpu_us_per_post"], 1),
-            "workers": round(pipe["workers_cpu_us_per_post"], 1),
-            "wall": round(pipe["wall_us_per_post"], 1),
-        },
+        "pipeline_cpu_us_per_post": _cpu_figures(pipe),
         # share of the pipeline's wall time spent in cyclic-GC collections (under replay_gc, as replays run)
         "pipeline_gc_share": round(pipe["gc_share"], 3),
         "pipeline_disk_write_kb_per_post": round(pipe["disk_write_kb_per_post"], 2),
@@ -338,6 +334,15 @@ def _run_pipeline(path: Path, args: argparse.Namespace) -> dict[str, Any]:
         score_workers=args.score_workers,
         record_worker=args.record_worker,
     )
+
+
+def _cpu_figures(pipe: dict[str, Any]) -> dict[str, float]:
+    """CPU a post by process (this one, its exited workers) and wall time a post, rounded for printing."""
+    return {
+        "main": round(pipe["main_cpu_us_per_post"], 1),
+        "workers": round(pipe["workers_cpu_us_per_post"], 1),
+        "wall": round(pipe["wall_us_per_post"], 1),
+    }
 
 
 def _report(result: dict[str, Any], as_json: bool) -> dict[str, Any]:
@@ -378,11 +383,7 @@ def _slice_run(path: Path, args: argparse.Namespace) -> dict[str, Any]:
         "posts": pipe["posts"],
         "pipeline_posts_per_s": round(pipe["posts_per_s"]),
         "pipeline_wall_s": round(pipe["wall_s"], 2),
-        "pipeline_cpu_us_per_post": {
-            "main": round(pipe["main_cpu_us_per_post"], 1),
-            "workers": round(pipe["workers_cpu_us_per_post"], 1),
-            "wall": round(pipe["wall_us_per_post"], 1),
-        },
+        "pipeline_cpu_us_per_post": _cpu_figures(pipe),
         "decisions": pipe["decisions"],
         "alerts": pipe["alerts"],
         "score_workers": args.score_workers,

@@ -21,7 +21,7 @@ from wavebreak.narratives.text import Features, Featurizer, attributed_name, lsh
 from wavebreak.pipeline.runner import PipelineOptions, build_pipeline
 from wavebreak.pipeline.stage import Batch
 from wavebreak.scenario import ScenarioConfig, generate
-from wavebreak.signals.parallel import PRESCORED_KEY, texts_to_score
+from wavebreak.signals.parallel import PRESCORED_KEY, scored_posts, texts_to_score
 
 INPUTS: list[tuple[str, tuple[str, ...], tuple[str, ...], str | None]] = [
     ("Police name the Marlowe Bay attacker as Idris Al-Qamari, an asylum seeker", (), (), None),
@@ -94,7 +94,7 @@ def test_payload_positions_follow_the_texts_the_worker_scores() -> None:
         ]
     )
     texts, _ = texts_to_score(batch)
-    entries = ahead.payload(batch)
+    entries = ahead.payload(scored_posts(batch))
     assert [(texts[j], t) for j, t, _u, _h in entries] == [(t, t) for _j, t, _u, _h in entries]
     assert [t for _j, t, _u, _h in entries] == ["a claim about Idris Al-Qamari", "a reply with words"]
     assert entries[0][2:] == (("https://x.example/1",), ("Tag",))

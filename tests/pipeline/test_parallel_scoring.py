@@ -286,7 +286,7 @@ def test_a_started_worker_s_running_call_is_waited_for_and_warm_up_is_capped() -
 def test_an_ahead_payload_that_raises_is_not_sent(monkeypatch: pytest.MonkeyPatch) -> None:
     from wavebreak.signals import parallel
 
-    def broken(batch: Batch) -> Any:
+    def broken(posts: list[Any]) -> Any:
         raise ValueError("payload bug")
 
     submitted: list[Any] = []

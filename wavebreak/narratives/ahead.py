@@ -17,12 +17,10 @@ rewrote, a name the batch's signals attribute differently, a batch scored in pro
 
 from __future__ import annotations
 
-from wavebreak.core.records import PostKind, Signal
+from wavebreak.core.records import Post, PostKind, Signal
 from wavebreak.narratives.stage import AHEAD_KEY, AheadEntry
 from wavebreak.narratives.text import FeatureData, Featurizer, MinHasher, attributed_name, lsh_minhasher
-from wavebreak.pipeline.stage import Batch
 from wavebreak.signals.parallel import AheadTask
-from wavebreak.signals.stage import has_own_text
 
 _REPOST = PostKind.REPOST
 
@@ -30,18 +28,10 @@ _featurizer: Featurizer | None = None
 _minhasher: MinHasher | None = None
 
 
-def payload(batch: Batch) -> list[AheadEntry]:
-    """The posts of ``batch`` the narratives stage featurizes (text, not a repost), by their position
-    among the texts the worker scores (:func:`~wavebreak.signals.parallel.texts_to_score`)."""
-    out: list[AheadEntry] = []
-    j = 0
-    for p in batch.posts:
-        if not has_own_text(p):
-            continue
-        if p.text and p.kind is not _REPOST:
-            out.append((j, p.text, p.urls, p.hashtags))
-        j += 1
-    return out
+def payload(scored: list[Post]) -> list[AheadEntry]:
+    """Of the posts whose texts the worker scores (:func:`~wavebreak.signals.parallel.scored_posts`),
+    those the narratives stage featurizes (text, not a repost), by their position among them."""
+    return [(j, p.text, p.urls, p.hashtags) for j, p in enumerate(scored) if p.text and p.kind is not _REPOST]
 
 
 def run(entries: list[AheadEntry], texts: list[str], rows: list[dict[str, Signal]]) -> list[FeatureData]:
@@ -62,8 +52,8 @@ def run(entries: list[AheadEntry], texts: list[str], rows: list[dict[str, Signal
         which.append(k)
     if datas:
         # the stage's own computation (NarrativeStage.process): one vectorised call for the distinct texts
-        keys = mh.band_keys([d[2] for d in datas])
-        datas = [(*d[:11], tuple(b)) for d, b in zip(datas, keys.tolist(), strict=True)]  # type: ignore[misc]
+        bands = mh.band_tuples([d[2] for d in datas])
+        datas = [(*d[:11], b) for d, b in zip(datas, bands, strict=True)]
     return [datas[k] for k in which]
 
 

@@ -384,11 +384,7 @@ class NarrativeStage:
         self._batch_idf(distinct)
         todo = [f for f in distinct if f.bands is None]
         if todo:
-            keys = self._mh.band_keys([f.hashes for f in todo])
-            # rows as tuples straight from one flat list (``tolist()`` of the 2-D array built a
-            # list per row first: twice the GC-tracked allocations)
-            flat = iter(keys.ravel().tolist())
-            for f, k in zip(todo, zip(*[flat] * keys.shape[1], strict=True), strict=True):
+            for f, k in zip(todo, self._mh.band_tuples([f.hashes for f in todo]), strict=True):
                 f.bands = k
         founded: list[tuple[int, str]] = []
         tick = timedelta(minutes=self.config.tick_minutes)

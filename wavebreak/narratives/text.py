@@ -579,6 +579,15 @@ class MinHasher:
         self.a = rng.integers(1, (1 << 31) - 1, size=perms, dtype=np.uint64)
         self.b = rng.integers(0, (1 << 31) - 1, size=perms, dtype=np.uint64)
 
+    def band_tuples(self, hashes: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
+        """:meth:`band_keys` as one tuple of Python ints per row (what :class:`Features` keeps).
+
+        Rows come straight from one flat list: ``tolist()`` of the 2-D array would build a list per
+        row first, twice the GC-tracked allocations."""
+        keys = self.band_keys(hashes)
+        flat = iter(keys.ravel().tolist())
+        return list(zip(*[flat] * keys.shape[1], strict=True))
+
     def band_keys(self, hashes: Sequence[Sequence[int]], min_tokens: int = 3) -> np.ndarray:
         """(n, bands) int64 band keys; rows under ``min_tokens`` tokens get -1 (no near-dup path)."""
         n = len(hashes)

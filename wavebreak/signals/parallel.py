@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wavebreak.core import constants as C
-from wavebreak.core.records import Signal
+from wavebreak.core.records import Post, Signal
 from wavebreak.pipeline.context import PipelineContext
 from wavebreak.pipeline.stage import Batch
 from wavebreak.signals.stage import SignalsStage, has_own_text
@@ -68,7 +68,8 @@ def _warm() -> None:
 class AheadTask:
     """Work of a later stage on a batch's scored texts, done in the worker too.
 
-    ``payload(batch)`` runs here when the batch is prefetched and must return something picklable;
+    ``payload(posts)`` runs here when a batch is prefetched, on the posts whose texts the worker scores
+    (:func:`scored_posts`, in the order of ``texts``), and must return something picklable;
     ``run(payload, texts, rows)`` runs in the worker after the batch's texts are scored (a module-level
     function: it is pickled by reference); its result reaches the later stage as
     ``batch.extras[key] = (payload, result)``. A task that fails (its payload here, or its run in the
@@ -77,7 +78,7 @@ class AheadTask:
     """
 
     key: str
-    payload: Callable[[Batch], Any]
+    payload: Callable[[list[Post]], Any]
     run: Callable[[Any, list[str], list[dict[str, Signal]]], Any]
 
 
@@ -113,9 +114,15 @@ def _score_in_worker(
     return rows, delta, results
 
 
+def scored_posts(batch: Batch) -> list[Post]:
+    """The posts whose texts :meth:`SignalsStage.process` scores for ``batch`` (reposts without text
+    inherit)."""
+    return [p for p in batch.posts if has_own_text(p)]
+
+
 def texts_to_score(batch: Batch) -> tuple[list[str], list[str | None]]:
-    """The texts :meth:`SignalsStage.process` scores for ``batch`` (reposts without text inherit)."""
-    posts = [p for p in batch.posts if has_own_text(p)]
+    """The texts (and platform languages) of :func:`scored_posts`."""
+    posts = scored_posts(batch)
     return [p.text for p in posts], [p.lang for p in posts]
 
 
@@ -193,16 +200,17 @@ class ParallelSignalsStage(SignalsStage):
         """Send ``batch``'s texts to the worker now; :meth:`process` collects the rows later."""
         if batch.extras.get(PRESCORED_KEY) is not None:
             return
-        texts, langs = texts_to_score(batch)
-        if not texts:
+        posts = scored_posts(batch)
+        if not posts:
             return
+        texts, langs = [p.text for p in posts], [p.lang for p in posts]
         pool = self._executor()
         if pool is None:
             return
         sent: list[tuple[AheadTask, Any]] = []
         for task in self._ahead:
             try:
-                sent.append((task, task.payload(batch)))
+                sent.append((task, task.payload(posts)))
             except Exception:  # that stage computes its part itself: slower, never wrong
                 log.exception("ahead task %r: no payload for a batch", task.key)
         try:

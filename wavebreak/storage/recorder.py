@@ -44,7 +44,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from typing import Any
 
@@ -177,7 +177,7 @@ class Recorder:
         ):
             self._settle_all()
 
-    def _wait_for(self, pending: list[tuple[Future[None], bytes, Any]]) -> None:
+    def _wait_for(self, pending: Iterable[tuple[Future[None], bytes, Any]]) -> None:
         """Wait until the recorder has finished (committed or failed) each of ``pending``."""
         futs = [f for f, _, _ in pending if not f.done()]
         if futs:
@@ -228,7 +228,7 @@ class Recorder:
         for plans it failed: collect :meth:`committed` first (which applies them, in order)."""
         pool, self._pool = self._pool, None
         try:
-            self._wait_for(list(self._pending))
+            self._wait_for(self._pending)
         finally:
             event.remove(self.store.engine, "checkout", self._hook)
             if pool is not None:
